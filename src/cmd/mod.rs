@@ -1,0 +1,14 @@
+//! One file per subcommand: arguments → settings → source → analysis → output.
+
+pub(crate) mod completions;
+pub(crate) mod man;
+pub(crate) mod stats;
+
+/// How a command ended when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Ran to its end: exit 0.
+    Done,
+    /// Stopped by Ctrl-C before its planned end; a partial report was printed: exit 130.
+    Interrupted,
+}

@@ -1,0 +1,73 @@
+//! Report output: the `-o` format, the JSON envelope every document carries, and the
+//! helpers tables share. stdout carries the report only; nothing here writes to stderr.
+//!
+//! JSON documents: `{"schema": "cachestorm.<command>/v1", "generated_at": RFC 3339,
+//! "target": {...redacted...}, ...report fields}`. NDJSON: one report object per line,
+//! flushed as produced, each line the same object as one element of the JSON document's
+//! main array (e.g. `samples` for `stats`). Field names are snake_case and stable, units in
+//! the name (`_bytes`, `_per_sec`, `_ms`, `_pct`).
+
+pub(crate) mod stream;
+pub(crate) mod style;
+
+use std::io::Write;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::target::TargetReport;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// aligned text for people
+    Table,
+    /// one JSON document at the end
+    Json,
+    /// one JSON object per line as results arrive
+    Ndjson,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    schema: String,
+    generated_at: String,
+    target: &'a TargetReport,
+    #[serde(flatten)]
+    report: &'a T,
+}
+
+/// Writes `report` as one pretty JSON document in the standard envelope.
+pub(crate) fn write_json<T: Serialize>(
+    out: &mut impl Write,
+    command: &str,
+    target: &TargetReport,
+    report: &T,
+) -> Result<()> {
+    let doc = Envelope {
+        schema: format!("cachestorm.{command}/v1"),
+        generated_at: now_rfc3339(),
+        target,
+        report,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes one NDJSON line and flushes, so `| jq` sees it at once.
+pub(crate) fn write_ndjson<T: Serialize>(out: &mut impl Write, item: &T) -> Result<()> {
+    serde_json::to_writer(&mut *out, item).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    rfc3339(chrono::Utc::now())
+}
+
+pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,69 @@
+//! Streaming, vmstat-like tables: fixed-width columns printed row by row as results
+//! arrive, with the header repeated every [`HEADER_EVERY`] rows. (Whole reports that are
+//! known at the end use comfy-table instead.)
+
+use std::io::Write;
+
+use super::style::{paint, Tone};
+use crate::error::Result;
+
+pub(crate) const HEADER_EVERY: usize = 20;
+
+/// A column: header and width; `left` aligns text to the left (names), else right (numbers).
+pub(crate) struct Column {
+    pub(crate) header: &'static str,
+    pub(crate) width: usize,
+    pub(crate) left: bool,
+}
+
+pub(crate) struct StreamTable {
+    columns: Vec<Column>,
+    rows_since_header: usize,
+    color: bool,
+}
+
+impl StreamTable {
+    pub(crate) fn new(columns: Vec<Column>, color: bool) -> Self {
+        StreamTable {
+            columns,
+            rows_since_header: HEADER_EVERY,
+            color,
+        }
+    }
+
+    fn line(&self, cells: &[(String, Tone)]) -> String {
+        let mut s = String::new();
+        for (i, (c, (text, tone))) in self.columns.iter().zip(cells).enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            let last = i + 1 == self.columns.len();
+            let padded = if c.left && last {
+                text.clone()
+            } else if c.left {
+                format!("{text:<w$}", w = c.width)
+            } else {
+                format!("{text:>w$}", w = c.width)
+            };
+            s.push_str(&paint(&padded, *tone, self.color));
+        }
+        s.trim_end().to_string()
+    }
+
+    /// Prints one row (and the header first when due).
+    pub(crate) fn row(&mut self, out: &mut impl Write, cells: &[(String, Tone)]) -> Result<()> {
+        if self.rows_since_header >= HEADER_EVERY {
+            let header: Vec<(String, Tone)> = self
+                .columns
+                .iter()
+                .map(|c| (c.header.to_string(), Tone::Plain))
+                .collect();
+            writeln!(out, "{}", self.line(&header))?;
+            self.rows_since_header = 0;
+        }
+        writeln!(out, "{}", self.line(cells))?;
+        self.rows_since_header += 1;
+        out.flush()?;
+        Ok(())
+    }
+}

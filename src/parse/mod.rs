@@ -1,0 +1,4 @@
+//! Pure parsers: server text in, typed data out. No I/O, no clocks, never panics on input.
+
+pub(crate) mod cluster;
+pub(crate) mod info;

@@ -1,0 +1,200 @@
+//! From what the user named to the concrete list of nodes: the node list as given, every
+//! node of a cluster (CLUSTER SHARDS, falling back to CLUSTER NODES), or the master and
+//! replicas a Sentinel knows.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::conn::{connect, connect_with};
+use crate::error::{Error, Result};
+use crate::parse::cluster::{self, ClusterNode};
+use crate::target::{Discovery, Endpoint, Target};
+
+/// One node to work on, with what discovery learnt about it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NodeSpec {
+    pub(crate) addr: Endpoint,
+    /// `master`/`replica` when discovery knows it (cluster, sentinel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) role: Option<String>,
+    /// Cluster node id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<String>,
+    /// A replica's master.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) master: Option<Endpoint>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) slots: Vec<(u16, u16)>,
+}
+
+impl NodeSpec {
+    fn plain(addr: Endpoint) -> Self {
+        NodeSpec {
+            addr,
+            role: None,
+            id: None,
+            master: None,
+            slots: Vec::new(),
+        }
+    }
+}
+
+pub(crate) async fn discover(t: &Target) -> Result<Vec<NodeSpec>> {
+    match &t.discovery {
+        Discovery::Nodes(list) => Ok(list.iter().cloned().map(NodeSpec::plain).collect()),
+        Discovery::Cluster(seed) => cluster_nodes(t, seed).await,
+        Discovery::Sentinel {
+            sentinels,
+            master,
+            pass,
+        } => sentinel_nodes(t, sentinels, master, pass.as_deref()).await,
+    }
+}
+
+async fn cluster_nodes(t: &Target, seed: &Endpoint) -> Result<Vec<NodeSpec>> {
+    let mut c = connect(seed, &t.options).await?;
+    let nodes = match c
+        .query::<redis::Value>(redis::cmd("CLUSTER").arg("SHARDS"))
+        .await
+    {
+        Ok(v) => {
+            cluster::parse_shards(&v, t.options.tls.is_some()).map_err(|msg| Error::Server {
+                addr: seed.to_string(),
+                msg,
+            })?
+        }
+        Err(e) if is_disabled(&e) => return Err(not_a_cluster(seed)),
+        // Before Redis 7.0 there is no CLUSTER SHARDS.
+        Err(_) => {
+            let text: String = c
+                .query(redis::cmd("CLUSTER").arg("NODES"))
+                .await
+                .map_err(|e| {
+                    if is_disabled(&e) {
+                        not_a_cluster(seed)
+                    } else {
+                        e
+                    }
+                })?;
+            cluster::parse_nodes(&text)
+        }
+    };
+    if nodes.is_empty() {
+        return Err(Error::Server {
+            addr: seed.to_string(),
+            msg: "the cluster reported no nodes".into(),
+        });
+    }
+    Ok(to_specs(nodes, seed))
+}
+
+fn is_disabled(e: &Error) -> bool {
+    matches!(e, Error::Server { msg, .. } if msg.contains("cluster support disabled"))
+}
+
+fn not_a_cluster(seed: &Endpoint) -> Error {
+    Error::Server {
+        addr: seed.to_string(),
+        msg: "not a cluster node (cluster support disabled): drop --cluster, or point at a node of the cluster".into(),
+    }
+}
+
+fn to_specs(nodes: Vec<ClusterNode>, seed: &Endpoint) -> Vec<NodeSpec> {
+    let addr_of = |n: &ClusterNode| {
+        // A node that does not know its own address reports an empty host: the seed's.
+        let host = if n.host.is_empty() {
+            seed.host.clone()
+        } else {
+            n.host.clone()
+        };
+        Endpoint::new(host, n.port)
+    };
+    let by_id: HashMap<&str, Endpoint> =
+        nodes.iter().map(|n| (n.id.as_str(), addr_of(n))).collect();
+    let mut specs: Vec<NodeSpec> = nodes
+        .iter()
+        .map(|n| NodeSpec {
+            addr: addr_of(n),
+            role: Some(n.role.clone()),
+            id: Some(n.id.clone()),
+            master: n.master_id.as_deref().and_then(|id| by_id.get(id).cloned()),
+            slots: n.slots.clone(),
+        })
+        .collect();
+    // Masters first (by first slot), each followed by its replicas.
+    specs.sort_by_key(|s| {
+        let master = s.master.clone().unwrap_or_else(|| s.addr.clone());
+        (master, s.role.as_deref() != Some("master"), s.addr.clone())
+    });
+    specs
+}
+
+async fn sentinel_nodes(
+    t: &Target,
+    sentinels: &[Endpoint],
+    master: &str,
+    pass: Option<&str>,
+) -> Result<Vec<NodeSpec>> {
+    let mut last_err = None;
+    for s in sentinels {
+        // Sentinels have no ACL user of the data nodes, and only db 0.
+        let mut opts = t.options.clone();
+        opts.user = None;
+        let mut c = match connect_with(s, &opts, pass, 0).await {
+            Ok(c) => c,
+            Err(e) => {
+                last_err = Some(e);
+                continue;
+            }
+        };
+        let addr: Option<Vec<String>> = c
+            .query(
+                redis::cmd("SENTINEL")
+                    .arg("get-master-addr-by-name")
+                    .arg(master),
+            )
+            .await?;
+        let Some([host, port]) = addr.as_deref() else {
+            return Err(Error::Server {
+                addr: s.to_string(),
+                msg: format!("sentinel does not know a master named '{master}' (check --master)"),
+            });
+        };
+        let master_ep = Endpoint::new(
+            host.clone(),
+            port.parse().map_err(|_| Error::Server {
+                addr: s.to_string(),
+                msg: format!("sentinel gave an invalid port '{port}'"),
+            })?,
+        );
+        let replicas: Vec<HashMap<String, String>> = c
+            .query(redis::cmd("SENTINEL").arg("replicas").arg(master))
+            .await
+            .unwrap_or_default();
+        let mut out = vec![NodeSpec {
+            role: Some("master".into()),
+            ..NodeSpec::plain(master_ep.clone())
+        }];
+        for r in replicas {
+            let flags = r.get("flags").map(String::as_str).unwrap_or("");
+            if flags
+                .split(',')
+                .any(|f| matches!(f, "s_down" | "o_down" | "disconnected"))
+            {
+                continue;
+            }
+            let (Some(ip), Some(port)) = (r.get("ip"), r.get("port").and_then(|p| p.parse().ok()))
+            else {
+                continue;
+            };
+            out.push(NodeSpec {
+                role: Some("replica".into()),
+                master: Some(master_ep.clone()),
+                ..NodeSpec::plain(Endpoint::new(ip.clone(), port))
+            });
+        }
+        return Ok(out);
+    }
+    Err(last_err.unwrap_or_else(|| Error::Usage("no --sentinel given".into())))
+}
