@@ -23,7 +23,7 @@ use crate::output::Format;
         3 cannot connect / auth refused / server error, 130 interrupted.",
     disable_help_flag = true,
     disable_help_subcommand = true,
-    propagate_version = true
+    disable_version_flag = true
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -32,6 +32,10 @@ pub(crate) struct Cli {
     /// print help
     #[arg(long, action = ArgAction::Help, global = true)]
     help: Option<bool>,
+
+    /// print version
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

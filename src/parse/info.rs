@@ -414,10 +414,16 @@ mod tests {
         assert_eq!(s.replication.replicas[0].state, "online");
         assert_eq!(s.total_keys(), 1052);
         assert_eq!(s.keyspace[0].expires, 50);
-        assert!(s.commandstats.iter().any(|c| c.command == "get" && c.calls == 100));
+        assert!(s
+            .commandstats
+            .iter()
+            .any(|c| c.command == "get" && c.calls == 100));
         assert!(s.errorstats.iter().any(|e| e.prefix == "ERR"));
         assert!(!s.latencystats.is_empty());
-        assert!(s.raw.contains_key("used_cpu_sys"), "unknown fields are kept");
+        assert!(
+            s.raw.contains_key("used_cpu_sys"),
+            "unknown fields are kept"
+        );
         assert!(!s.loading() && !s.fork_in_progress());
     }
 

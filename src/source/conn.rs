@@ -111,10 +111,15 @@ pub(crate) async fn connect_with(
         timeout: o.timeout,
     };
     // Also proves the session is usable: a server that wants a password we did not give
-    // answers NOAUTH here rather than on the first real command.
-    node.query::<()>(redis::cmd("CLIENT").arg("SETNAME").arg(CLIENT_NAME))
-        .await?;
-    Ok(node)
+    // answers NOAUTH here rather than on the first real command. Other refusals (an ACL
+    // user allowed only INFO, a Sentinel) leave the connection unnamed but usable.
+    match node
+        .query::<()>(redis::cmd("CLIENT").arg("SETNAME").arg(CLIENT_NAME))
+        .await
+    {
+        Err(e @ (Error::Auth { .. } | Error::Connect { .. })) => Err(e),
+        _ => Ok(node),
+    }
 }
 
 /// Connects to a data node with the target's own credentials and database.

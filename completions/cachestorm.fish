@@ -1,0 +1,60 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_cachestorm_global_optspecs
+    string join \n help V/version
+end
+
+function __fish_cachestorm_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_cachestorm_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_cachestorm_using_subcommand
+    set -l cmd (__fish_cachestorm_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -s V -l version -d 'print version'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "stats" -d 'poll INFO on every node: per-interval ops/s, hit %, misses, expiries, evictions, memory'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s i -l interval -d 'time between samples' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s c -l count -d 'stop after N intervals (N+1 INFO polls); default: until Ctrl-C' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s d -l duration -d 'stop after this long' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l out-dir -d 'folder to write the pages into (created if missing)' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l help -d 'print help'

@@ -1,0 +1,78 @@
+//! The one integration-test binary: drives the real `cachestorm` binary and parses its
+//! output. Live tests start real servers on loopback (tests/util).
+
+mod util;
+
+mod cluster;
+mod generated;
+mod live;
+mod offline;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The binary under test, with a clean environment for the variables it reads.
+pub fn cachestorm() -> Command {
+    let mut c = Command::cargo_bin("cachestorm").expect("binary built");
+    c.env_remove("REDISCLI_AUTH")
+        .env_remove("CACHESTORM_SENTINEL_AUTH")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// Runs with `args`, expects exit 0 and one JSON document on stdout.
+pub fn json(args: &[&str]) -> Value {
+    let out = cachestorm()
+        .args(args)
+        .output()
+        .expect("running cachestorm");
+    assert!(
+        out.status.success(),
+        "cachestorm {args:?} exited {:?}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// `cachestorm stats ARGS --count 1 --interval 300ms -o json`: one interval, as JSON.
+pub fn stats_once(args: &[&str]) -> Value {
+    let mut all = vec!["stats"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--count", "1", "--interval", "300ms", "-o", "json"]);
+    json(&all)
+}
+
+/// Runs with `args`, expects exit `code`, nothing on stdout, and returns stderr.
+pub fn fails(args: &[&str], code: i32) -> String {
+    let out = cachestorm()
+        .args(args)
+        .output()
+        .expect("running cachestorm");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "cachestorm {args:?}: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "no report on failure: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    err
+}
+
+/// `n` lines of redis-cli input, line `i` made by `f(i)`.
+pub fn commands(n: usize, f: impl Fn(usize) -> String) -> String {
+    (0..n).map(|i| f(i) + "\n").collect()
+}
+
+/// Parses NDJSON output: one object per line.
+pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad NDJSON line ({e}): {l}")))
+        .collect()
+}

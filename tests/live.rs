@@ -1,0 +1,454 @@
+//! `stats` against real single servers with real traffic driven from the test.
+
+use std::process::{Child, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{client_cert, redis62_bin, valkey_bin, Lines, RedisServer};
+use crate::{cachestorm, commands, fails, json, ndjson, stats_once};
+
+/// Starts `cachestorm stats` with NDJSON on a pipe; the test reads rows as they come.
+fn spawn_stats(args: &[&str]) -> (Child, Lines) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cachestorm"))
+        .arg("stats")
+        .args(args)
+        .args(["-o", "ndjson"])
+        .env_remove("REDISCLI_AUTH")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting cachestorm");
+    let lines = Lines::new(child.stdout.take().unwrap());
+    (child, lines)
+}
+
+fn next_row(lines: &Lines) -> Value {
+    let line = lines
+        .next(30)
+        .expect("cachestorm ended before the expected row");
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad NDJSON ({e}): {line}"))
+}
+
+/// Counter increase over the row's interval, from its rate.
+fn count_of(row: &Value, rate: &str) -> f64 {
+    (row[rate].as_f64().unwrap() * row["interval_secs"].as_f64().unwrap()).round()
+}
+
+fn port(s: &RedisServer) -> String {
+    s.port.to_string()
+}
+
+#[test]
+fn interval_hit_rate_comes_from_deltas() {
+    let s = RedisServer::start();
+    let load = commands(1000, |i| format!("SET h:{i} v"));
+    s.pipe(&load);
+    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "3s", "--count", "1"]);
+    s.wait_for_first_poll();
+    let traffic =
+        commands(1000, |i| format!("GET h:{i}")) + &commands(500, |i| format!("GET miss:{i}"));
+    s.pipe(&traffic);
+    let row = next_row(&lines);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(row["status"], "ok", "{row}");
+    assert_eq!(count_of(&row, "hits_per_sec"), 1000.0, "{row}");
+    assert_eq!(count_of(&row, "misses_per_sec"), 500.0, "{row}");
+    let hit = row["hit_pct"].as_f64().unwrap();
+    assert!((hit - 66.67).abs() < 0.01, "hit_pct {hit}");
+    assert_eq!(row["keys"], 1000);
+    assert_eq!(row["role"], "master");
+    assert!(row["ops_per_sec"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn short_ttls_show_as_expired_per_sec() {
+    let s = RedisServer::start();
+    let load = commands(200, |i| format!("SET ttl:{i} v EX 1"));
+    s.pipe(&load);
+    let doc = stats_once(&[
+        "-p",
+        &port(&s),
+        "--interval",
+        "1500ms",
+        "--count",
+        "2",
+        "-o",
+        "json",
+    ]);
+    let rows = doc["samples"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let expired: f64 = rows.iter().map(|r| count_of(r, "expired_per_sec")).sum();
+    assert_eq!(expired, 200.0, "{rows:?}");
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["schema"], "cachestorm.stats/v1");
+}
+
+#[test]
+fn memory_pressure_shows_evictions() {
+    let s = RedisServer::with_args(&["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"]);
+    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "2s", "--count", "1"]);
+    s.wait_for_first_poll();
+    let value = "x".repeat(2048);
+    let load = commands(3000, |i| format!("SET big:{i} {value}"));
+    s.pipe(&load);
+    let row = next_row(&lines);
+    assert!(child.wait().unwrap().success());
+    assert!(row["evicted_per_sec"].as_f64().unwrap() > 0.0, "{row}");
+    assert_eq!(row["maxmemory_bytes"], 4 * 1024 * 1024);
+    assert!(row["used_memory_pct"].as_f64().unwrap() > 50.0, "{row}");
+}
+
+#[test]
+fn config_resetstat_marks_the_interval_reset() {
+    let s = RedisServer::start();
+    let load = commands(1000, |i| format!("SET r:{i} v"));
+    s.pipe(&load);
+    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "2s", "--count", "2"]);
+    s.wait_for_first_poll();
+    s.cli(&["CONFIG", "RESETSTAT"]);
+    let reset = next_row(&lines);
+    let after = next_row(&lines);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(reset["status"], "reset", "{reset}");
+    assert!(reset["reason"].as_str().unwrap().contains("RESETSTAT"));
+    assert!(reset["ops_per_sec"].is_null(), "no bogus rate: {reset}");
+    assert_eq!(after["status"], "ok", "{after}");
+    assert!(after["ops_per_sec"].as_f64().unwrap() >= 0.0);
+}
+
+#[test]
+fn a_dead_node_shows_down_and_rejoins() {
+    let a = RedisServer::start();
+    let mut b = RedisServer::start();
+    let (mut child, lines) = spawn_stats(&[
+        "--node",
+        &a.addr(),
+        "--node",
+        &b.addr(),
+        "--interval",
+        "300ms",
+        "--count",
+        "60",
+    ]);
+    let row_of = |node: &str| loop {
+        let r = next_row(&lines);
+        if r["node"] == node {
+            return r;
+        }
+    };
+    assert_eq!(row_of(&b.addr())["status"], "ok");
+    b.stop();
+    let down = loop {
+        let r = row_of(&b.addr());
+        if r["status"] == "down" {
+            break r;
+        }
+    };
+    assert!(
+        down["reason"].as_str().unwrap().contains(&b.addr()),
+        "{down}"
+    );
+    let total = row_of("total");
+    assert_eq!(total["reason"], "1 of 2 nodes down", "{total}");
+    assert_eq!(
+        row_of(&a.addr())["status"],
+        "ok",
+        "the other node keeps reporting"
+    );
+    b.restart();
+    let back = loop {
+        let r = row_of(&b.addr());
+        if r["status"] != "down" {
+            break r;
+        }
+    };
+    assert_eq!(back["status"], "reset", "{back}");
+    assert!(
+        back["reason"].as_str().unwrap().contains("restart"),
+        "{back}"
+    );
+    assert_eq!(row_of(&b.addr())["status"], "ok");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn wrong_password_exits_3_and_never_prints_it() {
+    let s = RedisServer::with_args(&["--requirepass", "rightpw"]);
+    let p = port(&s);
+    let url = format!("redis://:wrongpw-flag@127.0.0.1:{p}");
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (
+            vec!["stats", "-p", &p, "-a", "wrongpw-flag", "--count", "1"],
+            None,
+        ),
+        (
+            vec!["stats", "-u", &url, "--count", "1", "-o", "json"],
+            None,
+        ),
+        (
+            vec!["stats", "-p", &p, "--count", "1"],
+            Some("wrongpw-flag"),
+        ),
+    ];
+    for (args, env) in cases {
+        let mut c = cachestorm();
+        if let Some(v) = env {
+            c.env("REDISCLI_AUTH", v);
+        }
+        let out = c.args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("authentication failed"), "{all}");
+        assert!(!all.contains("wrongpw"), "password leaked: {all}");
+    }
+    // And no password at all: NOAUTH, with a hint.
+    assert!(fails(&["stats", "-p", &p, "--count", "1"], 3).contains("NOAUTH"));
+}
+
+#[test]
+fn right_password_from_flag_url_and_env() {
+    let s = RedisServer::with_args(&["--requirepass", "rightpw"]);
+    let p = port(&s);
+    let url = format!("redis://:rightpw@127.0.0.1:{p}/0");
+    for (args, env) in [
+        (vec!["stats", "-p", &p, "-a", "rightpw"], None),
+        (vec!["stats", "-u", &url], None),
+        (vec!["stats", "-p", &p], Some("rightpw")),
+    ] {
+        let mut c = cachestorm();
+        if let Some(v) = env {
+            c.env("REDISCLI_AUTH", v);
+        }
+        let out = c
+            .args(&args)
+            .args(["--count", "1", "--interval", "200ms", "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("rightpw"), "password in report: {text}");
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["samples"][0]["status"], "ok");
+        if env.is_none() && args.contains(&"-u") {
+            assert_eq!(
+                doc["target"]["url"],
+                format!("redis://:***@127.0.0.1:{p}/0")
+            );
+        }
+    }
+}
+
+#[test]
+fn acl_user_with_only_info_can_poll() {
+    let s = RedisServer::with_args(&["--requirepass", "adminpw"]);
+    s.cli(&[
+        "ACL", "SETUSER", "monitor", "on", ">monpw", "-@all", "+info",
+    ]);
+    let doc = json(&["stats", "-p", &port(&s), "--user", "monitor", "-a", "monpw"]);
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    assert_eq!(doc["target"]["user"], "monitor");
+    fails(
+        &[
+            "stats",
+            "-p",
+            &port(&s),
+            "--user",
+            "monitor",
+            "-a",
+            "nope",
+            "--count",
+            "1",
+        ],
+        3,
+    );
+}
+
+#[test]
+fn tls_via_rediss_url_and_tls_flag() {
+    let s = RedisServer::start_tls(false);
+    let ca = s.tls_files().ca.to_string_lossy().into_owned();
+    let url = format!("rediss://127.0.0.1:{}", s.port);
+    let base = ["--count", "1", "--interval", "200ms", "-o", "json"];
+    let doc = json(&[&["stats", "-u", &url, "--cacert", &ca][..], &base].concat());
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    assert_eq!(doc["target"]["tls"], true);
+    let doc = json(
+        &[
+            &["stats", "--tls", "-p", &port(&s), "--cacert", &ca][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    let doc = json(
+        &[
+            &["stats", "--tls", "--insecure", "-p", &port(&s)][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    // An untrusted certificate is refused.
+    fails(&["stats", "-u", &url, "--count", "1"], 3);
+}
+
+#[test]
+fn mutual_tls_with_client_certificate() {
+    let s = RedisServer::start_tls(true);
+    let ca = s.tls_files().ca.to_string_lossy().into_owned();
+    let (cert, key) = client_cert(&s);
+    let (cert, key) = (
+        cert.to_string_lossy().into_owned(),
+        key.to_string_lossy().into_owned(),
+    );
+    let doc = stats_once(&[
+        "--tls",
+        "-p",
+        &port(&s),
+        "--cacert",
+        &ca,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+    ]);
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    let p = port(&s);
+    fails(
+        &["stats", "--tls", "-p", &p, "--cacert", &ca, "--count", "1"],
+        3,
+    );
+}
+
+#[test]
+fn redis_6_2_and_valkey_8_1_are_polled() {
+    for (bin, label) in [(redis62_bin(), "redis 6.2"), (valkey_bin(), "valkey 8.1")] {
+        let s = RedisServer::with(bin, &[]);
+        s.pipe("SET a 1\nGET a\nGET b\n");
+        let doc = stats_once(&["-p", &port(&s)]);
+        let version = doc["nodes"][0]["version"].as_str().unwrap();
+        assert!(version.starts_with(label), "{version}");
+        assert_eq!(doc["samples"][0]["status"], "ok");
+        assert_eq!(doc["samples"][0]["keys"], 1);
+    }
+}
+
+#[test]
+fn table_output_has_header_and_rows() {
+    let s = RedisServer::start();
+    let out = cachestorm()
+        .args([
+            "stats",
+            "-p",
+            &port(&s),
+            "--count",
+            "2",
+            "--interval",
+            "200ms",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].split_whitespace().eq([
+        "time", "node", "role", "ops/s", "hit%", "miss/s", "exp/s", "evict/s", "in/s", "out/s",
+        "mem", "mem%", "frag", "clients", "blk", "keys", "lag", "status"
+    ]));
+    assert!(
+        lines[1].contains(&s.addr()) && lines[1].ends_with("ok"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when NO_COLOR is set / not a terminal"
+    );
+}
+
+#[test]
+fn ctrl_c_prints_a_partial_report_and_exits_130() {
+    let s = RedisServer::start();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cachestorm"))
+        .args([
+            "stats",
+            "-p",
+            &port(&s),
+            "--interval",
+            "200ms",
+            "--count",
+            "1000",
+            "-o",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    s.wait_for_first_poll();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert_eq!(doc["complete"], false);
+    assert!(!doc["samples"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn broken_pipe_exits_0() {
+    let s = RedisServer::start();
+    let bin = assert_cmd::cargo::cargo_bin("cachestorm");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{} stats -p {} --interval 50ms --count 200 -o ndjson | head -n 1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+            bin.display(),
+            s.port
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn ndjson_rows_are_objects_per_line() {
+    let s = RedisServer::start();
+    let out = cachestorm()
+        .args([
+            "stats",
+            "-p",
+            &port(&s),
+            "--count",
+            "3",
+            "--interval",
+            "100ms",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows = ndjson(&out.stdout);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["seq"], 3);
+    assert!(rows.iter().all(|r| r["node"] == s.addr()));
+}
