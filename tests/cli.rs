@@ -11,10 +11,12 @@ mod offline;
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// The binary under test, with a clean environment for the variables it reads.
+/// The binary under test, with a clean environment for the variables it reads, killed if
+/// it runs for more than two minutes (a hang fails the test instead of stalling the suite).
 pub fn cachestorm() -> Command {
     let mut c = Command::cargo_bin("cachestorm").expect("binary built");
-    c.env_remove("REDISCLI_AUTH")
+    c.timeout(std::time::Duration::from_secs(120))
+        .env_remove("REDISCLI_AUTH")
         .env_remove("CACHESTORM_SENTINEL_AUTH")
         .env("NO_COLOR", "1");
     c

@@ -65,9 +65,11 @@ fn short_ttls_show_as_expired_per_sec() {
     let s = RedisServer::start();
     let load = commands(200, |i| format!("SET ttl:{i} v EX 1"));
     s.pipe(&load);
-    let doc = stats_once(&[
+    let p = port(&s);
+    let doc = json(&[
+        "stats",
         "-p",
-        &port(&s),
+        &p,
         "--interval",
         "1500ms",
         "--count",
@@ -253,7 +255,7 @@ fn acl_user_with_only_info_can_poll() {
     s.cli(&[
         "ACL", "SETUSER", "monitor", "on", ">monpw", "-@all", "+info",
     ]);
-    let doc = json(&["stats", "-p", &port(&s), "--user", "monitor", "-a", "monpw"]);
+    let doc = stats_once(&["-p", &port(&s), "--user", "monitor", "-a", "monpw"]);
     assert_eq!(doc["samples"][0]["status"], "ok");
     assert_eq!(doc["target"]["user"], "monitor");
     fails(
