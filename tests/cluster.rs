@@ -1,6 +1,6 @@
 //! Discovery: `--cluster` against a real 3+3 cluster, `--sentinel` against a real Sentinel.
 
-use crate::util::{RedisCluster, RedisServer, Sentinel};
+use crate::util::{redis62_bin, RedisCluster, RedisServer, Sentinel};
 use crate::{fails, stats_once};
 
 #[test]
@@ -81,4 +81,25 @@ fn sentinel_resolves_and_polls_the_master() {
         err.contains("does not know a master named 'nosuch'"),
         "{err}"
     );
+}
+
+#[test]
+fn cluster_discovery_falls_back_to_cluster_nodes_on_redis_6_2() {
+    let c = RedisCluster::start_with(redis62_bin());
+    let seed = c.nodes[0].port.to_string();
+    let doc = stats_once(&["--cluster", "-p", &seed]);
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 6, "{nodes:?}");
+    assert_eq!(nodes.iter().filter(|n| n["role"] == "master").count(), 3);
+    assert!(nodes[0]["version"]
+        .as_str()
+        .unwrap()
+        .starts_with("redis 6.2"));
+    let slots: u64 = nodes
+        .iter()
+        .filter_map(|n| n["slots"].as_array())
+        .flatten()
+        .map(|r| r[1].as_u64().unwrap() - r[0].as_u64().unwrap() + 1)
+        .sum();
+    assert_eq!(slots, 16384);
 }

@@ -454,3 +454,53 @@ fn ndjson_rows_are_objects_per_line() {
     assert_eq!(rows[2]["seq"], 3);
     assert!(rows.iter().all(|r| r["node"] == s.addr()));
 }
+
+#[test]
+fn duration_bounds_the_run() {
+    let s = RedisServer::start();
+    let p = port(&s);
+    let doc = json(&[
+        "stats",
+        "-p",
+        &p,
+        "--interval",
+        "300ms",
+        "--duration",
+        "1s",
+        "-o",
+        "json",
+    ]);
+    let n = doc["samples"].as_array().unwrap().len();
+    assert!(
+        (2..=4).contains(&n),
+        "about 3 intervals in 1s at 300ms, got {n}"
+    );
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["interval_ms"], 300);
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_with_exit_3() {
+    // Accepts TCP connections (the kernel completes the handshake) but never replies.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let p = listener.local_addr().unwrap().port().to_string();
+    let err = fails(
+        &[
+            "stats",
+            "-p",
+            &p,
+            "--count",
+            "1",
+            "--connect-timeout",
+            "500ms",
+            "--timeout",
+            "500ms",
+        ],
+        3,
+    );
+    assert!(
+        err.contains(&format!("127.0.0.1:{p}")) && err.contains("timed out"),
+        "{err}"
+    );
+    drop(listener);
+}

@@ -442,4 +442,27 @@ mod tests {
         assert_eq!(rows[1].repl_lag_secs, Some(1));
         assert_eq!(rows[2].keys, Some(0));
     }
+
+    #[test]
+    fn loading_and_fork_flags() {
+        let mut t = StatsTracker::new(vec![("a:1".into(), 1)]);
+        t.push(vec![obs(0.0, BASE)]);
+        let busy = format!("{BASE}loading:1\nrdb_bgsave_in_progress:1\n");
+        let r = &t.push(vec![obs(1.0, &busy)])[0];
+        assert_eq!(r.flags, vec!["loading", "fork"]);
+        let aof = format!("{BASE}aof_rewrite_in_progress:1\n");
+        assert_eq!(t.push(vec![obs(2.0, &aof)])[0].flags, vec!["fork"]);
+    }
+
+    #[test]
+    fn no_reads_means_no_hit_rate_and_no_limit_means_no_pct() {
+        let mut t = StatsTracker::new(vec![("a:1".into(), 1)]);
+        let nolimit = BASE.replace("maxmemory:1000", "maxmemory:0");
+        t.push(vec![obs(0.0, &nolimit)]);
+        let r = &t.push(vec![obs(1.0, &nolimit)])[0];
+        assert_eq!(r.hit_pct, None);
+        assert_eq!(r.maxmemory_bytes, None);
+        assert_eq!(r.used_memory_pct, None);
+        assert_eq!(r.ops_per_sec, Some(0.0));
+    }
 }

@@ -67,3 +67,61 @@ impl StreamTable {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_repeats_every_20_rows_and_aligns() {
+        let cols = vec![
+            Column {
+                header: "name",
+                width: 6,
+                left: true,
+            },
+            Column {
+                header: "n",
+                width: 4,
+                left: false,
+            },
+            Column {
+                header: "status",
+                width: 6,
+                left: true,
+            },
+        ];
+        let mut t = StreamTable::new(cols, false);
+        let mut out = Vec::new();
+        for i in 0..41 {
+            let cells = [
+                ("a".to_string(), Tone::Plain),
+                (i.to_string(), Tone::Plain),
+                ("ok".to_string(), Tone::Bad),
+            ];
+            t.row(&mut out, &cells).unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 41 + 3);
+        assert_eq!(lines[0], "name      n status");
+        assert_eq!(lines[1], "a         0 ok");
+        assert_eq!(lines[21], "name      n status");
+        assert_eq!(lines[42], "name      n status");
+    }
+
+    #[test]
+    fn colour_only_when_enabled() {
+        let cols = vec![Column {
+            header: "s",
+            width: 4,
+            left: true,
+        }];
+        let mut t = StreamTable::new(cols, true);
+        let mut out = Vec::new();
+        t.row(&mut out, &[("down".to_string(), Tone::Bad)]).unwrap();
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("\x1b[31mdown\x1b[0m"));
+    }
+}

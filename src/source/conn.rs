@@ -97,6 +97,15 @@ pub(crate) async fn connect_with(
     .await
     {
         Ok(Ok(c)) => c,
+        Ok(Err(e)) if e.is_timeout() => {
+            return Err(Error::Connect {
+                addr: ep.to_string(),
+                msg: format!(
+                    "timed out after {:?} (--connect-timeout / --timeout)",
+                    o.connect_timeout
+                ),
+            })
+        }
         Ok(Err(e)) => return Err(map_error(ep, &e)),
         Err(_) => {
             return Err(Error::Connect {

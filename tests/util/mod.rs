@@ -426,6 +426,11 @@ pub struct RedisCluster {
 
 impl RedisCluster {
     pub fn start() -> Self {
+        Self::start_with(redis_server_bin())
+    }
+
+    /// A cluster of another server binary (Redis 6.2 has no CLUSTER SHARDS).
+    pub fn start_with(bin: PathBuf) -> Self {
         let mut nodes = Vec::new();
         for _ in 0..6 {
             let port = free_port(true);
@@ -435,7 +440,7 @@ impl RedisCluster {
                 child: None,
                 log: dir.path().join("server.log"),
                 dir,
-                bin: redis_server_bin(),
+                bin: bin.clone(),
                 args: vec![
                     "--cluster-enabled".into(),
                     "yes".into(),
