@@ -27,6 +27,8 @@ end
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -s V -l version -d 'print version'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "stats" -d 'poll INFO on every node: per-interval ops/s, hit %, misses, expiries, evictions, memory'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "hotkeys" -d 'hottest keys, commands, clients and patterns from MONITOR or a capture file'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "patterns" -d 'traffic grouped by inferred key pattern (user:*:profile), from MONITOR or a capture file'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
@@ -55,6 +57,74 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l insecure
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l input -d 'read a MONITOR capture instead of a live server (\'-\' for stdin; gzip is detected)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l separator -d 'characters that separate key segments, for pattern inference' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l top -d 'how many keys (and commands, clients, patterns) to list' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l threshold -d 'mark a key hot when its share of key accesses is at least this many percent' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l min-rate -d 'also mark a key hot when its average rate is at least this many per second' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l stampede-window -d 'window for the stampede signature' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l stampede-writes -d 'writes to one key within the window that make a stampede' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l stampede-clients -d 'distinct writing clients within the window that make a stampede' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l penetration-reads -d 'reads (and no write) that make a key a penetration candidate' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l expiry-bucket -d 'bucket size of the expiry wave' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l timeline -d 'include each listed key\'s per-second counts in JSON'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l input -d 'read a MONITOR capture instead of a live server (\'-\' for stdin; gzip is detected)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l separator -d 'characters that separate key segments, for pattern inference' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l top -d 'how many patterns to list' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l out-dir -d 'folder to write the pages into (created if missing)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l help -d 'print help'

@@ -54,6 +54,35 @@ pub(crate) enum Command {
     )]
     Stats(Box<StatsArgs>),
 
+    /// hottest keys, commands, clients and patterns from MONITOR or a capture file
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm hotkeys --input fixtures/monitor/redis-7.0-shop.log\n  \
+        cachestorm hotkeys -h 10.0.0.5 --duration 60\n  \
+        cachestorm hotkeys --cluster -p 7000 --duration 30 -o json | jq '.keys[] | select(.hot)'\n  \
+        zcat monitor.log.gz | cachestorm hotkeys --input - --top 50\n\n\
+        Live capture uses MONITOR for --duration; it stops early (and says so) when the server's \
+        output buffer for the MONITOR connection passes --max-server-buffer. Besides the top keys \
+        it reports the stampede signature (one key written by many clients within \
+        --stampede-window), penetration candidates (keys read repeatedly and never written; \
+        checked with EXISTS when live) and the expiry wave (when the TTLs set in the capture \
+        will fire)."
+    )]
+    Hotkeys(Box<HotkeysArgs>),
+
+    /// traffic grouped by inferred key pattern (user:*:profile), from MONITOR or a capture file
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm patterns --input fixtures/monitor/redis-7.0-shop.log\n  \
+        cachestorm patterns -h 10.0.0.5 --duration 30 --rule 'tenant-[a-z]+=tenant-*'\n\n\
+        Keys are split on --separator characters; numbers, UUIDs, hex hashes, ULIDs, dates, \
+        IPv4 and e-mail addresses and long random tokens become '*'; hash tags keep their \
+        braces. Every pattern is a valid SCAN MATCH glob."
+    )]
+    Patterns(Box<PatternsArgs>),
+
     /// print a shell completion script to stdout
     #[command(
         disable_help_flag = true,
@@ -189,6 +218,99 @@ pub(crate) struct StatsArgs {
     pub(crate) duration: Option<std::time::Duration>,
 }
 
+/// Where traffic comes from and how it is counted (hotkeys, patterns).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Traffic")]
+pub(crate) struct TrafficArgs {
+    /// read a MONITOR capture instead of a live server ('-' for stdin; gzip is detected)
+    #[arg(long = "input", value_name = "FILE")]
+    pub(crate) input: Option<String>,
+
+    /// how long to capture live MONITOR traffic
+    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub(crate) duration: std::time::Duration,
+
+    /// stop a live capture when the server's output buffer for it passes this size
+    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
+    pub(crate) max_server_buffer: u64,
+
+    /// distinct keys counted exactly; past this, a Space-Saving top-k of this size
+    #[arg(long = "max-keys", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_keys: u64,
+
+    /// characters that separate key segments, for pattern inference
+    #[arg(long = "separator", value_name = "CHARS", default_value = ":/.|#")]
+    pub(crate) separator: String,
+
+    /// extra pattern rule REGEX=REPLACEMENT, applied first ('*' in REPLACEMENT is a wildcard)
+    #[arg(long = "rule", value_name = "REGEX=REPLACEMENT", action = ArgAction::Append)]
+    pub(crate) rules: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HotkeysArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) traffic: TrafficArgs,
+
+    /// how many keys (and commands, clients, patterns) to list
+    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// mark a key hot when its share of key accesses is at least this many percent
+    #[arg(long = "threshold", value_name = "PCT", default_value_t = 1.0)]
+    pub(crate) threshold: f64,
+
+    /// also mark a key hot when its average rate is at least this many per second
+    #[arg(long = "min-rate", value_name = "PER_SEC")]
+    pub(crate) min_rate: Option<f64>,
+
+    /// include each listed key's per-second counts in JSON
+    #[arg(long = "timeline")]
+    pub(crate) timeline: bool,
+
+    /// window for the stampede signature
+    #[arg(long = "stampede-window", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub(crate) stampede_window: std::time::Duration,
+
+    /// writes to one key within the window that make a stampede
+    #[arg(long = "stampede-writes", value_name = "N", default_value_t = 10)]
+    pub(crate) stampede_writes: u32,
+
+    /// distinct writing clients within the window that make a stampede
+    #[arg(long = "stampede-clients", value_name = "N", default_value_t = 5)]
+    pub(crate) stampede_clients: u32,
+
+    /// reads (and no write) that make a key a penetration candidate
+    #[arg(long = "penetration-reads", value_name = "N", default_value_t = 3)]
+    pub(crate) penetration_reads: u64,
+
+    /// bucket size of the expiry wave
+    #[arg(long = "expiry-bucket", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub(crate) expiry_bucket: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PatternsArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) traffic: TrafficArgs,
+
+    /// how many patterns to list
+    #[arg(long = "top", value_name = "N", default_value_t = 30)]
+    pub(crate) top: usize,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct CompletionsArgs {
     /// shell to generate for
@@ -214,4 +336,8 @@ pub(crate) struct ManArgs {
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::units::parse_duration(s)
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::units::parse_size(s)
 }

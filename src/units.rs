@@ -27,7 +27,6 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// Parses `512`, `10kb`, `5mb`, `1gb` (binary multiples, like redis.conf).
-#[allow(dead_code)] // used by the scan and capture commands
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim().to_ascii_lowercase();
     let split = t

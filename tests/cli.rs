@@ -7,6 +7,7 @@ mod cluster;
 mod generated;
 mod live;
 mod offline;
+mod traffic;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -16,12 +16,15 @@ fn help_lists_only_working_subcommands() {
         .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(commands, ["stats", "completions", "man"]);
+    assert_eq!(
+        commands,
+        ["stats", "hotkeys", "patterns", "completions", "man"]
+    );
 }
 
 #[test]
 fn every_subcommand_help_has_an_example() {
-    for sub in ["stats", "completions", "man"] {
+    for sub in ["stats", "hotkeys", "patterns", "completions", "man"] {
         cachestorm()
             .args([sub, "--help"])
             .assert()

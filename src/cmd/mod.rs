@@ -1,8 +1,12 @@
 //! One file per subcommand: arguments → settings → source → analysis → output.
 
 pub(crate) mod completions;
+pub(crate) mod hotkeys;
+pub(crate) mod live;
 pub(crate) mod man;
+pub(crate) mod patterns;
 pub(crate) mod stats;
+pub(crate) mod traffic;
 
 /// How a command ended when it did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,4 +15,6 @@ pub(crate) enum Outcome {
     Done,
     /// Stopped by Ctrl-C before its planned end; a partial report was printed: exit 130.
     Interrupted,
+    /// The input was cut short or partly bad; a report of the good part was printed: exit 2.
+    BadInput,
 }

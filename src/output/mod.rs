@@ -2,13 +2,15 @@
 //! helpers tables share. stdout carries the report only; nothing here writes to stderr.
 //!
 //! JSON documents: `{"schema": "cachestorm.<command>/v1", "generated_at": RFC 3339,
-//! "target": {...redacted...}, ...report fields}`. NDJSON: one report object per line,
+//! "target": {...redacted server, or {"mode": "file", "path"}...}, ...report fields}`. NDJSON: one report object per line,
 //! flushed as produced, each line the same object as one element of the JSON document's
 //! main array (e.g. `samples` for `stats`). Field names are snake_case and stable, units in
 //! the name (`_bytes`, `_per_sec`, `_ms`, `_pct`).
 
+pub(crate) mod keys;
 pub(crate) mod stream;
 pub(crate) mod style;
+pub(crate) mod table;
 
 use std::io::Write;
 
@@ -16,7 +18,6 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::target::TargetReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -29,19 +30,19 @@ pub(crate) enum Format {
 }
 
 #[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
+struct Envelope<'a, T: Serialize, G: Serialize> {
     schema: String,
     generated_at: String,
-    target: &'a TargetReport,
+    target: &'a G,
     #[serde(flatten)]
     report: &'a T,
 }
 
 /// Writes `report` as one pretty JSON document in the standard envelope.
-pub(crate) fn write_json<T: Serialize>(
+pub(crate) fn write_json<T: Serialize, G: Serialize>(
     out: &mut impl Write,
     command: &str,
-    target: &TargetReport,
+    target: &G,
     report: &T,
 ) -> Result<()> {
     let doc = Envelope {

@@ -2,3 +2,5 @@
 
 pub(crate) mod cluster;
 pub(crate) mod info;
+pub(crate) mod keyspec;
+pub(crate) mod monitor;

@@ -1,0 +1,546 @@
+//! Counting a stream of MONITOR events: per key (count, reads/writes, peak second,
+//! dominant command, distinct clients), per command, per client, per second; plus the
+//! stampede, penetration and expiry-wave signatures. Pure: events in, [`Traffic`] out.
+//!
+//! Memory is bounded: keys are counted exactly up to `max_keys` distinct keys, then the
+//! table turns into a Space-Saving top-k of that size (a new key replaces the least
+//! counted one and inherits its count as its error bound). Clients are capped likewise.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use ahash::AHashMap;
+
+use crate::parse::keyspec::{Access, CommandSpec, KeyTable};
+use crate::parse::monitor::Event;
+
+#[derive(Debug, Clone)]
+pub(crate) struct TrafficConfig {
+    pub(crate) max_keys: usize,
+    pub(crate) max_clients: usize,
+    pub(crate) timeline: bool,
+    pub(crate) stampede_window_us: u64,
+    pub(crate) expiry_bucket_secs: u64,
+}
+
+impl Default for TrafficConfig {
+    fn default() -> Self {
+        TrafficConfig {
+            max_keys: 1_000_000,
+            max_clients: 100_000,
+            timeline: false,
+            stampede_window_us: 1_000_000,
+            expiry_bucket_secs: 10,
+        }
+    }
+}
+
+/// Per-key counters. Seconds count whole wall-clock seconds from the first event's.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyStats {
+    pub(crate) count: u64,
+    /// Space-Saving error bound: the true count is in `count - error ..= count`.
+    pub(crate) error: u64,
+    pub(crate) reads: u64,
+    pub(crate) writes: u64,
+    cur_sec: u32,
+    cur_n: u32,
+    pub(crate) peak_sec: u32,
+    pub(crate) peak_n: u32,
+    /// Misra-Gries summary of the commands used on this key: (command id, weight).
+    cmds: [(u16, u32); 3],
+    /// The first distinct clients, exactly (`nfew` > 4: more than four).
+    few: [u32; 4],
+    nfew: u8,
+    /// Linear-counting bitmap of the clients that touched the key.
+    clients: u128,
+    pub(crate) node: u16,
+    /// (relative second, count) runs, with `--timeline`.
+    pub(crate) timeline: Option<Vec<(u32, u32)>>,
+}
+
+impl KeyStats {
+    fn hit(&mut self, sec: u32, access: Access, cmd: u16, client: u32, node: u16, timeline: bool) {
+        self.count += 1;
+        match access {
+            Access::Read => self.reads += 1,
+            Access::Write | Access::Overwrite | Access::Delete => self.writes += 1,
+        }
+        // Events arrive in time order per node; a late one counts in the current second.
+        if sec > self.cur_sec || self.cur_n == 0 {
+            self.cur_sec = sec;
+            self.cur_n = 0;
+        }
+        self.cur_n += 1;
+        if self.cur_n > self.peak_n {
+            self.peak_n = self.cur_n;
+            self.peak_sec = self.cur_sec;
+        }
+        if timeline {
+            let t = self.timeline.get_or_insert_with(Vec::new);
+            match t.last_mut() {
+                Some((s, n)) if *s >= sec => *n += 1,
+                _ => t.push((sec, 1)),
+            }
+        }
+        self.note_cmd(cmd);
+        if self.nfew <= 4 && !self.few[..usize::from(self.nfew.min(4))].contains(&client) {
+            if self.nfew < 4 {
+                self.few[usize::from(self.nfew)] = client;
+            }
+            self.nfew += 1;
+        }
+        self.clients |= 1u128 << (client.wrapping_mul(0x9E37_79B9) >> 25);
+        self.node = node;
+    }
+
+    fn note_cmd(&mut self, cmd: u16) {
+        if let Some(slot) = self.cmds.iter_mut().find(|(c, w)| *c == cmd && *w > 0) {
+            slot.1 += 1;
+        } else if let Some(slot) = self.cmds.iter_mut().find(|(_, w)| *w == 0) {
+            *slot = (cmd, 1);
+        } else {
+            for slot in &mut self.cmds {
+                slot.1 -= 1;
+            }
+        }
+    }
+
+    /// The command used most on this key.
+    pub(crate) fn dominant_cmd(&self) -> Option<u16> {
+        self.cmds
+            .iter()
+            .filter(|(_, w)| *w > 0)
+            .max_by_key(|(_, w)| *w)
+            .map(|(c, _)| *c)
+    }
+
+    /// Distinct clients: exact up to 4, else a linear-counting estimate (which saturates
+    /// near 620); and whether the number is exact.
+    pub(crate) fn distinct_clients(&self) -> (u64, bool) {
+        if self.nfew <= 4 {
+            return (u64::from(self.nfew), true);
+        }
+        let zeros = self.clients.count_zeros();
+        if zeros == 0 {
+            return (621, false);
+        }
+        let m = 128.0_f64;
+        (
+            (-m * (f64::from(zeros) / m).ln()).round().max(5.0) as u64,
+            false,
+        )
+    }
+}
+
+/// (count, key) entries, least counted on top.
+type MinHeap = BinaryHeap<Reverse<(u64, Box<[u8]>)>>;
+
+/// A burst of overwrites (cache fills) on one key: the stampede (breakdown) signature.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WriteBurst {
+    window_start_us: u64,
+    writes: u32,
+    writers: Vec<u32>,
+    /// Largest burst seen: (writes, distinct writers, start µs).
+    pub(crate) best: (u32, u32, u64),
+}
+
+/// What kind of TTL a command sets, for the expiry wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TtlKind {
+    None,
+    /// SET/GETEX with EX/PX/EXAT/PXAT options.
+    Options,
+    /// SETEX/EXPIRE key seconds; PSETEX/PEXPIRE key ms; EXPIREAT key unix-s; PEXPIREAT key unix-ms.
+    Seconds,
+    Millis,
+    AtSeconds,
+    AtMillis,
+}
+
+struct CommandInfo {
+    name: Vec<u8>,
+    spec: Option<&'static CommandSpec>,
+    ttl: TtlKind,
+    count: u64,
+}
+
+pub(crate) struct Traffic {
+    cfg: TrafficConfig,
+    table: &'static KeyTable,
+    pub(crate) events: u64,
+    pub(crate) first_us: Option<u64>,
+    pub(crate) last_us: u64,
+    /// Events per relative second.
+    pub(crate) per_second: Vec<u64>,
+    cmd_ids: AHashMap<Vec<u8>, u16>,
+    cmds: Vec<CommandInfo>,
+    client_ids: AHashMap<Box<[u8]>, u32>,
+    pub(crate) client_names: Vec<Box<[u8]>>,
+    pub(crate) client_counts: Vec<u64>,
+    /// Events from clients past `max_clients`.
+    pub(crate) other_clients: u64,
+    pub(crate) keys: AHashMap<Box<[u8]>, KeyStats>,
+    /// Present once the key table overflowed: (count, key) min-heap, lazily refreshed.
+    overflow: Option<MinHeap>,
+    /// Commands not in the key table, counted by their first argument.
+    pub(crate) unknown_cmds: BTreeMap<String, u64>,
+    pub(crate) bursts: AHashMap<Box<[u8]>, WriteBurst>,
+    /// Absolute expiry second bucket → number of TTLs set landing in it.
+    pub(crate) expiry_buckets: BTreeMap<u64, u64>,
+    pub(crate) ttls_set: u64,
+    keybuf: Vec<(usize, Access)>,
+}
+
+/// Lowercases a command name into `buf` (names longer than the buffer are cut; none is).
+fn lower<'b>(name: &[u8], buf: &'b mut [u8; 48]) -> &'b [u8] {
+    let n = name.len().min(buf.len());
+    for (d, s) in buf.iter_mut().zip(&name[..n]) {
+        *d = s.to_ascii_lowercase();
+    }
+    &buf[..n]
+}
+
+fn ttl_kind(name: &[u8]) -> TtlKind {
+    match name {
+        b"set" | b"getex" => TtlKind::Options,
+        b"setex" | b"expire" => TtlKind::Seconds,
+        b"psetex" | b"pexpire" => TtlKind::Millis,
+        b"expireat" => TtlKind::AtSeconds,
+        b"pexpireat" => TtlKind::AtMillis,
+        _ => TtlKind::None,
+    }
+}
+
+fn num(b: &[u8]) -> Option<u64> {
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+impl Traffic {
+    pub(crate) fn new(cfg: TrafficConfig) -> Self {
+        Traffic {
+            cfg,
+            table: KeyTable::builtin(),
+            events: 0,
+            first_us: None,
+            last_us: 0,
+            per_second: Vec::new(),
+            cmd_ids: AHashMap::new(),
+            cmds: Vec::new(),
+            client_ids: AHashMap::new(),
+            client_names: Vec::new(),
+            client_counts: Vec::new(),
+            other_clients: 0,
+            keys: AHashMap::new(),
+            overflow: None,
+            unknown_cmds: BTreeMap::new(),
+            bursts: AHashMap::new(),
+            expiry_buckets: BTreeMap::new(),
+            ttls_set: 0,
+            keybuf: Vec::with_capacity(8),
+        }
+    }
+
+    pub(crate) fn expiry_bucket_secs(&self) -> u64 {
+        self.cfg.expiry_bucket_secs.max(1)
+    }
+
+    pub(crate) fn max_keys(&self) -> usize {
+        self.cfg.max_keys
+    }
+
+    /// True once the key table turned into a Space-Saving top-k.
+    pub(crate) fn approximate(&self) -> bool {
+        self.overflow.is_some()
+    }
+
+    pub(crate) fn command_name(&self, id: u16) -> &[u8] {
+        &self.cmds[id as usize].name
+    }
+
+    /// (name, count) for every command seen.
+    pub(crate) fn command_counts(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.cmds.iter().map(|c| (c.name.as_slice(), c.count))
+    }
+
+    fn command_id(&mut self, name: &[u8]) -> u16 {
+        let mut buf = [0u8; 48];
+        let lname = lower(name, &mut buf);
+        if let Some(id) = self.cmd_ids.get(lname) {
+            return *id;
+        }
+        let id = u16::try_from(self.cmds.len()).unwrap_or(u16::MAX);
+        if id == u16::MAX {
+            // 65k distinct command names: junk input; lump the rest together.
+            return id - 1;
+        }
+        self.cmds.push(CommandInfo {
+            name: lname.to_vec(),
+            spec: self.table.lookup(lname),
+            ttl: ttl_kind(lname),
+            count: 0,
+        });
+        self.cmd_ids.insert(lname.to_vec(), id);
+        id
+    }
+
+    fn client_id(&mut self, client: &[u8]) -> Option<u32> {
+        if let Some(id) = self.client_ids.get(client) {
+            return Some(*id);
+        }
+        if self.client_names.len() >= self.cfg.max_clients {
+            return None;
+        }
+        let id = self.client_names.len() as u32;
+        self.client_ids.insert(client.into(), id);
+        self.client_names.push(client.into());
+        self.client_counts.push(0);
+        Some(id)
+    }
+
+    /// Counts one event from node `node` (0 for a single source).
+    pub(crate) fn add(&mut self, ev: &Event<'_>, node: u16) {
+        let Some(name) = ev.args.first() else {
+            return;
+        };
+        self.events += 1;
+        let first = *self.first_us.get_or_insert(ev.ts_us);
+        self.last_us = self.last_us.max(ev.ts_us);
+        let sec = (ev.ts_us / 1_000_000)
+            .saturating_sub(first / 1_000_000)
+            .min(u64::from(u32::MAX - 1)) as u32;
+        let si = sec as usize;
+        if si >= self.per_second.len() {
+            self.per_second.resize(si + 1, 0);
+        }
+        self.per_second[si] += 1;
+
+        let cmd = self.command_id(name);
+        let client = match self.client_id(ev.client) {
+            Some(id) => {
+                self.client_counts[id as usize] += 1;
+                id
+            }
+            None => {
+                self.other_clients += 1;
+                u32::MAX
+            }
+        };
+        let info = &mut self.cmds[cmd as usize];
+        info.count += 1;
+        let ttl = info.ttl;
+        let mut keys = std::mem::take(&mut self.keybuf);
+        keys.clear();
+        match info.spec {
+            Some(spec) => spec.keys_into(self.table, &info.name, &ev.args, &mut keys),
+            None => {
+                let label = String::from_utf8_lossy(&info.name).into_owned();
+                *self.unknown_cmds.entry(label).or_default() += 1;
+                if ev.args.len() > 1 {
+                    keys.push((1, Access::Read));
+                }
+            }
+        }
+        for &(pos, access) in &keys {
+            let key: &[u8] = &ev.args[pos];
+            self.count_key(key, sec, access, cmd, client, node);
+            // Cache fills (SET, SETEX, ...) make the stampede signature; counters do not.
+            if access == Access::Overwrite {
+                self.note_write(key, ev.ts_us, client);
+            }
+        }
+        if ttl != TtlKind::None && !keys.is_empty() {
+            self.note_ttl(ev, ttl);
+        }
+        self.keybuf = keys;
+    }
+
+    fn count_key(
+        &mut self,
+        key: &[u8],
+        sec: u32,
+        access: Access,
+        cmd: u16,
+        client: u32,
+        node: u16,
+    ) {
+        let timeline = self.cfg.timeline;
+        if let Some(k) = self.keys.get_mut(key) {
+            k.hit(sec, access, cmd, client, node, timeline);
+            return;
+        }
+        let mut stats = KeyStats::default();
+        if self.keys.len() >= self.cfg.max_keys {
+            // Space-Saving: replace the least counted key; the newcomer inherits its count.
+            let heap = self.overflow.get_or_insert_with(|| {
+                self.keys
+                    .iter()
+                    .map(|(k, s)| Reverse((s.count, k.clone())))
+                    .collect()
+            });
+            while let Some(Reverse((c, victim))) = heap.pop() {
+                match self.keys.get(&victim) {
+                    Some(s) if s.count == c => {
+                        self.keys.remove(&victim);
+                        stats.count = c;
+                        stats.error = c;
+                        break;
+                    }
+                    Some(s) => heap.push(Reverse((s.count, victim))),
+                    None => {}
+                }
+            }
+        }
+        stats.hit(sec, access, cmd, client, node, timeline);
+        if let Some(heap) = &mut self.overflow {
+            heap.push(Reverse((stats.count, key.into())));
+        }
+        self.keys.insert(key.into(), stats);
+    }
+
+    fn note_write(&mut self, key: &[u8], ts: u64, client: u32) {
+        let window = self.cfg.stampede_window_us;
+        let b = match self.bursts.get_mut(key) {
+            Some(b) => b,
+            None => {
+                if self.bursts.len() >= self.cfg.max_keys {
+                    return;
+                }
+                self.bursts.entry(key.into()).or_default()
+            }
+        };
+        if b.writes == 0 || ts.saturating_sub(b.window_start_us) > window {
+            b.window_start_us = ts;
+            b.writes = 0;
+            b.writers.clear();
+        }
+        b.writes += 1;
+        if !b.writers.contains(&client) && b.writers.len() < 4096 {
+            b.writers.push(client);
+        }
+        let now = (b.writes, b.writers.len() as u32, b.window_start_us);
+        if (now.1, now.0) > (b.best.1, b.best.0) {
+            b.best = now;
+        }
+    }
+
+    fn note_ttl(&mut self, ev: &Event<'_>, kind: TtlKind) {
+        let a = &ev.args;
+        let now_ms = ev.ts_us / 1000;
+        let arg = |i: usize| a.get(i).and_then(|x| num(x));
+        let at_ms = match kind {
+            TtlKind::Seconds => arg(2).map(|s| now_ms + s * 1000),
+            TtlKind::Millis => arg(2).map(|ms| now_ms + ms),
+            TtlKind::AtSeconds => arg(2).map(|s| s * 1000),
+            TtlKind::AtMillis => arg(2),
+            TtlKind::Options => {
+                let mut found = None;
+                for (i, opt) in a.iter().enumerate().skip(2) {
+                    let opt = opt.to_ascii_lowercase();
+                    let v = arg(i + 1);
+                    found = match opt.as_slice() {
+                        b"ex" => v.map(|s| now_ms + s * 1000),
+                        b"px" => v.map(|ms| now_ms + ms),
+                        b"exat" => v.map(|s| s * 1000),
+                        b"pxat" => v,
+                        _ => continue,
+                    };
+                    break;
+                }
+                found
+            }
+            TtlKind::None => None,
+        };
+        if let Some(ms) = at_ms {
+            let bucket = self.cfg.expiry_bucket_secs.max(1);
+            *self
+                .expiry_buckets
+                .entry(ms / 1000 / bucket * bucket)
+                .or_default() += 1;
+            self.ttls_set += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::monitor::parse_line;
+
+    fn feed(t: &mut Traffic, lines: &[&str]) {
+        for l in lines {
+            t.add(&parse_line(l.as_bytes()).unwrap(), 0);
+        }
+    }
+
+    #[test]
+    fn counts_keys_commands_clients() {
+        let mut t = Traffic::new(TrafficConfig::default());
+        feed(
+            &mut t,
+            &[
+                r#"100.000001 [0 1.1.1.1:1] "GET" "a""#,
+                r#"100.100000 [0 1.1.1.1:1] "get" "a""#,
+                r#"100.200000 [0 2.2.2.2:2] "MGET" "a" "b""#,
+                r#"101.000000 [0 2.2.2.2:2] "SET" "b" "v" "EX" "60""#,
+                r#"101.500000 [0 lua] "JSON.GET" "doc" "$""#,
+            ],
+        );
+        assert_eq!(t.events, 5);
+        let a = &t.keys[&b"a"[..]];
+        assert_eq!((a.count, a.reads, a.writes), (3, 3, 0));
+        assert_eq!((a.peak_sec, a.peak_n), (0, 3));
+        assert_eq!(t.command_name(a.dominant_cmd().unwrap()), b"get");
+        assert_eq!(a.distinct_clients(), (2, true));
+        assert_eq!(t.keys[&b"b"[..]].writes, 1);
+        assert_eq!(
+            t.keys[&b"doc"[..]].count,
+            1,
+            "unknown command: first argument"
+        );
+        assert_eq!(t.unknown_cmds["json.get"], 1);
+        assert_eq!(t.per_second, vec![3, 2]);
+        assert_eq!(t.ttls_set, 1);
+        assert_eq!(t.expiry_buckets.keys().next(), Some(&160));
+    }
+
+    #[test]
+    fn space_saving_keeps_heavy_hitters_with_error_bounds() {
+        let mut t = Traffic::new(TrafficConfig {
+            max_keys: 10,
+            ..TrafficConfig::default()
+        });
+        let mut lines = Vec::new();
+        for i in 0..1000 {
+            lines.push(format!(r#"100.{:06} [0 1.1.1.1:1] "GET" "hot""#, i));
+            lines.push(format!(r#"100.{:06} [0 1.1.1.1:1] "GET" "cold:{i}""#, i));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        feed(&mut t, &refs);
+        assert!(t.approximate());
+        assert!(t.keys.len() <= 10);
+        let hot = &t.keys[&b"hot"[..]];
+        assert!(
+            hot.count >= 1000 && hot.count - hot.error <= 1000,
+            "{hot:?}"
+        );
+    }
+
+    #[test]
+    fn write_bursts_by_distinct_clients() {
+        let mut t = Traffic::new(TrafficConfig::default());
+        let mut lines = Vec::new();
+        for i in 0..20 {
+            lines.push(format!(
+                r#"100.{:06} [0 10.0.0.{i}:1] "SET" "k" "v""#,
+                i * 1000
+            ));
+        }
+        lines.push(r#"105.000000 [0 10.0.0.1:1] "SET" "k" "v""#.to_string());
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        feed(&mut t, &refs);
+        assert_eq!(t.bursts[&b"k"[..]].best.0, 20);
+        assert_eq!(t.bursts[&b"k"[..]].best.1, 20);
+    }
+}

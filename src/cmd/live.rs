@@ -1,0 +1,220 @@
+//! Live traffic for `hotkeys` and `patterns`: bounded MONITOR on every master, merged
+//! into one count; and the EXISTS check of penetration candidates afterwards.
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use super::traffic::{feed_line, Gathered, SourceReport};
+use crate::analysis::hotkeys::{penetration_candidates, ReportConfig, Verified};
+use crate::analysis::traffic::{Traffic, TrafficConfig};
+use crate::cli::{TargetArgs, TrafficArgs};
+use crate::error::{Error, Result};
+use crate::output::keys::display;
+use crate::source::conn::connect;
+use crate::source::discover::{discover, NodeSpec};
+use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
+use crate::target::{self, Target};
+
+/// Masters only (replicas repeat the masters' writes); every node of a plain list.
+pub(crate) fn capture_nodes(nodes: Vec<NodeSpec>) -> Vec<NodeSpec> {
+    nodes
+        .into_iter()
+        .filter(|n| n.role.as_deref() != Some("replica"))
+        .collect()
+}
+
+/// Starts MONITOR on every node; returns the chunk stream, own-address stream, the stop
+/// switch and the tasks.
+#[allow(clippy::type_complexity)]
+pub(crate) fn start(
+    target: &Target,
+    nodes: &[NodeSpec],
+    limits: Limits,
+) -> (
+    mpsc::Receiver<Chunk>,
+    mpsc::UnboundedReceiver<(u16, String)>,
+    watch::Sender<bool>,
+    JoinSet<Result<NodeEnd, (u16, Error)>>,
+) {
+    let (tx, rx) = mpsc::channel::<Chunk>(256);
+    let (own_tx, own_rx) = mpsc::unbounded_channel();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let limits = std::sync::Arc::new(limits);
+    let mut tasks = JoinSet::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let (ep, opts, tx, own_tx, stop_rx, limits) = (
+            n.addr.clone(),
+            target.options.clone(),
+            tx.clone(),
+            own_tx.clone(),
+            stop_rx.clone(),
+            limits.clone(),
+        );
+        let node = i as u16;
+        tasks.spawn(async move {
+            capture_node(node, ep, opts, &limits, tx, own_tx, stop_rx)
+                .await
+                .map_err(|e| (node, e))
+        });
+    }
+    (rx, own_rx, stop_tx, tasks)
+}
+
+/// Collects how every node's capture ended: the reasons for early stops, and the error
+/// when no node could capture at all.
+pub(crate) async fn finish(
+    mut tasks: JoinSet<Result<NodeEnd, (u16, Error)>>,
+    names: &[String],
+) -> Result<(Vec<String>, u64)> {
+    let mut early = Vec::new();
+    let mut failed = Vec::new();
+    let mut max_omem = 0;
+    while let Some(j) = tasks.join_next().await {
+        match j {
+            Ok(Ok(end)) => {
+                max_omem = max_omem.max(end.max_omem);
+                early.extend(end.early);
+            }
+            Ok(Err((node, e))) => failed.push((node, e)),
+            Err(e) => early.push(format!("capture task failed: {e}")),
+        }
+    }
+    if failed.len() == names.len() && !failed.is_empty() {
+        return Err(failed.swap_remove(0).1);
+    }
+    for (node, e) in failed {
+        let msg = target::redact::everywhere(&e.to_string());
+        eprintln!(
+            "cachestorm: warning: {} not captured: {msg}",
+            names[node as usize]
+        );
+        early.push(msg);
+    }
+    Ok((early, max_omem))
+}
+
+pub(crate) async fn gather(
+    ta: &TargetArgs,
+    a: &TrafficArgs,
+    cfg: TrafficConfig,
+) -> Result<Gathered> {
+    let target = target::resolve(ta)?;
+    let nodes = capture_nodes(discover(&target).await?);
+    let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+    let limits = Limits {
+        duration: a.duration,
+        max_server_buffer: a.max_server_buffer,
+    };
+    eprintln!(
+        "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
+        names.join(", "),
+        a.duration
+    );
+    let (mut rx, mut own_rx, stop, tasks) = start(&target, &nodes, limits);
+    let mut t = Traffic::new(cfg);
+    let mut src = SourceReport {
+        kind: "live",
+        nodes: names.clone(),
+        ..Default::default()
+    };
+    let mut own: Vec<Option<Vec<u8>>> = vec![None; nodes.len()];
+    let mut interrupted = false;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut lineno = 0u64;
+    loop {
+        tokio::select! {
+            chunk = rx.recv() => {
+                let Some(chunk) = chunk else { break };
+                while let Ok((n, addr)) = own_rx.try_recv() {
+                    own[n as usize] = Some(addr.into_bytes());
+                }
+                let skip = own[chunk.node as usize].as_deref();
+                for line in chunk.data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                    lineno += 1;
+                    feed_line(&mut t, &mut src, lineno, Some(line), chunk.node, skip);
+                }
+            }
+            _ = &mut ctrl_c, if !interrupted => {
+                interrupted = true;
+                let _ = stop.send(true);
+            }
+        }
+    }
+    let (mut early, _) = finish(tasks, &names).await?;
+    if interrupted {
+        early.insert(0, "interrupted (Ctrl-C)".into());
+    }
+    if !early.is_empty() {
+        for e in &early {
+            eprintln!("cachestorm: capture stopped early: {e}");
+        }
+        src.stopped_early = Some(early.join("; "));
+    }
+    Ok(Gathered {
+        traffic: t,
+        source: src,
+        input_error: None,
+    })
+}
+
+/// Checks up to 200 penetration candidates with EXISTS on the node they were seen on.
+pub(crate) async fn verify_missing(
+    ta: &TargetArgs,
+    t: &Traffic,
+    cfg: &ReportConfig,
+    src: &mut SourceReport,
+) -> Option<Verified> {
+    let cands = penetration_candidates(t, cfg.penetration_min_reads, 200);
+    if cands.is_empty() {
+        return None;
+    }
+    let target = target::resolve(ta).ok()?;
+    let mut v = Verified {
+        sampled: 0,
+        missing: 0,
+        missing_pct: 0.0,
+        missing_examples: Vec::new(),
+    };
+    for (node, name) in src.nodes.iter().enumerate() {
+        let keys: Vec<&Vec<u8>> = cands
+            .iter()
+            .filter(|(_, n)| *n as usize == node)
+            .map(|(k, _)| k)
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let Ok(ep) = crate::target::Endpoint::parse(name, 6379) else {
+            continue;
+        };
+        let mut c = match connect(&ep, &target.options).await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!(
+                    "cachestorm: warning: cannot verify penetration candidates on {name}: {e}"
+                );
+                continue;
+            }
+        };
+        for k in keys {
+            match c.query::<i64>(redis::cmd("EXISTS").arg(k.as_slice())).await {
+                Ok(n) => {
+                    v.sampled += 1;
+                    if n == 0 {
+                        v.missing += 1;
+                        if v.missing_examples.len() < 5 {
+                            v.missing_examples.push(display(k));
+                        }
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    if v.sampled == 0 {
+        return None;
+    }
+    v.missing_pct = v.missing as f64 * 100.0 / v.sampled as f64;
+    Some(v)
+}

@@ -1,0 +1,173 @@
+//! Shared by `hotkeys` and `patterns`: gather MONITOR traffic from a capture file or a
+//! live server into [`Traffic`], keeping account of skipped lines and how the gathering
+//! ended.
+
+use serde::Serialize;
+
+use super::Outcome;
+use crate::analysis::patterns::PatternRules;
+use crate::analysis::traffic::{Traffic, TrafficConfig};
+use crate::cli::{TargetArgs, TrafficArgs};
+use crate::error::{Error, Result};
+use crate::parse::monitor::{parse_line, Skip};
+use crate::source::capture;
+use crate::target;
+
+/// Where the events came from and what was left out.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct SourceReport {
+    /// `file` or `live`.
+    pub(crate) kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) path: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) nodes: Vec<String>,
+    pub(crate) lines: u64,
+    /// Lines that are not MONITOR lines (or were cut off, or longer than 64 MiB).
+    pub(crate) skipped_lines: u64,
+    /// Line numbers of the first few skipped lines.
+    pub(crate) skipped_line_numbers: Vec<u64>,
+    /// Why gathering stopped before its end, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) stopped_early: Option<String>,
+}
+
+const SKIPPED_SHOWN: usize = 10;
+
+/// Counts events of one line into `t`, noting skipped lines in `src`. Events from
+/// `own_client` (cachestorm's own side connection) are left out.
+pub(crate) fn feed_line(
+    t: &mut Traffic,
+    src: &mut SourceReport,
+    lineno: u64,
+    line: Option<&[u8]>,
+    node: u16,
+    own_client: Option<&[u8]>,
+) {
+    src.lines += 1;
+    let parsed = match line {
+        Some(l) => parse_line(l),
+        None => Err(Skip::Malformed),
+    };
+    match parsed {
+        Ok(ev) if Some(ev.client) == own_client => {}
+        Ok(ev) => t.add(&ev, node),
+        Err(Skip::Blank) => {}
+        Err(Skip::Malformed) => {
+            src.skipped_lines += 1;
+            if src.skipped_line_numbers.len() < SKIPPED_SHOWN {
+                src.skipped_line_numbers.push(lineno);
+            }
+        }
+    }
+}
+
+pub(crate) struct Gathered {
+    pub(crate) traffic: Traffic,
+    pub(crate) source: SourceReport,
+    /// A read error that cut the input short (the report covers what came before it).
+    pub(crate) input_error: Option<String>,
+}
+
+/// Traffic from `--input`, or from a live capture.
+pub(crate) async fn gather(
+    t: &TargetArgs,
+    a: &TrafficArgs,
+    cfg: TrafficConfig,
+) -> Result<Gathered> {
+    match &a.input {
+        Some(path) => from_file(path, cfg),
+        None => super::live::gather(t, a, cfg).await,
+    }
+}
+
+/// How a traffic command ends: exit 2 after a cut-short input (reported on stderr), 130
+/// after an early stop, else 0.
+pub(crate) fn outcome(input_error: Option<String>, complete: bool) -> Outcome {
+    if let Some(e) = input_error {
+        eprintln!("cachestorm: {e}");
+        return Outcome::BadInput;
+    }
+    if complete {
+        Outcome::Done
+    } else {
+        Outcome::Interrupted
+    }
+}
+
+/// Reads a capture file (or stdin) into traffic counts.
+pub(crate) fn from_file(path: &str, cfg: TrafficConfig) -> Result<Gathered> {
+    let reader = capture::open(path)?;
+    let mut t = Traffic::new(cfg);
+    let mut src = SourceReport {
+        kind: "file",
+        path: Some(path.to_string()),
+        ..Default::default()
+    };
+    let res = capture::for_each_line(reader, |n, l| feed_line(&mut t, &mut src, n, l, 0, None));
+    let input_error = res.err().map(|e| {
+        format!("reading {path}: {e} (the input ends early; the report covers what came before)")
+    });
+    if input_error.is_some() {
+        src.stopped_early = Some("read error".into());
+    }
+    if t.events == 0 {
+        let why = input_error.clone().unwrap_or_default();
+        return Err(Error::Input(format!(
+            "no MONITOR events in {path}: {} lines, {} not MONITOR lines{}{}",
+            src.lines,
+            src.skipped_lines,
+            first_lines(&src.skipped_line_numbers),
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!("; {why}")
+            }
+        )));
+    }
+    Ok(Gathered {
+        traffic: t,
+        source: src,
+        input_error,
+    })
+}
+
+fn first_lines(n: &[u64]) -> String {
+    if n.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = n.iter().map(u64::to_string).collect();
+    format!(" (first at lines {})", list.join(", "))
+}
+
+/// Traffic settings from the shared flags.
+pub(crate) fn config(a: &TrafficArgs) -> TrafficConfig {
+    TrafficConfig {
+        max_keys: usize::try_from(a.max_keys).unwrap_or(usize::MAX),
+        ..TrafficConfig::default()
+    }
+}
+
+pub(crate) fn rules(a: &TrafficArgs) -> Result<PatternRules> {
+    PatternRules::new(&a.separator, &a.rules).map_err(Error::Usage)
+}
+
+/// The envelope's `target` for a file source, or the redacted server target.
+pub(crate) fn target_json(a: &TrafficArgs, t: &TargetArgs) -> Result<serde_json::Value> {
+    match &a.input {
+        Some(path) => Ok(serde_json::json!({ "mode": "file", "path": path })),
+        None => Ok(serde_json::to_value(target::resolve(t)?.report()).unwrap_or_default()),
+    }
+}
+
+/// Prints a one-line summary of skipped input to stderr, if any.
+pub(crate) fn warn_skipped(src: &SourceReport) {
+    if src.skipped_lines > 0 {
+        eprintln!(
+            "cachestorm: warning: {} of {} lines are not MONITOR lines and were skipped{}",
+            src.skipped_lines,
+            src.lines,
+            first_lines(&src.skipped_line_numbers)
+        );
+    }
+}

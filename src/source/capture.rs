@@ -1,0 +1,129 @@
+//! Reading MONITOR captures: a file, `-` for stdin, gzip (by magic bytes). Lines are
+//! handed out one at a time from a large buffer; lines longer than [`MAX_LINE`] are
+//! skipped without being held in memory, so no input can exhaust it.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Longest line kept (64 MiB); MONITOR lines that long are values nobody wants counted.
+pub(crate) const MAX_LINE: usize = 64 << 20;
+const BUF: usize = 1 << 20;
+
+/// Opens `path` (`-` = stdin), decompressing gzip transparently.
+pub(crate) fn open(path: &str) -> Result<Box<dyn Read + Send>> {
+    let raw: Box<dyn Read + Send> = if path == "-" {
+        Box::new(io::stdin())
+    } else {
+        if Path::new(path).is_dir() {
+            return Err(Error::Input(format!(
+                "{path} is a folder, not a capture file"
+            )));
+        }
+        Box::new(File::open(path).map_err(|e| Error::Input(format!("opening {path}: {e}")))?)
+    };
+    let mut r = BufReader::with_capacity(BUF, raw);
+    let magic = r
+        .fill_buf()
+        .map_err(|e| Error::Input(format!("reading {path}: {e}")))?;
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(r)))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+/// Calls `f(line_number, line)` for every line (without `\n`), numbering from 1. A line
+/// over [`MAX_LINE`] is passed as `None`. Stops at the first read error and returns it.
+pub(crate) fn for_each_line(
+    mut r: impl Read,
+    mut f: impl FnMut(u64, Option<&[u8]>),
+) -> io::Result<()> {
+    let mut buf = vec![0u8; BUF];
+    let mut start = 0; // start of the current (incomplete) line in buf
+    let mut end = 0; // bytes filled
+    let mut lineno = 0u64;
+    let mut overlong = false; // discarding the rest of a too-long line
+    loop {
+        if start > 0 && (end - start) < buf.len() / 2 {
+            buf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
+        }
+        if end == buf.len() {
+            if buf.len() < MAX_LINE {
+                let new_len = (buf.len() * 2).min(MAX_LINE);
+                buf.resize(new_len, 0);
+            } else {
+                // The line is too long: drop what we have and skip to its end.
+                overlong = true;
+                start = 0;
+                end = 0;
+            }
+        }
+        let n = match r.read(&mut buf[end..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            if overlong {
+                lineno += 1;
+                f(lineno, None);
+            } else if end > start {
+                lineno += 1;
+                f(lineno, Some(&buf[start..end]));
+            }
+            return Ok(());
+        }
+        let mut scan = end;
+        end += n;
+        while let Some(p) = memchr::memchr(b'\n', &buf[scan..end]) {
+            let nl = scan + p;
+            lineno += 1;
+            if overlong {
+                f(lineno, None);
+                overlong = false;
+            } else {
+                f(lineno, Some(&buf[start..nl]));
+            }
+            start = nl + 1;
+            scan = start;
+        }
+        if overlong {
+            start = end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<(u64, Option<Vec<u8>>)> {
+        let mut v = Vec::new();
+        for_each_line(input, |n, l| v.push((n, l.map(<[u8]>::to_vec)))).unwrap();
+        v
+    }
+
+    #[test]
+    fn splits_lines_and_keeps_the_last_partial_one() {
+        let v = lines(b"a\nbb\r\n\nccc");
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[1], (2, Some(b"bb\r".to_vec())));
+        assert_eq!(v[3], (4, Some(b"ccc".to_vec())));
+        assert!(lines(b"").is_empty());
+    }
+
+    #[test]
+    fn long_lines_grow_the_buffer() {
+        let mut input = vec![b'x'; 3 * BUF];
+        input.extend_from_slice(b"\nok\n");
+        let v = lines(&input);
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].1.as_ref().unwrap().len(), 3 * BUF);
+        assert_eq!(v[1], (2, Some(b"ok".to_vec())));
+    }
+}

@@ -1,0 +1,163 @@
+//! Bounded live MONITOR on one or more nodes. Each node streams complete lines in chunks
+//! over a channel; a guard polls `CLIENT LIST ID` for the MONITOR connection's output
+//! buffer (omem) and stops that node's capture when it passes the limit, so a reader that
+//! falls behind never balloons the server's memory.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncReadExt;
+use tokio::sync::{mpsc, watch};
+
+use super::conn::{connect, NodeConn};
+use super::raw;
+use crate::error::Error;
+use crate::target::{ConnectOptions, Endpoint};
+
+/// Complete MONITOR lines (each ending in `\n`) from node `node`.
+pub(crate) struct Chunk {
+    pub(crate) node: u16,
+    pub(crate) data: Vec<u8>,
+}
+
+/// How one node's capture ended.
+#[derive(Debug, Clone)]
+pub(crate) struct NodeEnd {
+    /// None: ran its full duration (or was told to stop).
+    pub(crate) early: Option<String>,
+    /// Largest MONITOR output buffer seen on the server, bytes.
+    pub(crate) max_omem: u64,
+}
+
+pub(crate) struct Limits {
+    pub(crate) duration: Duration,
+    pub(crate) max_server_buffer: u64,
+}
+
+/// Guard polling interval.
+const GUARD_EVERY: Duration = Duration::from_millis(100);
+
+/// Runs MONITOR on `ep` until the duration passes, `stop` turns true, the guard trips or
+/// the connection fails. Sends the address of its own side connection first, so the
+/// consumer can filter it before any line arrives.
+pub(crate) async fn capture_node(
+    node: u16,
+    ep: Endpoint,
+    opts: ConnectOptions,
+    limits: &Limits,
+    tx: mpsc::Sender<Chunk>,
+    own_tx: mpsc::UnboundedSender<(u16, String)>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<NodeEnd, Error> {
+    let mut guard = connect(&ep, &opts).await?;
+    let own_addr = own_address(&mut guard).await;
+    // The address the server sees for our side connection: its commands are left out.
+    if let Some(a) = own_addr {
+        let _ = own_tx.send((node, a));
+    }
+    let mut mon = raw::open(&ep, &opts).await?;
+    let _ = mon
+        .command(&[b"CLIENT", b"SETNAME", b"cachestorm-monitor"])
+        .await?;
+    let id = mon.command(&[b"CLIENT", b"ID"]).await?;
+    let id = id.trim_start_matches(':').to_string();
+    let ok = mon.command(&[b"MONITOR"]).await?;
+    if !ok.starts_with("+OK") {
+        return Err(Error::Server {
+            addr: ep.to_string(),
+            msg: format!("MONITOR refused: {}", ok.trim_start_matches('-')),
+        });
+    }
+    let mut end = NodeEnd {
+        early: None,
+        max_omem: 0,
+    };
+    let deadline = tokio::time::Instant::now() + limits.duration;
+    let mut guard_tick = tokio::time::interval(GUARD_EVERY);
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    let started = Instant::now();
+    loop {
+        if buf.capacity() - buf.len() < (64 << 10) {
+            buf.reserve(1 << 20);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => break,
+            _ = stop.changed() => break,
+            _ = guard_tick.tick() => {
+                match omem(&mut guard, &id).await {
+                    Ok(Some(o)) => {
+                        end.max_omem = end.max_omem.max(o);
+                        if o > limits.max_server_buffer {
+                            end.early = Some(format!(
+                                "{ep}: the server's output buffer for MONITOR reached {} (over --max-server-buffer {}) after {:.1}s",
+                                crate::units::bytes(o),
+                                crate::units::bytes(limits.max_server_buffer),
+                                started.elapsed().as_secs_f64()
+                            ));
+                            break;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        end.early = Some(format!("{ep}: guard connection failed: {e}"));
+                        break;
+                    }
+                }
+            }
+            r = mon.io.read_buf(&mut buf) => {
+                match r {
+                    Ok(0) => {
+                        end.early = Some(format!("{ep}: the server closed the MONITOR connection"));
+                        break;
+                    }
+                    Ok(_) => {
+                        if let Some(last_nl) = memchr::memrchr(b'\n', &buf) {
+                            let rest = buf.split_off(last_nl + 1);
+                            let data = std::mem::replace(&mut buf, rest);
+                            if tx.send(Chunk { node, data }).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        end.early = Some(format!("{ep}: MONITOR connection failed: {e}"));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(end)
+}
+
+/// The `addr=` the server sees for this connection (CLIENT INFO, Redis 6.2+).
+async fn own_address(c: &mut NodeConn) -> Option<String> {
+    let info: String = c.query(redis::cmd("CLIENT").arg("INFO")).await.ok()?;
+    field(&info, "addr").map(str::to_string)
+}
+
+/// The MONITOR connection's output buffer size, from `CLIENT LIST ID`.
+async fn omem(c: &mut NodeConn, id: &str) -> Result<Option<u64>, Error> {
+    let list: String = c
+        .query(redis::cmd("CLIENT").arg("LIST").arg("ID").arg(id))
+        .await?;
+    Ok(field(&list, "omem").and_then(|v| v.parse().ok()))
+}
+
+/// `name=value` from a CLIENT LIST / CLIENT INFO line.
+pub(crate) fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn client_list_fields() {
+        let l =
+            "id=7 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=8 name= age=1 omem=20504 cmd=monitor";
+        assert_eq!(super::field(l, "addr"), Some("127.0.0.1:5000"));
+        assert_eq!(super::field(l, "omem"), Some("20504"));
+        assert_eq!(super::field(l, "name"), Some(""));
+        assert_eq!(super::field(l, "nope"), None);
+    }
+}

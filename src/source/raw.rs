@@ -1,0 +1,223 @@
+//! A plain line-oriented connection for streaming commands (MONITOR): TCP or TLS, AUTH
+//! and the few setup commands by hand, then raw reply lines. Streaming through the
+//! multiplexed client would allocate a value per line and hide the socket; this keeps a
+//! busy server's MONITOR output flowing at read speed.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use crate::error::Error;
+use crate::target::{ConnectOptions, Endpoint, TlsSettings};
+
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+pub(crate) struct RawConn {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) io: BufReader<Box<dyn Stream>>,
+    timeout: std::time::Duration,
+}
+
+fn connect_err(ep: &Endpoint, msg: impl Into<String>) -> Error {
+    Error::Connect {
+        addr: ep.to_string(),
+        msg: msg.into(),
+    }
+}
+
+/// Opens a connection and authenticates.
+pub(crate) async fn open(ep: &Endpoint, o: &ConnectOptions) -> Result<RawConn, Error> {
+    let tcp = match tokio::time::timeout(
+        o.connect_timeout,
+        TcpStream::connect((ep.host.as_str(), ep.port)),
+    )
+    .await
+    {
+        Err(_) => {
+            return Err(connect_err(
+                ep,
+                format!(
+                    "timed out after {:?} (--connect-timeout)",
+                    o.connect_timeout
+                ),
+            ))
+        }
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return Err(connect_err(ep, "connection refused"))
+        }
+        Ok(Err(e)) => return Err(connect_err(ep, e.to_string())),
+        Ok(Ok(s)) => s,
+    };
+    let _ = tcp.set_nodelay(true);
+    let stream: Box<dyn Stream> = match &o.tls {
+        None => Box::new(tcp),
+        Some(t) => {
+            let config = tls_config(t).map_err(|e| Error::Input(format!("TLS settings: {e}")))?;
+            let name = ServerName::try_from(ep.host.clone())
+                .map_err(|e| connect_err(ep, e.to_string()))?;
+            let tls = tokio::time::timeout(
+                o.connect_timeout,
+                tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp),
+            )
+            .await
+            .map_err(|_| connect_err(ep, "TLS handshake timed out"))?
+            .map_err(|e| connect_err(ep, format!("TLS: {e}")))?;
+            Box::new(tls)
+        }
+    };
+    let mut c = RawConn {
+        endpoint: ep.clone(),
+        io: BufReader::with_capacity(1 << 20, stream),
+        timeout: o.timeout,
+    };
+    if let Some(pass) = &o.pass {
+        let mut args: Vec<&[u8]> = vec![b"AUTH"];
+        if let Some(u) = &o.user {
+            args.push(u.as_bytes());
+        }
+        args.push(pass.as_bytes());
+        let reply = c.command(&args).await?;
+        if reply.starts_with('-') {
+            return Err(Error::Auth {
+                addr: ep.to_string(),
+                msg: reply
+                    .trim_start_matches('-')
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("refused")
+                    .to_string()
+                    + ": invalid username-password pair or user is disabled",
+            });
+        }
+    }
+    Ok(c)
+}
+
+impl RawConn {
+    /// Sends one command and reads a one-line reply (`+OK`, `:12`, `-ERR ...`).
+    pub(crate) async fn command(&mut self, args: &[&[u8]]) -> Result<String, Error> {
+        let mut buf = format!("*{}\r\n", args.len()).into_bytes();
+        for a in args {
+            buf.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            buf.extend_from_slice(a);
+            buf.extend_from_slice(b"\r\n");
+        }
+        let ep = self.endpoint.clone();
+        let io_err = |e: std::io::Error| connect_err(&ep, e.to_string());
+        self.io.get_mut().write_all(&buf).await.map_err(io_err)?;
+        let mut line = String::new();
+        let n = tokio::time::timeout(self.timeout, self.io.read_line(&mut line))
+            .await
+            .map_err(|_| Error::Server {
+                addr: ep.to_string(),
+                msg: format!("no reply within {:?} (--timeout)", self.timeout),
+            })?
+            .map_err(io_err)?;
+        if n == 0 {
+            return Err(connect_err(&ep, "connection closed by the server"));
+        }
+        let reply = line.trim_end().to_string();
+        if reply.starts_with("-NOAUTH") {
+            return Err(Error::Auth {
+                addr: ep.to_string(),
+                msg: "the server requires a password (NOAUTH): give -a, REDISCLI_AUTH or a URL with one".into(),
+            });
+        }
+        Ok(reply)
+    }
+}
+
+fn tls_config(t: &TlsSettings) -> Result<ClientConfig, String> {
+    let builder = ClientConfig::builder();
+    let builder = if t.insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(
+                rustls::crypto::ring::default_provider(),
+            )))
+    } else {
+        let mut roots = RootCertStore::empty();
+        match &t.root_cert {
+            Some(pem) => {
+                for cert in CertificateDer::pem_slice_iter(pem) {
+                    roots
+                        .add(cert.map_err(|e| format!("--cacert: {e}"))?)
+                        .map_err(|e| format!("--cacert: {e}"))?;
+                }
+            }
+            None => {
+                for cert in rustls_native_certs::load_native_certs().certs {
+                    let _ = roots.add(cert);
+                }
+            }
+        }
+        builder.with_root_certificates(roots)
+    };
+    match &t.client_cert_key {
+        Some((cert, key)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert)
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("--cert: {e}"))?;
+            let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| format!("--key: {e}"))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| e.to_string())
+        }
+        None => Ok(builder.with_no_client_auth()),
+    }
+}
+
+/// `--insecure`: accepts any server certificate (signatures are still checked).
+#[derive(Debug)]
+struct AcceptAny(rustls::crypto::CryptoProvider);
+
+impl ServerCertVerifier for AcceptAny {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
