@@ -27,6 +27,7 @@ end
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -s V -l version -d 'print version'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "stats" -d 'poll INFO on every node: per-interval ops/s, hit %, misses, expiries, evictions, memory'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "monitor" -d 'bounded MONITOR capture to a file (redis-cli MONITOR format), from one node or every master'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "hotkeys" -d 'hottest keys, commands, clients and patterns from MONITOR or a capture file'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "patterns" -d 'traffic grouped by inferred key pattern (user:*:profile), from MONITOR or a capture file'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
@@ -57,6 +58,35 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l insecure
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s d -l duration -d 'how long to capture' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-lines -d 'stop after writing this many lines (over all nodes)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l command -d 'keep only these commands (comma-separated, any case)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key-pattern -d 'keep only commands touching a key that matches this glob' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s w -l write -d 'write the capture here instead of stdout (one file per master with several)' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop when the server\'s output buffer for the MONITOR connection passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s p -l port -d 'server port' -r

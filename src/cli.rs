@@ -54,6 +54,22 @@ pub(crate) enum Command {
     )]
     Stats(Box<StatsArgs>),
 
+    /// bounded MONITOR capture to a file (redis-cli MONITOR format), from one node or every master
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm monitor -h 10.0.0.5 --duration 30s -w capture.log\n  \
+        cachestorm monitor --cluster -p 7000 --duration 10s -w capture.log   # capture.<host>_<port>.log per master\n  \
+        cachestorm monitor --command GET,SET --key-pattern 'user:*' --max-lines 100000 | head\n\n\
+        The file is in redis-cli's MONITOR format, so `cachestorm hotkeys --input` (and \
+        redis-faina) read it back. With several nodes each master gets its own file, named \
+        after --write with the node's host_port before the extension. cachestorm's own \
+        commands are left out. MONITOR makes the server copy every command to this \
+        connection: the capture stops early, and says so, when the server's output buffer for \
+        it passes --max-server-buffer."
+    )]
+    Monitor(Box<MonitorArgs>),
+
     /// hottest keys, commands, clients and patterns from MONITOR or a capture file
     #[command(
         disable_help_flag = true,
@@ -245,6 +261,39 @@ pub(crate) struct TrafficArgs {
     /// extra pattern rule REGEX=REPLACEMENT, applied first ('*' in REPLACEMENT is a wildcard)
     #[arg(long = "rule", value_name = "REGEX=REPLACEMENT", action = ArgAction::Append)]
     pub(crate) rules: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MonitorArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// how long to capture
+    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub(crate) duration: std::time::Duration,
+
+    /// stop after writing this many lines (over all nodes)
+    #[arg(long = "max-lines", value_name = "N")]
+    pub(crate) max_lines: Option<u64>,
+
+    /// keep only these commands (comma-separated, any case)
+    #[arg(long = "command", value_name = "CMD,...", value_delimiter = ',')]
+    pub(crate) commands: Vec<String>,
+
+    /// keep only commands touching a key that matches this glob
+    #[arg(long = "key-pattern", value_name = "GLOB")]
+    pub(crate) key_pattern: Option<String>,
+
+    /// write the capture here instead of stdout (one file per master with several)
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub(crate) write: Option<std::path::PathBuf>,
+
+    /// stop when the server's output buffer for the MONITOR connection passes this size
+    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
+    pub(crate) max_server_buffer: u64,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Completions(a) => cmd::completions::run(&a),
         Command::Man(a) => cmd::man::run(&a),
         Command::Stats(a) => runtime().and_then(|rt| rt.block_on(cmd::stats::run(*a))),
+        Command::Monitor(a) => runtime().and_then(|rt| rt.block_on(cmd::monitor::run(*a))),
         Command::Hotkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::hotkeys::run(*a))),
         Command::Patterns(a) => runtime().and_then(|rt| rt.block_on(cmd::patterns::run(*a))),
     };

@@ -6,6 +6,7 @@ mod util;
 mod cluster;
 mod generated;
 mod live;
+mod live_traffic;
 mod offline;
 mod traffic;
 

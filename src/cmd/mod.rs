@@ -4,6 +4,7 @@ pub(crate) mod completions;
 pub(crate) mod hotkeys;
 pub(crate) mod live;
 pub(crate) mod man;
+pub(crate) mod monitor;
 pub(crate) mod patterns;
 pub(crate) mod stats;
 pub(crate) mod traffic;
