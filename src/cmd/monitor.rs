@@ -38,10 +38,12 @@ struct FileReport {
     lines: u64,
 }
 
-/// `capture.log` + `10.0.0.1:7000` → `capture.10.0.0.1_7000.log`.
+/// `capture.log` + `10.0.0.1:7000` → `capture.10.0.0.1_7000.log` (IPv6 `::1` → `--1`).
 fn node_path(base: &Path, node: &str) -> PathBuf {
-    let tag = node.replace([':', '[', ']'], "_").replace("__", "_");
-    let tag = tag.trim_matches('_');
+    let tag = match crate::target::Endpoint::parse(node, 6379) {
+        Ok(ep) => format!("{}_{}", ep.host.replace(':', "-"), ep.port),
+        Err(_) => node.replace([':', '[', ']', '/'], "_"),
+    };
     match (base.file_stem(), base.extension()) {
         (Some(stem), Some(ext)) => base.with_file_name(format!(
             "{}.{tag}.{}",
@@ -269,7 +271,7 @@ mod tests {
         );
         assert_eq!(
             node_path(Path::new("/tmp/cap"), "[::1]:7000"),
-            PathBuf::from("/tmp/cap.::1_7000")
+            PathBuf::from("/tmp/cap.--1_7000")
         );
     }
 
