@@ -18,13 +18,27 @@ fn help_lists_only_working_subcommands() {
         .collect();
     assert_eq!(
         commands,
-        ["stats", "hotkeys", "patterns", "completions", "man"]
+        [
+            "stats",
+            "monitor",
+            "hotkeys",
+            "patterns",
+            "completions",
+            "man"
+        ]
     );
 }
 
 #[test]
 fn every_subcommand_help_has_an_example() {
-    for sub in ["stats", "hotkeys", "patterns", "completions", "man"] {
+    for sub in [
+        "stats",
+        "monitor",
+        "hotkeys",
+        "patterns",
+        "completions",
+        "man",
+    ] {
         cachestorm()
             .args([sub, "--help"])
             .assert()
