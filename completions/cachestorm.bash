@@ -69,7 +69,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__hotkeys)
-            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --separator --rule --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
+            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +188,14 @@ _cachestorm() {
                     return 0
                     ;;
                 --rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -W "monitor lfu slot-stats" -- "${cur}"))
+                    return 0
+                    ;;
+                --scan-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

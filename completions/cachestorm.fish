@@ -111,6 +111,10 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-se
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l separator -d 'characters that separate key segments, for pattern inference' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l method -d 'where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats' -r -f -a "monitor\t'count MONITOR traffic (live for --duration, or from --input)'
+lfu\t'OBJECT FREQ over a throttled SCAN; needs an LFU maxmemory-policy (like redis-cli --hotkeys)'
+slot-stats\t'CLUSTER SLOT-STATS (Valkey 8+): hottest slots and the nodes serving them'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l scan-rate -d 'with --method lfu: most keys per second the SCAN may visit (on each node)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l top -d 'how many keys (and commands, clients, patterns) to list' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l threshold -d 'mark a key hot when its share of key accesses is at least this many percent' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l min-rate -d 'also mark a key hot when its average rate is at least this many per second' -r

@@ -77,7 +77,9 @@ pub(crate) enum Command {
         cachestorm hotkeys --input fixtures/monitor/redis-7.0-shop.log\n  \
         cachestorm hotkeys -h 10.0.0.5 --duration 60\n  \
         cachestorm hotkeys --cluster -p 7000 --duration 30 -o json | jq '.keys[] | select(.hot)'\n  \
-        zcat monitor.log.gz | cachestorm hotkeys --input - --top 50\n\n\
+        zcat monitor.log.gz | cachestorm hotkeys --input - --top 50\n  \
+        cachestorm hotkeys --method lfu -h 10.0.0.5          # allkeys-lfu servers, no MONITOR\n  \
+        cachestorm hotkeys --method slot-stats --cluster -p 7000   # Valkey 8+\n\n\
         Live capture uses MONITOR for --duration; it stops early (and says so) when the server's \
         output buffer for the MONITOR connection passes --max-server-buffer. Besides the top keys \
         it reports the stampede signature (one key written by many clients within \
@@ -307,6 +309,18 @@ pub(crate) struct HotkeysArgs {
     #[command(flatten)]
     pub(crate) traffic: TrafficArgs,
 
+    /// where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats
+    #[arg(long = "method", value_name = "METHOD", value_enum, default_value_t = Method::Monitor)]
+    pub(crate) method: Method,
+
+    /// with --method lfu: most keys per second the SCAN may visit (on each node)
+    #[arg(
+        long = "scan-rate",
+        value_name = "KEYS_PER_SEC",
+        default_value_t = 20_000
+    )]
+    pub(crate) scan_rate: u64,
+
     /// how many keys (and commands, clients, patterns) to list
     #[arg(long = "top", value_name = "N", default_value_t = 20)]
     pub(crate) top: usize,
@@ -342,6 +356,16 @@ pub(crate) struct HotkeysArgs {
     /// bucket size of the expiry wave
     #[arg(long = "expiry-bucket", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub(crate) expiry_bucket: std::time::Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Method {
+    /// count MONITOR traffic (live for --duration, or from --input)
+    Monitor,
+    /// OBJECT FREQ over a throttled SCAN; needs an LFU maxmemory-policy (like redis-cli --hotkeys)
+    Lfu,
+    /// CLUSTER SLOT-STATS (Valkey 8+): hottest slots and the nodes serving them
+    SlotStats,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,8 @@ use std::process::{Child, Stdio};
 use serde_json::Value;
 
 use crate::commands;
-use crate::util::{Conn, RedisCluster, RedisServer};
+use crate::util::{valkey_bin, Conn, RedisCluster, RedisServer};
+use crate::{fails, json};
 
 /// Starts a live capture; the caller drives traffic once MONITOR is attached.
 fn spawn(args: &[&str]) -> Child {
@@ -169,7 +170,7 @@ fn monitor_writes_a_file_hotkeys_reads_back() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert_eq!(text.lines().count(), 26);
     assert!(text.contains(r#""GET" "bin\x00key""#), "{text}");
-    let back = crate::json(&["hotkeys", "--input", file.to_str().unwrap(), "-o", "json"]);
+    let back = json(&["hotkeys", "--input", file.to_str().unwrap(), "-o", "json"]);
     assert_eq!(back["events"], 26);
     assert_eq!(back["keys"][0]["count"], 5);
     assert_eq!(back["source"]["skipped_lines"], 0);
@@ -283,4 +284,60 @@ fn owns(n: &RedisServer, slot: u16) -> bool {
                 None => r.parse::<u16>() == Ok(slot),
             })
     })
+}
+
+#[test]
+fn lfu_method_ranks_the_hottest_key_first() {
+    let s = RedisServer::with_args(&["--maxmemory-policy", "allkeys-lfu"]);
+    s.pipe(&commands(50, |i| format!("SET cold:{i} v")));
+    s.pipe("SET hot v\n");
+    s.pipe(&commands(2000, |_| "GET hot".into()));
+    let p = s.port.to_string();
+    let doc = json(&["hotkeys", "--method", "lfu", "-p", &p, "-o", "json"]);
+    assert_eq!(doc["method"], "lfu");
+    assert_eq!(doc["scanned_keys"], 51);
+    assert_eq!(doc["keys"][0]["key"], "hot");
+    assert!(doc["keys"][0]["freq"].as_u64().unwrap() > doc["keys"][1]["freq"].as_u64().unwrap());
+
+    let plain = RedisServer::start();
+    let err = fails(
+        &["hotkeys", "--method", "lfu", "-p", &plain.port.to_string()],
+        3,
+    );
+    assert!(
+        err.contains("maxmemory-policy is noeviction") && err.contains("allkeys-lfu"),
+        "{err}"
+    );
+}
+
+#[test]
+fn slot_stats_on_a_valkey_cluster_names_the_hot_slot_and_node() {
+    let c = RedisCluster::start_with_args(valkey_bin(), &["--cluster-slot-stats-enabled", "yes"]);
+    let key = "hot:key";
+    let owner = c
+        .nodes
+        .iter()
+        .find(|n| {
+            let slot: u16 = n.cli(&["CLUSTER", "KEYSLOT", key]).parse().unwrap();
+            n.info_field("role") == "master" && owns(n, slot)
+        })
+        .expect("a master owns the slot");
+    let slot: u64 = owner.cli(&["CLUSTER", "KEYSLOT", key]).parse().unwrap();
+    owner.cli(&["SET", key, "v"]);
+    owner.pipe(&commands(3000, |_| format!("GET {key}")));
+    let seed = c.nodes[1].port.to_string();
+    let doc = json(&[
+        "hotkeys",
+        "--method",
+        "slot-stats",
+        "--cluster",
+        "-p",
+        &seed,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(doc["ordered_by"], "cpu-usec");
+    assert_eq!(doc["slots"][0]["slot"], slot, "{doc}");
+    assert_eq!(doc["slots"][0]["node"], owner.addr());
+    assert_eq!(doc["nodes"][0]["node"], owner.addr());
 }

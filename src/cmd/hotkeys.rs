@@ -25,6 +25,9 @@ struct Doc<'a> {
 }
 
 pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
+    if args.method != crate::cli::Method::Monitor {
+        return super::keyfreq::run(args).await;
+    }
     let rules = traffic::rules(&args.traffic)?;
     let cfg = TrafficConfig {
         timeline: args.timeline,

@@ -2,6 +2,7 @@
 
 pub(crate) mod completions;
 pub(crate) mod hotkeys;
+pub(crate) mod keyfreq;
 pub(crate) mod live;
 pub(crate) mod man;
 pub(crate) mod monitor;

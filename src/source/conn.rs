@@ -22,20 +22,46 @@ pub(crate) struct NodeConn {
     timeout: std::time::Duration,
 }
 
+/// Awaits a request with the `--timeout` limit, mapping errors to [`Error`].
+async fn timed<T>(
+    ep: &Endpoint,
+    timeout: std::time::Duration,
+    fut: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> Result<T, Error> {
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r.map_err(|e| map_error(ep, &e)),
+        Err(_) => Err(Error::Server {
+            addr: ep.to_string(),
+            msg: format!("no reply within {timeout:?} (--timeout)"),
+        }),
+    }
+}
+
 impl NodeConn {
-    /// Runs one command with the request timeout, mapping errors to [`Error`].
+    /// Runs one command with the request timeout.
     pub(crate) async fn query<T: redis::FromRedisValue>(
         &mut self,
         cmd: &redis::Cmd,
     ) -> Result<T, Error> {
-        let fut = cmd.query_async::<T>(&mut self.conn);
-        match tokio::time::timeout(self.timeout, fut).await {
-            Ok(r) => r.map_err(|e| map_error(&self.endpoint, &e)),
-            Err(_) => Err(Error::Server {
-                addr: self.endpoint.to_string(),
-                msg: format!("no reply within {:?} (--timeout)", self.timeout),
-            }),
-        }
+        timed(
+            &self.endpoint,
+            self.timeout,
+            cmd.query_async::<T>(&mut self.conn),
+        )
+        .await
+    }
+
+    /// Runs a pipeline with the request timeout.
+    pub(crate) async fn query_pipe<T: redis::FromRedisValue>(
+        &mut self,
+        p: &redis::Pipeline,
+    ) -> Result<T, Error> {
+        timed(
+            &self.endpoint,
+            self.timeout,
+            p.query_async::<T>(&mut self.conn),
+        )
+        .await
     }
 }
 

@@ -5,5 +5,6 @@ pub(crate) mod capture;
 pub(crate) mod conn;
 pub(crate) mod discover;
 pub(crate) mod info;
+pub(crate) mod keyfreq;
 pub(crate) mod monitor;
 pub(crate) mod raw;

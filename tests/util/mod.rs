@@ -431,6 +431,11 @@ impl RedisCluster {
 
     /// A cluster of another server binary (Redis 6.2 has no CLUSTER SHARDS).
     pub fn start_with(bin: PathBuf) -> Self {
+        Self::start_with_args(bin, &[])
+    }
+
+    /// A cluster of `bin`, each node started with `extra` arguments too.
+    pub fn start_with_args(bin: PathBuf, extra: &[&str]) -> Self {
         let mut nodes = Vec::new();
         for _ in 0..6 {
             let port = free_port(true);
@@ -450,6 +455,7 @@ impl RedisCluster {
                 pass: None,
                 tls: None,
             };
+            s.args.extend(extra.iter().map(|a| a.to_string()));
             let conf = s.dir.path().join("nodes.conf");
             s.args.push("--cluster-config-file".into());
             s.args.push(conf.to_string_lossy().into_owned());
