@@ -205,8 +205,16 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
             .unwrap_or_default()
     };
 
+    // Top keys: select, then sort only those.
+    let by_count = |a: &(&[u8], &KeyStats), b: &(&[u8], &KeyStats)| {
+        b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0))
+    };
     let mut ranked: Vec<(&[u8], &KeyStats)> = t.keys.iter().map(|(k, s)| (k.as_ref(), s)).collect();
-    ranked.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
+    if ranked.len() > cfg.top && cfg.top > 0 {
+        ranked.select_nth_unstable_by(cfg.top - 1, by_count);
+        ranked.truncate(cfg.top);
+    }
+    ranked.sort_unstable_by(by_count);
     let keys = ranked
         .iter()
         .take(cfg.top)
@@ -239,47 +247,84 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         })
         .collect();
 
-    // Patterns over every tracked key.
-    let mut pats: HashMap<Vec<u8>, (PatternRow, HashMap<u16, u64>)> = HashMap::new();
-    for (k, s) in &ranked {
+    // One pass over every tracked key: its pattern (computed once) feeds both the pattern
+    // table and the penetration groups. Examples are the busiest key of each group, so
+    // the report does not depend on hash order.
+    let mut pats: HashMap<Vec<u8>, PatternAgg> = HashMap::new();
+    let mut pen = Penetration {
+        min_reads: cfg.penetration_min_reads,
+        ..Default::default()
+    };
+    let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Vec<(u64, Vec<u8>)>)> =
+        HashMap::new();
+    for (k, s) in &t.keys {
         let p = rules.pattern(k);
-        let (row, cmds) = pats.entry(p).or_insert_with_key(|p| {
-            (
-                PatternRow {
-                    pattern: display(p),
-                    ops: 0,
-                    share_pct: 0.0,
-                    distinct_keys: 0,
-                    reads: 0,
-                    writes: 0,
-                    dominant_command: String::new(),
-                    example_key: display(k),
-                },
-                HashMap::new(),
-            )
-        });
-        row.ops += s.count;
-        row.distinct_keys += 1;
-        row.reads += s.reads;
-        row.writes += s.writes;
+        let candidate = s.writes == 0 && s.reads >= cfg.penetration_min_reads;
+        if candidate {
+            pen.candidate_keys += 1;
+            pen.candidate_reads += s.reads;
+            let (g, examples) = pen_groups.entry(p.clone()).or_insert_with_key(|p| {
+                (
+                    PenetrationPattern {
+                        pattern: display(p),
+                        keys: 0,
+                        reads: 0,
+                        example_keys: Vec::new(),
+                    },
+                    Vec::new(),
+                )
+            });
+            g.keys += 1;
+            g.reads += s.reads;
+            keep_top(examples, (s.reads, k.to_vec()), 3);
+        }
+        let agg = pats.entry(p).or_default();
+        agg.ops += s.count;
+        agg.keys += 1;
+        agg.reads += s.reads;
+        agg.writes += s.writes;
         if let Some(c) = s.dominant_cmd() {
-            *cmds.entry(c).or_default() += s.count;
+            *agg.cmds.entry(c).or_default() += s.count;
+        }
+        if agg.example.as_ref().is_none_or(|(c, e)| {
+            (s.count, std::cmp::Reverse(k.as_ref())) > (*c, std::cmp::Reverse(e.as_slice()))
+        }) {
+            agg.example = Some((s.count, k.to_vec()));
         }
     }
     let mut patterns: Vec<PatternRow> = pats
-        .into_values()
-        .map(|(mut row, cmds)| {
-            row.share_pct = pct(row.ops, key_ops);
-            row.dominant_command = cmd_name(
-                cmds.into_iter()
+        .into_iter()
+        .map(|(p, agg)| PatternRow {
+            pattern: display(&p),
+            ops: agg.ops,
+            share_pct: pct(agg.ops, key_ops),
+            distinct_keys: agg.keys,
+            reads: agg.reads,
+            writes: agg.writes,
+            dominant_command: cmd_name(
+                agg.cmds
+                    .into_iter()
                     .max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c)))
                     .map(|(c, _)| c),
-            );
-            row
+            ),
+            example_key: agg.example.map(|(_, k)| display(&k)).unwrap_or_default(),
         })
         .collect();
     patterns.sort_by(|a, b| b.ops.cmp(&a.ops).then_with(|| a.pattern.cmp(&b.pattern)));
     patterns.truncate(cfg.top);
+    pen.by_pattern = pen_groups
+        .into_values()
+        .map(|(mut g, ex)| {
+            g.example_keys = ex.into_iter().map(|(_, k)| display(&k)).collect();
+            g
+        })
+        .collect();
+    pen.by_pattern.sort_by(|a, b| {
+        b.reads
+            .cmp(&a.reads)
+            .then_with(|| a.pattern.cmp(&b.pattern))
+    });
+    pen.by_pattern.truncate(cfg.top);
 
     let mut stampedes: Vec<Stampede> = t
         .bursts
@@ -349,51 +394,32 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
             usize::MAX,
         ),
         stampedes,
-        penetration: penetration(&ranked, cfg, rules),
+        penetration: pen,
         expiry_wave: expiry_wave(t),
     }
 }
 
-/// Keys read repeatedly and never written, grouped by pattern.
-fn penetration(
-    ranked: &[(&[u8], &KeyStats)],
-    cfg: &ReportConfig,
-    rules: &PatternRules,
-) -> Penetration {
-    let mut groups: HashMap<Vec<u8>, PenetrationPattern> = HashMap::new();
-    let mut p = Penetration {
-        min_reads: cfg.penetration_min_reads,
-        ..Default::default()
-    };
-    for (k, s) in ranked
+#[derive(Default)]
+struct PatternAgg {
+    ops: u64,
+    keys: u64,
+    reads: u64,
+    writes: u64,
+    cmds: HashMap<u16, u64>,
+    /// The busiest key (ties: the smallest name).
+    example: Option<(u64, Vec<u8>)>,
+}
+
+/// Keeps the `n` largest (score, key) items, ties by smaller key, in order.
+fn keep_top(v: &mut Vec<(u64, Vec<u8>)>, item: (u64, Vec<u8>), n: usize) {
+    let pos = v
         .iter()
-        .filter(|(_, s)| s.writes == 0 && s.reads >= cfg.penetration_min_reads)
-    {
-        p.candidate_keys += 1;
-        p.candidate_reads += s.reads;
-        let pat = rules.pattern(k);
-        let g = groups
-            .entry(pat)
-            .or_insert_with_key(|pat| PenetrationPattern {
-                pattern: display(pat),
-                keys: 0,
-                reads: 0,
-                example_keys: Vec::new(),
-            });
-        g.keys += 1;
-        g.reads += s.reads;
-        if g.example_keys.len() < 3 {
-            g.example_keys.push(display(k));
-        }
+        .position(|(s, k)| (item.0, std::cmp::Reverse(&item.1)) > (*s, std::cmp::Reverse(k)))
+        .unwrap_or(v.len());
+    if pos < n {
+        v.insert(pos, item);
+        v.truncate(n);
     }
-    p.by_pattern = groups.into_values().collect();
-    p.by_pattern.sort_by(|a, b| {
-        b.reads
-            .cmp(&a.reads)
-            .then_with(|| a.pattern.cmp(&b.pattern))
-    });
-    p.by_pattern.truncate(cfg.top);
-    p
 }
 
 /// Candidate keys for EXISTS verification, most-read first, with the node they were seen on.

@@ -56,8 +56,13 @@ impl PatternRules {
                 .collect();
             k = re.replace_all(&k, rep.as_slice()).into_owned();
         }
-        k = self.email.replace_all(&k, &[WILD][..]).into_owned();
-        k = self.ipv4.replace_all(&k, &[WILD][..]).into_owned();
+        // The regexes only where they can match: most keys have no '@' and few dots.
+        if memchr::memchr(b'@', &k).is_some() {
+            k = self.email.replace_all(&k, &[WILD][..]).into_owned();
+        }
+        if memchr::memchr_iter(b'.', &k).nth(2).is_some() {
+            k = self.ipv4.replace_all(&k, &[WILD][..]).into_owned();
+        }
         let mut out = Vec::with_capacity(k.len());
         let mut seg_start = 0;
         for i in 0..=k.len() {

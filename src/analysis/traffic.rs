@@ -90,7 +90,7 @@ impl KeyStats {
             }
             self.nfew += 1;
         }
-        self.clients |= 1u128 << (client.wrapping_mul(0x9E37_79B9) >> 25);
+        self.clients |= 1u128 << (mix(client) >> 57);
         self.node = node;
     }
 
@@ -131,6 +131,15 @@ impl KeyStats {
             false,
         )
     }
+}
+
+/// A well-mixed 64-bit hash of a client id (splitmix64's finaliser): sequential ids must
+/// land on independent bits for linear counting to hold.
+fn mix(id: u32) -> u64 {
+    let mut z = u64::from(id).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// (count, key) entries, least counted on top.

@@ -9,6 +9,10 @@
 use std::borrow::Cow;
 
 use memchr::{memchr, memchr2, memmem};
+use smallvec::SmallVec;
+
+/// Arguments of one event: up to 6 without a heap allocation.
+pub(crate) type Args<'a> = SmallVec<[Cow<'a, [u8]>; 6]>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Event<'a> {
@@ -18,7 +22,7 @@ pub(crate) struct Event<'a> {
     /// As written: `10.0.0.1:5000`, `[::1]:5000`, `unix:/tmp/redis.sock`, `lua`.
     pub(crate) client: &'a [u8],
     /// Command name and arguments, unescaped.
-    pub(crate) args: Vec<Cow<'a, [u8]>>,
+    pub(crate) args: Args<'a>,
 }
 
 /// Why a line gave no event.
@@ -88,8 +92,8 @@ fn timestamp(line: &[u8]) -> Option<(u64, &[u8])> {
 }
 
 /// `"a" "b\x00"` → arguments; None when a quote is unterminated or junk sits between.
-fn arguments(mut s: &[u8]) -> Option<Vec<Cow<'_, [u8]>>> {
-    let mut args = Vec::with_capacity(4);
+fn arguments(mut s: &[u8]) -> Option<Args<'_>> {
+    let mut args = Args::new();
     loop {
         s = s.strip_prefix(b"\"")?;
         let (arg, used) = quoted(s)?;
@@ -176,7 +180,7 @@ pub(crate) fn write_repr(out: &mut Vec<u8>, bytes: &[u8]) {
 mod tests {
     use super::*;
 
-    fn args<'a>(e: &'a Event<'a>) -> Vec<&'a [u8]> {
+    fn args<'e>(e: &'e Event<'_>) -> Vec<&'e [u8]> {
         e.args.iter().map(|a| a.as_ref()).collect()
     }
 
