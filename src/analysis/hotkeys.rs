@@ -255,8 +255,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         min_reads: cfg.penetration_min_reads,
         ..Default::default()
     };
-    let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Vec<(u64, Vec<u8>)>)> =
-        HashMap::new();
+    let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Examples)> = HashMap::new();
     for (k, s) in &t.keys {
         let p = rules.pattern(k);
         let candidate = s.writes == 0 && s.reads >= cfg.penetration_min_reads;
@@ -398,6 +397,9 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         expiry_wave: expiry_wave(t),
     }
 }
+
+/// The busiest keys of a group: (score, key), best first.
+type Examples = Vec<(u64, Vec<u8>)>;
 
 #[derive(Default)]
 struct PatternAgg {
