@@ -199,17 +199,17 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         .map(|(i, n)| (i as u32, *n))
         .unwrap_or((0, 0));
     // The key operations total: shares of keys are of all key accesses.
-    let key_ops: u64 = t.keys.values().map(|k| k.count).sum::<u64>().max(1);
+    let key_ops: u64 = t.keys.iter().map(|(_, _, k)| k.count).sum::<u64>().max(1);
     let cmd_name = |id: Option<u16>| {
         id.map(|c| String::from_utf8_lossy(t.command_name(c)).into_owned())
             .unwrap_or_default()
     };
 
     // Top keys: select, then sort only those.
-    let by_count = |a: &(&[u8], &KeyStats), b: &(&[u8], &KeyStats)| {
-        b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0))
+    let by_count = |a: &(u32, &[u8], &KeyStats), b: &(u32, &[u8], &KeyStats)| {
+        b.2.count.cmp(&a.2.count).then_with(|| a.1.cmp(b.1))
     };
-    let mut ranked: Vec<(&[u8], &KeyStats)> = t.keys.iter().map(|(k, s)| (k.as_ref(), s)).collect();
+    let mut ranked: Vec<(u32, &[u8], &KeyStats)> = t.keys.iter().collect();
     if ranked.len() > cfg.top && cfg.top > 0 {
         ranked.select_nth_unstable_by(cfg.top - 1, by_count);
         ranked.truncate(cfg.top);
@@ -218,7 +218,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     let keys = ranked
         .iter()
         .take(cfg.top)
-        .map(|(k, s)| {
+        .map(|(idx, k, s)| {
             let share = pct(s.count, key_ops);
             let rate = s.count as f64 / rate_secs;
             let (clients, exact) = s.distinct_clients();
@@ -238,7 +238,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 node: cfg.nodes.get(s.node as usize).cloned(),
                 pattern: display(&rules.pattern(k)),
                 hot: share >= cfg.threshold_pct || cfg.min_rate.is_some_and(|m| rate >= m),
-                timeline: s.timeline.as_ref().map(|tl| {
+                timeline: t.timelines.get(idx).map(|tl| {
                     tl.iter()
                         .map(|(sec, n)| (first_sec.unwrap_or(0) + u64::from(*sec), *n))
                         .collect()
@@ -256,7 +256,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         ..Default::default()
     };
     let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Examples)> = HashMap::new();
-    for (k, s) in &t.keys {
+    for (_, k, s) in t.keys.iter() {
         let p = rules.pattern(k);
         let candidate = s.writes == 0 && s.reads >= cfg.penetration_min_reads;
         if candidate {
@@ -286,7 +286,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
             *agg.cmds.entry(c).or_default() += s.count;
         }
         if agg.example.as_ref().is_none_or(|(c, e)| {
-            (s.count, std::cmp::Reverse(k.as_ref())) > (*c, std::cmp::Reverse(e.as_slice()))
+            (s.count, std::cmp::Reverse(k)) > (*c, std::cmp::Reverse(e.as_slice()))
         }) {
             agg.example = Some((s.count, k.to_vec()));
         }
@@ -426,10 +426,11 @@ fn keep_top(v: &mut Vec<(u64, Vec<u8>)>, item: (u64, Vec<u8>), n: usize) {
 
 /// Candidate keys for EXISTS verification, most-read first, with the node they were seen on.
 pub(crate) fn penetration_candidates(t: &Traffic, min_reads: u64, n: usize) -> Vec<(Vec<u8>, u16)> {
-    let mut c: Vec<(&Box<[u8]>, &KeyStats)> = t
+    let mut c: Vec<(&[u8], &KeyStats)> = t
         .keys
         .iter()
-        .filter(|(_, s)| s.writes == 0 && s.reads >= min_reads)
+        .filter(|(_, _, s)| s.writes == 0 && s.reads >= min_reads)
+        .map(|(_, k, s)| (k, s))
         .collect();
     c.sort_unstable_by(|a, b| b.1.reads.cmp(&a.1.reads).then_with(|| a.0.cmp(b.0)));
     c.into_iter()

@@ -3,6 +3,7 @@
 
 pub(crate) mod glob;
 pub(crate) mod hotkeys;
+pub(crate) mod keycounts;
 pub(crate) mod keyfreq;
 pub(crate) mod patterns;
 pub(crate) mod rates;

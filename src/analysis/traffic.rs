@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use ahash::AHashMap;
 
+use super::keycounts::KeyCounts;
 use crate::parse::keyspec::{Access, CommandSpec, KeyTable};
 use crate::parse::monitor::Event;
 
@@ -47,20 +48,19 @@ pub(crate) struct KeyStats {
     cur_n: u32,
     pub(crate) peak_sec: u32,
     pub(crate) peak_n: u32,
-    /// Misra-Gries summary of the commands used on this key: (command id, weight).
-    cmds: [(u16, u32); 3],
+    /// Misra-Gries summary of the commands used on this key: ids and weights.
+    cmd_ids: [u16; 3],
+    cmd_w: [u32; 3],
     /// The first distinct clients, exactly (`nfew` > 4: more than four).
     few: [u32; 4],
     nfew: u8,
-    /// Linear-counting bitmap of the clients that touched the key.
-    clients: u128,
     pub(crate) node: u16,
-    /// (relative second, count) runs, with `--timeline`.
-    pub(crate) timeline: Option<Vec<(u32, u32)>>,
+    /// Linear-counting bitmap of the clients that touched the key.
+    clients: [u64; 2],
 }
 
 impl KeyStats {
-    fn hit(&mut self, sec: u32, access: Access, cmd: u16, client: u32, node: u16, timeline: bool) {
+    fn hit(&mut self, sec: u32, access: Access, cmd: u16, client: u32, node: u16) {
         self.count += 1;
         match access {
             Access::Read => self.reads += 1,
@@ -76,13 +76,6 @@ impl KeyStats {
             self.peak_n = self.cur_n;
             self.peak_sec = self.cur_sec;
         }
-        if timeline {
-            let t = self.timeline.get_or_insert_with(Vec::new);
-            match t.last_mut() {
-                Some((s, n)) if *s >= sec => *n += 1,
-                _ => t.push((sec, 1)),
-            }
-        }
         self.note_cmd(cmd);
         if self.nfew <= 4 && !self.few[..usize::from(self.nfew.min(4))].contains(&client) {
             if self.nfew < 4 {
@@ -90,29 +83,30 @@ impl KeyStats {
             }
             self.nfew += 1;
         }
-        self.clients |= 1u128 << (mix(client) >> 57);
+        let bit = mix(client) >> 57;
+        self.clients[(bit >> 6) as usize] |= 1 << (bit & 63);
         self.node = node;
     }
 
     fn note_cmd(&mut self, cmd: u16) {
-        if let Some(slot) = self.cmds.iter_mut().find(|(c, w)| *c == cmd && *w > 0) {
-            slot.1 += 1;
-        } else if let Some(slot) = self.cmds.iter_mut().find(|(_, w)| *w == 0) {
-            *slot = (cmd, 1);
+        if let Some(i) = (0..3).find(|&i| self.cmd_ids[i] == cmd && self.cmd_w[i] > 0) {
+            self.cmd_w[i] += 1;
+        } else if let Some(i) = (0..3).find(|&i| self.cmd_w[i] == 0) {
+            self.cmd_ids[i] = cmd;
+            self.cmd_w[i] = 1;
         } else {
-            for slot in &mut self.cmds {
-                slot.1 -= 1;
+            for w in &mut self.cmd_w {
+                *w -= 1;
             }
         }
     }
 
     /// The command used most on this key.
     pub(crate) fn dominant_cmd(&self) -> Option<u16> {
-        self.cmds
-            .iter()
-            .filter(|(_, w)| *w > 0)
-            .max_by_key(|(_, w)| *w)
-            .map(|(c, _)| *c)
+        (0..3)
+            .filter(|&i| self.cmd_w[i] > 0)
+            .max_by_key(|&i| self.cmd_w[i])
+            .map(|i| self.cmd_ids[i])
     }
 
     /// Distinct clients: exact up to 4, else a linear-counting estimate (which saturates
@@ -121,7 +115,7 @@ impl KeyStats {
         if self.nfew <= 4 {
             return (u64::from(self.nfew), true);
         }
-        let zeros = self.clients.count_zeros();
+        let zeros = self.clients[0].count_zeros() + self.clients[1].count_zeros();
         if zeros == 0 {
             return (621, false);
         }
@@ -143,7 +137,7 @@ fn mix(id: u32) -> u64 {
 }
 
 /// (count, key) entries, least counted on top.
-type MinHeap = BinaryHeap<Reverse<(u64, Box<[u8]>)>>;
+type MinHeap = BinaryHeap<Reverse<(u64, u32)>>;
 
 /// A burst of overwrites (cache fills) on one key: the stampede (breakdown) signature.
 #[derive(Debug, Clone, Default)]
@@ -190,7 +184,9 @@ pub(crate) struct Traffic {
     pub(crate) client_counts: Vec<u64>,
     /// Events from clients past `max_clients`.
     pub(crate) other_clients: u64,
-    pub(crate) keys: AHashMap<Box<[u8]>, KeyStats>,
+    pub(crate) keys: KeyCounts,
+    /// Per-key (relative second, count) runs by entry index, with `--timeline`.
+    pub(crate) timelines: AHashMap<u32, Vec<(u32, u32)>>,
     /// Present once the key table overflowed: (count, key) min-heap, lazily refreshed.
     overflow: Option<MinHeap>,
     /// Commands not in the key table, counted by their first argument.
@@ -241,7 +237,8 @@ impl Traffic {
             client_names: Vec::new(),
             client_counts: Vec::new(),
             other_clients: 0,
-            keys: AHashMap::new(),
+            keys: KeyCounts::new(),
+            timelines: AHashMap::new(),
             overflow: None,
             unknown_cmds: BTreeMap::new(),
             bursts: AHashMap::new(),
@@ -374,38 +371,49 @@ impl Traffic {
         client: u32,
         node: u16,
     ) {
-        let timeline = self.cfg.timeline;
-        if let Some(k) = self.keys.get_mut(key) {
-            k.hit(sec, access, cmd, client, node, timeline);
-            return;
-        }
-        let mut stats = KeyStats::default();
-        if self.keys.len() >= self.cfg.max_keys {
-            // Space-Saving: replace the least counted key; the newcomer inherits its count.
-            let heap = self.overflow.get_or_insert_with(|| {
-                self.keys
-                    .iter()
-                    .map(|(k, s)| Reverse((s.count, k.clone())))
-                    .collect()
-            });
-            while let Some(Reverse((c, victim))) = heap.pop() {
-                match self.keys.get(&victim) {
-                    Some(s) if s.count == c => {
-                        self.keys.remove(&victim);
-                        stats.count = c;
-                        stats.error = c;
-                        break;
-                    }
-                    Some(s) => heap.push(Reverse((s.count, victim))),
-                    None => {}
-                }
+        let idx = match self.keys.find(key) {
+            Some(idx) => idx,
+            None => self.admit(key),
+        };
+        self.keys.stats_mut(idx).hit(sec, access, cmd, client, node);
+        if self.cfg.timeline {
+            let t = self.timelines.entry(idx).or_default();
+            match t.last_mut() {
+                Some((s, n)) if *s >= sec => *n += 1,
+                _ => t.push((sec, 1)),
             }
         }
-        stats.hit(sec, access, cmd, client, node, timeline);
-        if let Some(heap) = &mut self.overflow {
-            heap.push(Reverse((stats.count, key.into())));
+    }
+
+    /// Makes room for a new key: a new entry while under `max_keys`, else Space-Saving
+    /// replaces the least counted key, whose count the newcomer inherits as its error.
+    fn admit(&mut self, key: &[u8]) -> u32 {
+        if self.keys.len() < self.cfg.max_keys {
+            return self.keys.insert(key, KeyStats::default());
         }
-        self.keys.insert(key.into(), stats);
+        let keys = &self.keys;
+        let heap = self
+            .overflow
+            .get_or_insert_with(|| keys.iter().map(|(i, _, s)| Reverse((s.count, i))).collect());
+        while let Some(Reverse((c, victim))) = heap.pop() {
+            let now = self.keys.stats(victim).count;
+            if now != c {
+                heap.push(Reverse((now, victim)));
+                continue;
+            }
+            let stats = KeyStats {
+                count: c,
+                error: c,
+                ..KeyStats::default()
+            };
+            self.keys.replace(victim, key, stats);
+            self.timelines.remove(&victim);
+            // The newcomer's count once this hit is counted.
+            heap.push(Reverse((c + 1, victim)));
+            return victim;
+        }
+        // Unreachable with max_keys >= 1 (the heap holds every tracked key); start anew.
+        self.keys.insert(key, KeyStats::default())
     }
 
     fn note_write(&mut self, key: &[u8], ts: u64, client: u32) {
@@ -497,14 +505,14 @@ mod tests {
             ],
         );
         assert_eq!(t.events, 5);
-        let a = &t.keys[&b"a"[..]];
+        let a = t.keys.get(b"a").unwrap();
         assert_eq!((a.count, a.reads, a.writes), (3, 3, 0));
         assert_eq!((a.peak_sec, a.peak_n), (0, 3));
         assert_eq!(t.command_name(a.dominant_cmd().unwrap()), b"get");
         assert_eq!(a.distinct_clients(), (2, true));
-        assert_eq!(t.keys[&b"b"[..]].writes, 1);
+        assert_eq!(t.keys.get(b"b").unwrap().writes, 1);
         assert_eq!(
-            t.keys[&b"doc"[..]].count,
+            t.keys.get(b"doc").unwrap().count,
             1,
             "unknown command: first argument"
         );
@@ -529,7 +537,7 @@ mod tests {
         feed(&mut t, &refs);
         assert!(t.approximate());
         assert!(t.keys.len() <= 10);
-        let hot = &t.keys[&b"hot"[..]];
+        let hot = t.keys.get(b"hot").unwrap();
         assert!(
             hot.count >= 1000 && hot.count - hot.error <= 1000,
             "{hot:?}"
@@ -551,5 +559,16 @@ mod tests {
         feed(&mut t, &refs);
         assert_eq!(t.bursts[&b"k"[..]].best.0, 20);
         assert_eq!(t.bursts[&b"k"[..]].best.1, 20);
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn size() {
+        eprintln!("KeyStats = {}", std::mem::size_of::<super::KeyStats>());
+        eprintln!(
+            "Event = {}",
+            std::mem::size_of::<crate::parse::monitor::Event<'static>>()
+        );
     }
 }

@@ -1,0 +1,146 @@
+//! The per-key table behind traffic counting: entries live in fixed-size pages (no
+//! doubling copy of everything when the table grows) and a compact index of `u32`s finds
+//! them by hash. Entries are replaced in place when Space-Saving evicts a key, so the
+//! memory stays what `max_keys` entries take. Pure data structure.
+
+use hashbrown::HashTable;
+
+use super::traffic::KeyStats;
+
+const PAGE_BITS: u32 = 16;
+const PAGE: usize = 1 << PAGE_BITS;
+
+struct Entry {
+    hash: u64,
+    key: Box<[u8]>,
+    stats: KeyStats,
+}
+
+pub(crate) struct KeyCounts {
+    index: HashTable<u32>,
+    pages: Vec<Vec<Entry>>,
+    len: usize,
+    hasher: ahash::RandomState,
+}
+
+impl KeyCounts {
+    pub(crate) fn new() -> Self {
+        KeyCounts {
+            index: HashTable::new(),
+            pages: Vec::new(),
+            len: 0,
+            // Fixed seeds: the same input gives the same table, run after run.
+            hasher: ahash::RandomState::with_seeds(0x5eed, 0xca5e, 0x57, 0x0a),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn entry(&self, idx: u32) -> &Entry {
+        &self.pages[(idx >> PAGE_BITS) as usize][(idx as usize) & (PAGE - 1)]
+    }
+
+    fn entry_mut(&mut self, idx: u32) -> &mut Entry {
+        &mut self.pages[(idx >> PAGE_BITS) as usize][(idx as usize) & (PAGE - 1)]
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The index of `key`, if tracked.
+    pub(crate) fn find(&self, key: &[u8]) -> Option<u32> {
+        let h = self.hash(key);
+        self.index
+            .find(h, |&i| {
+                let e = self.entry(i);
+                e.hash == h && *e.key == *key
+            })
+            .copied()
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> Option<&KeyStats> {
+        self.find(key).map(|i| &self.entry(i).stats)
+    }
+
+    pub(crate) fn stats(&self, idx: u32) -> &KeyStats {
+        &self.entry(idx).stats
+    }
+
+    pub(crate) fn stats_mut(&mut self, idx: u32) -> &mut KeyStats {
+        &mut self.entry_mut(idx).stats
+    }
+
+    /// Adds a new key (the caller checked it is absent) and returns its index.
+    pub(crate) fn insert(&mut self, key: &[u8], stats: KeyStats) -> u32 {
+        let h = self.hash(key);
+        let idx = self.len as u32;
+        if self.pages.last().is_none_or(|p| p.len() == PAGE) {
+            self.pages.push(Vec::with_capacity(PAGE));
+        }
+        self.pages.last_mut().expect("a page").push(Entry {
+            hash: h,
+            key: key.into(),
+            stats,
+        });
+        self.len += 1;
+        let pages = &self.pages;
+        self.index.insert_unique(h, idx, |&i| {
+            pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
+        });
+        idx
+    }
+
+    /// Puts `key` in the place of the entry at `idx` (which is forgotten).
+    pub(crate) fn replace(&mut self, idx: u32, key: &[u8], stats: KeyStats) {
+        let old = self.entry(idx).hash;
+        if let Ok(slot) = self.index.find_entry(old, |&i| i == idx) {
+            slot.remove();
+        }
+        let h = self.hash(key);
+        *self.entry_mut(idx) = Entry {
+            hash: h,
+            key: key.into(),
+            stats,
+        };
+        let pages = &self.pages;
+        self.index.insert_unique(h, idx, |&i| {
+            pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
+        });
+    }
+
+    /// Every tracked key with its stats and index.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &[u8], &KeyStats)> {
+        self.pages
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, e)| (i as u32, &*e.key, &e.stats))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_find_replace_across_pages() {
+        let mut t = KeyCounts::new();
+        for i in 0..(PAGE + 10) {
+            let k = format!("k:{i}");
+            assert!(t.find(k.as_bytes()).is_none());
+            let idx = t.insert(k.as_bytes(), KeyStats::default());
+            t.stats_mut(idx).count = i as u64;
+        }
+        assert_eq!(t.len(), PAGE + 10);
+        let idx = t.find(b"k:65540").unwrap();
+        assert_eq!(t.stats(idx).count, 65540);
+        t.replace(idx, b"new", KeyStats::default());
+        assert!(t.find(b"k:65540").is_none());
+        assert_eq!(t.find(b"new"), Some(idx));
+        assert_eq!(t.iter().count(), PAGE + 10);
+        assert_eq!(t.get(b"k:3").unwrap().count, 3);
+    }
+}
