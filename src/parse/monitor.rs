@@ -157,7 +157,8 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// Writes `bytes` the way the server escapes arguments (sdscatrepr), quotes included.
-#[cfg(test)]
+/// (Used by the tests and the fuzz target.)
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn write_repr(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
     for &b in bytes {
@@ -245,5 +246,74 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    /// A large random and mutated corpus: nothing panics, and whatever parses survives
+    /// re-escaping unchanged (the property the fuzz target checks too).
+    #[test]
+    fn random_and_mutated_lines_never_panic() {
+        let seeds: Vec<Vec<u8>> = [
+            &br#"1339518083.107412 [0 127.0.0.1:60866] "keys" "*""#[..],
+            br#"1700000000.001500 [0 10.0.0.0:5000] "GET" "bin\x00\xff:key""#,
+            br#"1700000000.061500 [0 10.0.0.9:6000] "GET" "quote\"and\\slash""#,
+            br#"+1700000000.000001 [3 lua] "EVAL" "return 1" "2" "a" "b""#,
+            br#"1700000000.000001 [0 [::1]:40000] "get" "k""#,
+            br#"1700000000.000001 [0 unix:/tmp/r.sock] "SET" "a\n\r\t\a\b" "v""#,
+        ]
+        .iter()
+        .map(|s| s.to_vec())
+        .collect();
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"\\\"x0123456789abcdef []:.+ \r\n\xff";
+        let mut parsed = 0;
+        for i in 0..300_000 {
+            let mut line = if i % 10 == 0 {
+                (0..(next() % 80)).map(|_| next() as u8).collect()
+            } else {
+                seeds[(next() % seeds.len() as u64) as usize].clone()
+            };
+            for _ in 0..(1 + next() % 4) {
+                if line.is_empty() {
+                    break;
+                }
+                let pos = (next() % line.len() as u64) as usize;
+                match next() % 4 {
+                    0 => line[pos] = alphabet[(next() % alphabet.len() as u64) as usize],
+                    1 => line.insert(pos, alphabet[(next() % alphabet.len() as u64) as usize]),
+                    2 => line.truncate(pos),
+                    _ => {
+                        line.remove(pos);
+                    }
+                }
+            }
+            if let Ok(ev) = parse_line(&line) {
+                parsed += 1;
+                let mut again = format!(
+                    "{}.{:06} [{} x:1] ",
+                    ev.ts_us / 1_000_000,
+                    ev.ts_us % 1_000_000,
+                    ev.db
+                )
+                .into_bytes();
+                for (j, a) in ev.args.iter().enumerate() {
+                    if j > 0 {
+                        again.push(b' ');
+                    }
+                    write_repr(&mut again, a);
+                }
+                let back = parse_line(&again).expect("re-escaped line parses");
+                assert_eq!(back.args, ev.args, "{:?}", String::from_utf8_lossy(&line));
+            };
+        }
+        assert!(
+            parsed > 10_000,
+            "the mutations keep many lines valid: {parsed}"
+        );
     }
 }
