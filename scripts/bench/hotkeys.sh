@@ -95,6 +95,7 @@ if [ -z "${SKIP_LIVE:-}" ]; then
     printf "%-36s max MONITOR omem %10s bytes   server at %s ops/s\n" "$label" "$m" "$ops"
   }
   echo "== live: redis-benchmark -c 50 at full speed; server's MONITOR output buffer =="
+  run_live "no MONITOR attached (baseline)" sleep 10
   run_live "redis-cli monitor > /dev/null" redis-cli -p "$port" monitor
   run_live "cachestorm hotkeys --duration 10s" "$bin" hotkeys -p "$port" --duration 10s
 fi
