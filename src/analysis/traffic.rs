@@ -22,6 +22,8 @@ pub(crate) struct TrafficConfig {
     pub(crate) timeline: bool,
     pub(crate) stampede_window_us: u64,
     pub(crate) expiry_bucket_secs: u64,
+    /// Which arguments are keys: the built-in table, or one extended by a live server's.
+    pub(crate) table: &'static KeyTable,
 }
 
 impl Default for TrafficConfig {
@@ -32,6 +34,7 @@ impl Default for TrafficConfig {
             timeline: false,
             stampede_window_us: 1_000_000,
             expiry_bucket_secs: 10,
+            table: KeyTable::builtin(),
         }
     }
 }
@@ -225,8 +228,8 @@ fn num(b: &[u8]) -> Option<u64> {
 impl Traffic {
     pub(crate) fn new(cfg: TrafficConfig) -> Self {
         Traffic {
+            table: cfg.table,
             cfg,
-            table: KeyTable::builtin(),
             events: 0,
             first_us: None,
             last_us: 0,

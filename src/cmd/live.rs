@@ -10,6 +10,7 @@ use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{TargetArgs, TrafficArgs};
 use crate::error::{Error, Result};
 use crate::output::keys::display;
+use crate::parse::keyspec::{tsv_from_command_info, KeyTable};
 use crate::source::conn::connect;
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
@@ -93,13 +94,40 @@ pub(crate) async fn finish(
     Ok((early, max_omem))
 }
 
+/// The built-in key-spec table plus the commands the server knows and it does not (module
+/// commands), from the server's own COMMAND INFO. Falls back to the built-in table.
+async fn server_table(target: &Target, node: &NodeSpec) -> (&'static KeyTable, Option<usize>) {
+    let builtin = KeyTable::builtin();
+    let Ok(mut c) = connect(&node.addr, &target.options).await else {
+        return (builtin, None);
+    };
+    match c
+        .query::<redis::Value>(redis::cmd("COMMAND").arg("INFO"))
+        .await
+    {
+        Ok(v) => {
+            let (table, added) = builtin.with_extra(&tsv_from_command_info(&v));
+            if added == 0 {
+                return (builtin, Some(0));
+            }
+            // Lives as long as the process: a capture's counting borrows it throughout.
+            (Box::leak(Box::new(table)), Some(added))
+        }
+        Err(_) => (builtin, None),
+    }
+}
+
 pub(crate) async fn gather(
     ta: &TargetArgs,
     a: &TrafficArgs,
-    cfg: TrafficConfig,
+    mut cfg: TrafficConfig,
 ) -> Result<Gathered> {
     let target = target::resolve(ta)?;
     let nodes = capture_nodes(discover(&target).await?);
+    let mut server_commands_added = None;
+    if let Some(first) = nodes.first() {
+        (cfg.table, server_commands_added) = server_table(&target, first).await;
+    }
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let limits = Limits {
         duration: a.duration,
@@ -115,6 +143,7 @@ pub(crate) async fn gather(
     let mut src = SourceReport {
         kind: "live",
         nodes: names.clone(),
+        server_commands_added,
         ..Default::default()
     };
     let mut own: Vec<Option<Vec<u8>>> = vec![None; nodes.len()];

@@ -27,6 +27,10 @@ pub(crate) struct SourceReport {
     pub(crate) skipped_lines: u64,
     /// Line numbers of the first few skipped lines.
     pub(crate) skipped_line_numbers: Vec<u64>,
+    /// Live: commands the server knows that the built-in key-spec table does not (modules),
+    /// whose key specs were taken from the server's COMMAND INFO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) server_commands_added: Option<usize>,
     /// Why gathering stopped before its end, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) stopped_early: Option<String>,

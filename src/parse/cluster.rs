@@ -4,6 +4,8 @@
 use redis::Value;
 use serde::Serialize;
 
+use super::resp::{as_array, as_int, as_map, as_text};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ClusterNode {
     pub(crate) id: String,
@@ -146,42 +148,6 @@ pub(crate) fn parse_shards(v: &Value, tls: bool) -> Result<Vec<ClusterNode>, Str
         out.extend(shard_nodes);
     }
     Ok(out)
-}
-
-fn as_array(v: &Value) -> Option<&[Value]> {
-    match v {
-        Value::Array(a) | Value::Set(a) => Some(a),
-        _ => None,
-    }
-}
-
-fn as_text(v: &Value) -> Option<String> {
-    match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        Value::VerbatimString { text, .. } => Some(text.clone()),
-        Value::Int(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn as_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(n) => Some(*n),
-        other => as_text(other)?.parse().ok(),
-    }
-}
-
-/// A RESP3 map, or a RESP2 flat array of alternating names and values.
-fn as_map(v: &Value) -> Option<Vec<(String, &Value)>> {
-    match v {
-        Value::Map(m) => m.iter().map(|(k, v)| Some((as_text(k)?, v))).collect(),
-        Value::Array(a) if a.len() % 2 == 0 => a
-            .chunks_exact(2)
-            .map(|c| Some((as_text(&c[0])?, &c[1])))
-            .collect(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -52,6 +52,7 @@ pub(crate) struct CommandSpec {
     has_subcommands: bool,
 }
 
+#[derive(Debug)]
 pub(crate) struct KeyTable {
     commands: HashMap<Vec<u8>, CommandSpec>,
 }
@@ -101,6 +102,20 @@ impl KeyTable {
             entry.set_like = name == "set";
         }
         KeyTable { commands }
+    }
+
+    /// This table plus the commands of `tsv` it does not know (e.g. a server's modules).
+    pub(crate) fn with_extra(&self, tsv: &str) -> (KeyTable, usize) {
+        let extra = KeyTable::parse(tsv);
+        let mut commands = self.commands.clone();
+        let mut added = 0;
+        for (name, spec) in extra.commands {
+            if let std::collections::hash_map::Entry::Vacant(e) = commands.entry(name) {
+                e.insert(spec);
+                added += 1;
+            }
+        }
+        (KeyTable { commands }, added)
     }
 
     /// The entry for a lowercase command name.
@@ -337,5 +352,162 @@ mod tests {
     fn unknown_command() {
         let args: Vec<&[u8]> = vec![b"JSON.GET", b"doc"];
         assert!(matches!(KeyTable::builtin().keys(&args), Keys::Unknown));
+    }
+}
+
+/// A server's `COMMAND INFO` reply in the keyspecs.tsv format (the same transformation as
+/// scripts/gen-keyspecs.py), so a live server's own commands — modules included — can be
+/// added to the table.
+pub(crate) fn tsv_from_command_info(v: &redis::Value) -> String {
+    use super::resp::{as_array, as_int, as_map, as_text};
+    fn spec(v: &redis::Value) -> Option<String> {
+        let m = as_map(v)?;
+        let get = |n: &str| m.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+        let flags: Vec<String> = get("flags")
+            .and_then(as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(as_text)
+            .collect();
+        let bs = as_map(get("begin_search")?)?;
+        let bget = |n: &str| bs.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+        let bspec = as_map(bget("spec")?)?;
+        let bnum = |n: &str| {
+            bspec
+                .iter()
+                .find(|(k, _)| k == n)
+                .and_then(|(_, v)| as_int(v))
+        };
+        let btext = |n: &str| {
+            bspec
+                .iter()
+                .find(|(k, _)| k == n)
+                .and_then(|(_, v)| as_text(v))
+        };
+        let begin = match as_text(bget("type")?)?.as_str() {
+            "index" => format!("i{}", bnum("index")?),
+            "keyword" => format!("k{},{}", btext("keyword")?, bnum("startfrom")?),
+            _ => return None,
+        };
+        let fk = as_map(get("find_keys")?)?;
+        let fget = |n: &str| fk.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+        let fspec = as_map(fget("spec")?)?;
+        let fnum = |n: &str| {
+            fspec
+                .iter()
+                .find(|(k, _)| k == n)
+                .and_then(|(_, v)| as_int(v))
+        };
+        let find = match as_text(fget("type")?)?.as_str() {
+            "range" => format!(
+                "r{},{},{}",
+                fnum("lastkey")?,
+                fnum("keystep")?,
+                fnum("limit")?
+            ),
+            "keynum" => format!(
+                "n{},{},{}",
+                fnum("keynumidx")?,
+                fnum("firstkey")?,
+                fnum("keystep")?
+            ),
+            _ => return None,
+        };
+        Some(format!("{}/{begin}/{find}", flags.join(",")))
+    }
+    fn walk(e: &redis::Value, out: &mut Vec<String>) {
+        let Some(f) = as_array(e) else { return };
+        let Some(name) = f.first().and_then(as_text) else {
+            return;
+        };
+        let flags: Vec<String> = f
+            .get(2)
+            .and_then(as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(as_text)
+            .collect();
+        let specs: Vec<String> = f
+            .get(8)
+            .and_then(as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(spec)
+            .collect();
+        out.push(format!(
+            "{}\t{}\t{}",
+            name.to_ascii_lowercase(),
+            flags.join(","),
+            specs.join(";")
+        ));
+        for sub in f.get(9).and_then(as_array).unwrap_or(&[]) {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    for e in as_array(v).unwrap_or(&[]) {
+        walk(e, &mut out);
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod command_info_tests {
+    use super::*;
+    use redis::Value;
+
+    fn bs(s: &str) -> Value {
+        Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn a_servers_module_command_joins_the_table() {
+        // COMMAND INFO entry of a module command the built-in table does not have.
+        let spec = Value::Array(vec![
+            bs("flags"),
+            Value::Array(vec![Value::SimpleString("RO".into())]),
+            bs("begin_search"),
+            Value::Array(vec![
+                bs("type"),
+                bs("index"),
+                bs("spec"),
+                Value::Array(vec![bs("index"), Value::Int(1)]),
+            ]),
+            bs("find_keys"),
+            Value::Array(vec![
+                bs("type"),
+                bs("range"),
+                bs("spec"),
+                Value::Array(vec![
+                    bs("lastkey"),
+                    Value::Int(0),
+                    bs("keystep"),
+                    Value::Int(1),
+                    bs("limit"),
+                    Value::Int(0),
+                ]),
+            ]),
+        ]);
+        let entry = Value::Array(vec![
+            bs("json.get"),
+            Value::Int(-2),
+            Value::Array(vec![Value::SimpleString("readonly".into())]),
+            Value::Int(1),
+            Value::Int(1),
+            Value::Int(1),
+            Value::Array(vec![]),
+            Value::Array(vec![]),
+            Value::Array(vec![spec]),
+            Value::Array(vec![]),
+        ]);
+        let tsv = tsv_from_command_info(&Value::Array(vec![entry]));
+        assert_eq!(tsv, "json.get\treadonly\tRO/i1/r0,1,0");
+        let (t, added) = KeyTable::builtin().with_extra(&tsv);
+        assert_eq!(added, 1);
+        let args: Vec<&[u8]> = vec![b"JSON.GET", b"doc", b"$"];
+        match t.keys(&args) {
+            Keys::Known(k) => assert_eq!(k, vec![(1, Access::Read)]),
+            Keys::Unknown => panic!("json.get should be known now"),
+        }
     }
 }

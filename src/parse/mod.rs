@@ -4,3 +4,4 @@ pub(crate) mod cluster;
 pub(crate) mod info;
 pub(crate) mod keyspec;
 pub(crate) mod monitor;
+pub(crate) mod resp;
