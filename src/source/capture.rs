@@ -29,9 +29,90 @@ pub(crate) fn open(path: &str) -> Result<Box<dyn Read + Send>> {
         .fill_buf()
         .map_err(|e| Error::Input(format!("reading {path}: {e}")))?;
     if magic.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(r)))
+        Ok(Box::new(ReadAhead::spawn(
+            flate2::read::MultiGzDecoder::new(r),
+        )))
     } else {
         Ok(Box::new(r))
+    }
+}
+
+/// Decompresses on a thread of its own, a few blocks ahead of the counting, so the two
+/// cores share the work. (For plain files the counting, not the reading, is the cost.)
+pub(crate) struct ReadAhead {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl ReadAhead {
+    pub(crate) fn spawn(mut inner: impl Read + Send + 'static) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+        std::thread::spawn(move || loop {
+            let mut block = vec![0u8; BUF];
+            let mut filled = 0;
+            // Fill the block (short reads are common with pipes and decoders).
+            let res = loop {
+                match inner.read(&mut block[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == block.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            block.truncate(filled);
+            let last = filled < BUF || res.is_err();
+            if filled > 0 && tx.send(Ok(block)).is_err() {
+                return;
+            }
+            if let Err(e) = res {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            if last {
+                return;
+            }
+        });
+        ReadAhead {
+            rx,
+            block: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.block.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(b)) => {
+                    self.block = b;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Ok(0);
+                }
+            }
+        }
+        let n = out.len().min(self.block.len() - self.pos);
+        out[..n].copy_from_slice(&self.block[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 
