@@ -343,3 +343,50 @@ fn slot_stats_on_a_valkey_cluster_names_the_hot_slot_and_node() {
     assert_eq!(doc["slots"][0]["node"], owner.addr());
     assert_eq!(doc["nodes"][0]["node"], owner.addr());
 }
+
+#[test]
+fn the_output_buffer_guard_stops_a_capture_that_falls_behind() {
+    let s = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cap.log");
+    let p = s.port.to_string();
+    let child = spawn(&[
+        "monitor",
+        "-p",
+        &p,
+        "--duration",
+        "20s",
+        "--max-server-buffer",
+        "1mb",
+        "-w",
+        file.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    s.wait_for_monitor();
+    // 40 MB values of NUL bytes: the server turns each into a 160 MB MONITOR line ("\x00"
+    // per byte) faster than any reader takes it, so the output buffer grows.
+    let big = "\0".repeat(40 << 20);
+    let mut c = Conn::open(s.port);
+    for _ in 0..3 {
+        c.call(&["SET", "big", &big]);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "a guard stop is a finished capture: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["complete"], false);
+    let why = doc["stopped_early"].as_str().unwrap();
+    assert!(
+        why.contains("output buffer for MONITOR") && why.contains("--max-server-buffer"),
+        "{why}"
+    );
+    assert!(doc["max_server_buffer_bytes"].as_u64().unwrap() > 1 << 20);
+    assert!(
+        doc["duration_secs"].as_f64().unwrap() < 20.0,
+        "stopped before --duration"
+    );
+}

@@ -41,6 +41,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         traffic: t,
         mut source,
         input_error,
+        interrupted,
     } = gathered;
     traffic::warn_skipped(&source);
     let rcfg = ReportConfig {
@@ -79,7 +80,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
             out.flush()?;
         }
     }
-    Ok(traffic::outcome(input_error, complete))
+    Ok(traffic::outcome(input_error, interrupted))
 }
 
 /// Summary line shared with `patterns`.

@@ -184,6 +184,7 @@ pub(crate) async fn gather(
         traffic: t,
         source: src,
         input_error: None,
+        interrupted,
     })
 }
 

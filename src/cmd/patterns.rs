@@ -65,5 +65,5 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
             out.flush()?;
         }
     }
-    Ok(traffic::outcome(g.input_error, complete))
+    Ok(traffic::outcome(g.input_error, g.interrupted))
 }

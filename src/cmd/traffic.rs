@@ -71,6 +71,8 @@ pub(crate) struct Gathered {
     pub(crate) source: SourceReport,
     /// A read error that cut the input short (the report covers what came before it).
     pub(crate) input_error: Option<String>,
+    /// Ctrl-C ended a live capture early.
+    pub(crate) interrupted: bool,
 }
 
 /// Traffic from `--input`, or from a live capture.
@@ -86,16 +88,17 @@ pub(crate) async fn gather(
 }
 
 /// How a traffic command ends: exit 2 after a cut-short input (reported on stderr), 130
-/// after an early stop, else 0.
-pub(crate) fn outcome(input_error: Option<String>, complete: bool) -> Outcome {
+/// after Ctrl-C, else 0 (a capture the guard stopped early is still a report, marked
+/// incomplete).
+pub(crate) fn outcome(input_error: Option<String>, interrupted: bool) -> Outcome {
     if let Some(e) = input_error {
         eprintln!("cachestorm: {e}");
         return Outcome::BadInput;
     }
-    if complete {
-        Outcome::Done
-    } else {
+    if interrupted {
         Outcome::Interrupted
+    } else {
+        Outcome::Done
     }
 }
 
@@ -133,6 +136,7 @@ pub(crate) fn from_file(path: &str, cfg: TrafficConfig) -> Result<Gathered> {
         traffic: t,
         source: src,
         input_error,
+        interrupted: false,
     })
 }
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio::sync::{mpsc, watch};
 
+use super::capture::MAX_LINE;
 use super::conn::{connect, NodeConn};
 use super::raw;
 use crate::error::Error;
@@ -74,6 +75,8 @@ pub(crate) async fn capture_node(
     let deadline = tokio::time::Instant::now() + limits.duration;
     let mut guard_tick = tokio::time::interval(GUARD_EVERY);
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    // Lines longer than MAX_LINE (huge values) are dropped, never held whole.
+    let mut discarding = false;
     let started = Instant::now();
     loop {
         if buf.capacity() - buf.len() < (64 << 10) {
@@ -110,12 +113,28 @@ pub(crate) async fn capture_node(
                         break;
                     }
                     Ok(_) => {
+                        if discarding {
+                            // The rest of a line too long to keep: drop it up to its end.
+                            match memchr::memchr(b'\n', &buf) {
+                                Some(nl) => {
+                                    buf.drain(..=nl);
+                                    discarding = false;
+                                }
+                                None => {
+                                    buf.clear();
+                                    continue;
+                                }
+                            }
+                        }
                         if let Some(last_nl) = memchr::memrchr(b'\n', &buf) {
                             let rest = buf.split_off(last_nl + 1);
                             let data = std::mem::replace(&mut buf, rest);
                             if tx.send(Chunk { node, data }).await.is_err() {
                                 break;
                             }
+                        } else if buf.len() > MAX_LINE {
+                            buf.clear();
+                            discarding = true;
                         }
                     }
                     Err(e) => {
