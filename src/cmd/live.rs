@@ -24,19 +24,39 @@ pub(crate) fn capture_nodes(nodes: Vec<NodeSpec>) -> Vec<NodeSpec> {
         .collect()
 }
 
-/// Starts MONITOR on every node; returns the chunk stream, own-address stream, the stop
-/// switch and the tasks.
-#[allow(clippy::type_complexity)]
+/// The merged line chunks of every node's capture, with the address of cachestorm's own
+/// side connection per node (whose commands callers leave out).
+pub(crate) struct Capture {
+    rx: mpsc::Receiver<Chunk>,
+    own_rx: mpsc::UnboundedReceiver<(u16, String)>,
+    own: Vec<Option<Vec<u8>>>,
+}
+
+impl Capture {
+    /// The next chunk, or None when every node's capture has ended.
+    pub(crate) async fn recv(&mut self) -> Option<Chunk> {
+        let chunk = self.rx.recv().await;
+        while let Ok((n, addr)) = self.own_rx.try_recv() {
+            self.own[n as usize] = Some(addr.into_bytes());
+        }
+        chunk
+    }
+
+    /// The client address of cachestorm's own connection to `node`, once known.
+    pub(crate) fn own(&self, node: u16) -> Option<&[u8]> {
+        self.own[node as usize].as_deref()
+    }
+}
+
+/// One capture task per node.
+pub(crate) type Tasks = JoinSet<Result<NodeEnd, (u16, Error)>>;
+
+/// Starts MONITOR on every node; returns the merged capture, the stop switch and the tasks.
 pub(crate) fn start(
     target: &Target,
     nodes: &[NodeSpec],
     limits: Limits,
-) -> (
-    mpsc::Receiver<Chunk>,
-    mpsc::UnboundedReceiver<(u16, String)>,
-    watch::Sender<bool>,
-    JoinSet<Result<NodeEnd, (u16, Error)>>,
-) {
+) -> (Capture, watch::Sender<bool>, Tasks) {
     let (tx, rx) = mpsc::channel::<Chunk>(256);
     let (own_tx, own_rx) = mpsc::unbounded_channel();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -58,15 +78,17 @@ pub(crate) fn start(
                 .map_err(|e| (node, e))
         });
     }
-    (rx, own_rx, stop_tx, tasks)
+    let capture = Capture {
+        rx,
+        own_rx,
+        own: vec![None; nodes.len()],
+    };
+    (capture, stop_tx, tasks)
 }
 
 /// Collects how every node's capture ended: the reasons for early stops, and the error
 /// when no node could capture at all.
-pub(crate) async fn finish(
-    mut tasks: JoinSet<Result<NodeEnd, (u16, Error)>>,
-    names: &[String],
-) -> Result<(Vec<String>, u64)> {
+pub(crate) async fn finish(mut tasks: Tasks, names: &[String]) -> Result<(Vec<String>, u64)> {
     let mut early = Vec::new();
     let mut failed = Vec::new();
     let mut max_omem = 0;
@@ -138,7 +160,7 @@ pub(crate) async fn gather(
         names.join(", "),
         a.duration
     );
-    let (mut rx, mut own_rx, stop, tasks) = start(&target, &nodes, limits);
+    let (mut cap, stop, tasks) = start(&target, &nodes, limits);
     let mut t = Traffic::new(cfg);
     let mut src = SourceReport {
         kind: "live",
@@ -146,19 +168,15 @@ pub(crate) async fn gather(
         server_commands_added,
         ..Default::default()
     };
-    let mut own: Vec<Option<Vec<u8>>> = vec![None; nodes.len()];
     let mut interrupted = false;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut lineno = 0u64;
     loop {
         tokio::select! {
-            chunk = rx.recv() => {
+            chunk = cap.recv() => {
                 let Some(chunk) = chunk else { break };
-                while let Ok((n, addr)) = own_rx.try_recv() {
-                    own[n as usize] = Some(addr.into_bytes());
-                }
-                let skip = own[chunk.node as usize].as_deref();
+                let skip = cap.own(chunk.node);
                 for line in chunk.data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
                     lineno += 1;
                     feed_line(&mut t, &mut src, lineno, Some(line), chunk.node, skip);

@@ -135,8 +135,7 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
         duration: args.duration,
         max_server_buffer: args.max_server_buffer,
     };
-    let (mut rx, mut own_rx, stop, tasks) = start(&target, &nodes, limits);
-    let mut own: Vec<Option<Vec<u8>>> = vec![None; nodes.len()];
+    let (mut cap, stop, tasks) = start(&target, &nodes, limits);
     let mut per_node = vec![0u64; nodes.len()];
     let (mut written, mut filtered) = (0u64, 0u64);
     let mut interrupted = false;
@@ -146,16 +145,13 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     let mut write_err = None;
     loop {
         tokio::select! {
-            chunk = rx.recv() => {
+            chunk = cap.recv() => {
                 let Some(chunk) = chunk else { break };
-                while let Ok((n, addr)) = own_rx.try_recv() {
-                    own[n as usize] = Some(addr.into_bytes());
-                }
                 if max_lines_hit || write_err.is_some() {
                     continue;
                 }
                 let node = chunk.node as usize;
-                let own_client = own[node].as_deref();
+                let own_client = cap.own(chunk.node);
                 let sink = &mut sinks[node].0;
                 for raw in chunk.data.split(|b| *b == b'\n') {
                     let line = raw.strip_suffix(b"\r").unwrap_or(raw);
