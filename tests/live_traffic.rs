@@ -358,15 +358,17 @@ fn the_output_buffer_guard_stops_a_capture_that_falls_behind() {
         "20s",
         "--max-server-buffer",
         "1mb",
+        "--timeout",
+        "30s",
         "-w",
         file.to_str().unwrap(),
         "-o",
         "json",
     ]);
     s.wait_for_monitor();
-    // 40 MB values of NUL bytes: the server turns each into a 160 MB MONITOR line ("\x00"
-    // per byte) faster than any reader takes it, so the output buffer grows.
-    let big = "\0".repeat(40 << 20);
+    // 10 MB values of NUL bytes: the server turns each into a 40 MB MONITOR line ("\x00"
+    // per byte) at once, faster than any reader takes it, so the output buffer grows.
+    let big = "\0".repeat(10 << 20);
     let mut c = Conn::open(s.port);
     for _ in 0..3 {
         c.call(&["SET", "big", &big]);

@@ -101,7 +101,9 @@ pub(crate) async fn capture_node(
                     }
                     Ok(None) => {}
                     Err(e) => {
-                        end.early = Some(format!("{ep}: guard connection failed: {e}"));
+                        // No answer to CLIENT LIST (a busy or failing server): stop rather
+                        // than keep a MONITOR running unwatched.
+                        end.early = Some(format!("{ep}: the output-buffer guard got no answer, capture stopped: {e}"));
                         break;
                     }
                 }
