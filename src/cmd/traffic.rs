@@ -9,7 +9,7 @@ use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{TargetArgs, TrafficArgs};
 use crate::error::{Error, Result};
-use crate::parse::monitor::{parse_line, Skip};
+use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture;
 use crate::target;
 
@@ -49,13 +49,14 @@ pub(crate) fn feed_line(
     own_client: Option<&[u8]>,
 ) {
     src.lines += 1;
+    let mut ev = Event::default();
     let parsed = match line {
-        Some(l) => parse_line(l),
+        Some(l) => parse_into(l, &mut ev),
         None => Err(Skip::Malformed),
     };
     match parsed {
-        Ok(ev) if Some(ev.client) == own_client => {}
-        Ok(ev) => t.add(&ev, node),
+        Ok(()) if Some(ev.client) == own_client => {}
+        Ok(()) => t.add(&ev, node),
         Err(Skip::Blank) => {}
         Err(Skip::Malformed) => {
             src.skipped_lines += 1;

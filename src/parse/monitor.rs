@@ -36,6 +36,26 @@ pub(crate) enum Skip {
 
 /// Parses one line (without its `\n`; a trailing `\r` is fine).
 pub(crate) fn parse_line(line: &[u8]) -> Result<Event<'_>, Skip> {
+    let mut ev = Event::default();
+    parse_into(line, &mut ev)?;
+    Ok(ev)
+}
+
+impl Default for Event<'_> {
+    fn default() -> Self {
+        Event {
+            ts_us: 0,
+            db: 0,
+            client: b"",
+            args: Args::new(),
+        }
+    }
+}
+
+/// Parses `line` into `ev` (which must be fresh): the arguments are pushed in place, so
+/// a hot loop moves no event around.
+#[inline]
+pub(crate) fn parse_into<'a>(line: &'a [u8], ev: &mut Event<'a>) -> Result<(), Skip> {
     let mut line = line.strip_suffix(b"\r").unwrap_or(line);
     if let Some(rest) = line.strip_prefix(b"+") {
         line = rest;
@@ -54,13 +74,11 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<Event<'_>, Skip> {
     if client.is_empty() {
         return Err(Skip::Malformed);
     }
-    let args = arguments(&rest[end + 2..]).ok_or(Skip::Malformed)?;
-    Ok(Event {
-        ts_us,
-        db,
-        client,
-        args,
-    })
+    arguments(&rest[end + 2..], &mut ev.args).ok_or(Skip::Malformed)?;
+    ev.ts_us = ts_us;
+    ev.db = db;
+    ev.client = client;
+    Ok(())
 }
 
 fn digits(s: &[u8]) -> Option<u64> {
@@ -92,15 +110,14 @@ fn timestamp(line: &[u8]) -> Option<(u64, &[u8])> {
 }
 
 /// `"a" "b\x00"` → arguments; None when a quote is unterminated or junk sits between.
-fn arguments(mut s: &[u8]) -> Option<Args<'_>> {
-    let mut args = Args::new();
+fn arguments<'a>(mut s: &'a [u8], args: &mut Args<'a>) -> Option<()> {
     loop {
         s = s.strip_prefix(b"\"")?;
         let (arg, used) = quoted(s)?;
         args.push(arg);
         s = &s[used..];
         match s.first() {
-            None => return Some(args),
+            None => return Some(()),
             Some(b' ') => s = &s[1..],
             Some(_) => return None,
         }
