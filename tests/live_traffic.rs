@@ -392,3 +392,53 @@ fn the_output_buffer_guard_stops_a_capture_that_falls_behind() {
         "stopped before --duration"
     );
 }
+
+#[test]
+fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
+    let s = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cap.log");
+    let p = s.port.to_string();
+    let child = spawn(&[
+        "monitor",
+        "-p",
+        &p,
+        "--duration",
+        "60s",
+        "-w",
+        file.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    s.wait_for_monitor();
+    let mut c = Conn::open(s.port);
+    for i in 0..500 {
+        c.call(&["SET", &format!("k:{i}"), "v"]);
+    }
+    // Give the stream time to reach the capture (the file is buffered until the end).
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["complete"], false);
+    assert!(doc["stopped_early"].as_str().unwrap().contains("Ctrl-C"));
+    assert_eq!(doc["lines_written"], 500);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        500,
+        "every line reported is in the file"
+    );
+    assert!(text.ends_with('\n'), "no half-written last line");
+    assert!(text.lines().all(|l| l.contains(r#""SET" "k:"#)));
+}
