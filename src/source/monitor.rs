@@ -3,6 +3,8 @@
 //! buffer (omem) and stops that node's capture when it passes the limit, so a reader that
 //! falls behind never balloons the server's memory.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
@@ -72,12 +74,21 @@ pub(crate) async fn capture_node(
         early: None,
         max_omem: 0,
     };
+    // The guard runs beside the reader, so a slow CLIENT LIST reply never pauses reading.
+    let (trip_tx, mut trip_rx) = tokio::sync::oneshot::channel::<String>();
+    let max_omem = Arc::new(AtomicU64::new(0));
+    let guard_task = tokio::spawn(guard_loop(
+        guard,
+        id,
+        ep.to_string(),
+        limits.max_server_buffer,
+        trip_tx,
+        max_omem.clone(),
+    ));
     let deadline = tokio::time::Instant::now() + limits.duration;
-    let mut guard_tick = tokio::time::interval(GUARD_EVERY);
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
     // Lines longer than MAX_LINE (huge values) are dropped, never held whole.
     let mut discarding = false;
-    let started = Instant::now();
     loop {
         if buf.capacity() - buf.len() < (64 << 10) {
             buf.reserve(1 << 20);
@@ -85,28 +96,11 @@ pub(crate) async fn capture_node(
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
             _ = stop.changed() => break,
-            _ = guard_tick.tick() => {
-                match omem(&mut guard, &id).await {
-                    Ok(Some(o)) => {
-                        end.max_omem = end.max_omem.max(o);
-                        if o > limits.max_server_buffer {
-                            end.early = Some(format!(
-                                "{ep}: the server's output buffer for MONITOR reached {} (over --max-server-buffer {}) after {:.1}s",
-                                crate::units::bytes(o),
-                                crate::units::bytes(limits.max_server_buffer),
-                                started.elapsed().as_secs_f64()
-                            ));
-                            break;
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        // No answer to CLIENT LIST (a busy or failing server): stop rather
-                        // than keep a MONITOR running unwatched.
-                        end.early = Some(format!("{ep}: the output-buffer guard got no answer, capture stopped: {e}"));
-                        break;
-                    }
+            why = &mut trip_rx => {
+                if let Ok(why) = why {
+                    end.early = Some(why);
                 }
+                break;
             }
             r = mon.io.read_buf(&mut buf) => {
                 match r {
@@ -147,7 +141,50 @@ pub(crate) async fn capture_node(
             }
         }
     }
+    guard_task.abort();
+    end.max_omem = max_omem.load(Ordering::Relaxed);
     Ok(end)
+}
+
+/// Polls the MONITOR connection's output buffer every [`GUARD_EVERY`], keeping the
+/// largest seen in `max`; sends the reason and returns when it passes `limit` or the
+/// guard gets no answer.
+async fn guard_loop(
+    mut guard: NodeConn,
+    id: String,
+    ep: String,
+    limit: u64,
+    trip: tokio::sync::oneshot::Sender<String>,
+    max: Arc<AtomicU64>,
+) {
+    let started = Instant::now();
+    let mut tick = tokio::time::interval(GUARD_EVERY);
+    loop {
+        tick.tick().await;
+        match omem(&mut guard, &id).await {
+            Ok(Some(o)) => {
+                max.fetch_max(o, Ordering::Relaxed);
+                if o > limit {
+                    let _ = trip.send(format!(
+                        "{ep}: the server's output buffer for MONITOR reached {} (over --max-server-buffer {}) after {:.1}s",
+                        crate::units::bytes(o),
+                        crate::units::bytes(limit),
+                        started.elapsed().as_secs_f64()
+                    ));
+                    return;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // No answer to CLIENT LIST (a busy or failing server): stop rather than
+                // keep a MONITOR running unwatched.
+                let _ = trip.send(format!(
+                    "{ep}: the output-buffer guard got no answer, capture stopped: {e}"
+                ));
+                return;
+            }
+        }
+    }
 }
 
 /// The `addr=` the server sees for this connection (CLIENT INFO, Redis 6.2+).
