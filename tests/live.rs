@@ -398,11 +398,7 @@ fn ctrl_c_prints_a_partial_report_and_exits_130() {
         .unwrap();
     s.wait_for_first_poll();
     std::thread::sleep(std::time::Duration::from_millis(700));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::util::interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");

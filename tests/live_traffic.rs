@@ -19,6 +19,29 @@ fn spawn(args: &[&str]) -> Child {
         .expect("starting cachestorm")
 }
 
+/// `cachestorm monitor -p PORT -w <temp>/cap.log -o json EXTRA...`; returns the child, the
+/// temp dir (keep it alive) and the capture path.
+fn spawn_monitor(
+    s: &RedisServer,
+    extra: &[&str],
+) -> (Child, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cap.log");
+    let p = s.port.to_string();
+    let mut args = vec![
+        "monitor",
+        "-p",
+        &p,
+        "-w",
+        file.to_str().unwrap(),
+        "-o",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let child = spawn(&args);
+    (child, dir, file)
+}
+
 fn finish_json(child: Child) -> Value {
     let out = child.wait_with_output().unwrap();
     assert!(
@@ -145,20 +168,7 @@ fn patterns_live() {
 #[test]
 fn monitor_writes_a_file_hotkeys_reads_back() {
     let s = RedisServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cap.log");
-    let p = s.port.to_string();
-    let child = spawn(&[
-        "monitor",
-        "-p",
-        &p,
-        "--duration",
-        "2s",
-        "-w",
-        file.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+    let (child, _dir, file) = spawn_monitor(&s, &["--duration", "2s"]);
     s.wait_for_monitor();
     // A bare connection: redis-cli would add its own COMMAND DOCS to the capture.
     let mut c = Conn::open(s.port);
@@ -347,24 +357,17 @@ fn slot_stats_on_a_valkey_cluster_names_the_hot_slot_and_node() {
 #[test]
 fn the_output_buffer_guard_stops_a_capture_that_falls_behind() {
     let s = RedisServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cap.log");
-    let p = s.port.to_string();
-    let child = spawn(&[
-        "monitor",
-        "-p",
-        &p,
-        "--duration",
-        "20s",
-        "--max-server-buffer",
-        "1mb",
-        "--timeout",
-        "30s",
-        "-w",
-        file.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+    let (child, _dir, _file) = spawn_monitor(
+        &s,
+        &[
+            "--duration",
+            "20s",
+            "--max-server-buffer",
+            "1mb",
+            "--timeout",
+            "30s",
+        ],
+    );
     s.wait_for_monitor();
     // 10 MB values of NUL bytes: the server turns each into a 40 MB MONITOR line ("\x00"
     // per byte) at once, faster than any reader takes it, so the output buffer grows.
@@ -396,20 +399,7 @@ fn the_output_buffer_guard_stops_a_capture_that_falls_behind() {
 #[test]
 fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
     let s = RedisServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cap.log");
-    let p = s.port.to_string();
-    let child = spawn(&[
-        "monitor",
-        "-p",
-        &p,
-        "--duration",
-        "60s",
-        "-w",
-        file.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+    let (child, _dir, file) = spawn_monitor(&s, &["--duration", "60s"]);
     s.wait_for_monitor();
     let mut c = Conn::open(s.port);
     for i in 0..500 {
@@ -417,11 +407,7 @@ fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
     }
     // Give the stream time to reach the capture (the file is buffered until the end).
     std::thread::sleep(std::time::Duration::from_secs(2));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::util::interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),

@@ -619,3 +619,12 @@ impl RedisServer {
         }
     }
 }
+
+/// Sends SIGINT (Ctrl-C) to a child, by PID.
+pub fn interrupt(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("running kill");
+    assert!(status.success(), "kill -INT {}", child.id());
+}
