@@ -66,7 +66,7 @@ pub(crate) struct HotKey {
     pub(crate) reads: u64,
     pub(crate) writes: u64,
     pub(crate) dominant_command: String,
-    /// Exact up to 4 (`distinct_clients_exact`), else estimated; 621 means "about 620 or more".
+    /// Exact up to 4 (`distinct_clients_exact`), else estimated; 1420 means "1420 or more".
     pub(crate) distinct_clients: u64,
     pub(crate) distinct_clients_exact: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -139,7 +139,7 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
     for (i, k) in rep.keys.iter().enumerate() {
         let clients = match (k.distinct_clients_exact, k.distinct_clients) {
             (true, n) => n.to_string(),
-            (false, n) if n > 620 => ">600".to_string(),
+            (false, n) if n >= crate::analysis::traffic::CLIENTS_SATURATED => format!(">{n}"),
             (false, n) => format!("~{n}"),
         };
         let mut c = count(k.count as f64);
