@@ -428,3 +428,79 @@ fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
     assert!(text.ends_with('\n'), "no half-written last line");
     assert!(text.lines().all(|l| l.contains(r#""SET" "k:"#)));
 }
+
+#[test]
+fn live_capture_works_for_a_least_privilege_acl_user() {
+    let s = RedisServer::with_args(&["--requirepass", "adminpw"]);
+    // What README's permissions table lists for live hotkeys.
+    s.cli(&[
+        "ACL",
+        "SETUSER",
+        "cap",
+        "on",
+        ">cappw",
+        "-@all",
+        "+monitor",
+        "+client|id",
+        "+client|list",
+        "+client|info",
+        "+command|info",
+        "+exists",
+        "~*",
+    ]);
+    let p = s.port.to_string();
+    let child = spawn(&[
+        "hotkeys",
+        "-p",
+        &p,
+        "--user",
+        "cap",
+        "-a",
+        "cappw",
+        "--duration",
+        "2s",
+        "-o",
+        "json",
+    ]);
+    s.wait_for_monitor();
+    let mut c = Conn::open(s.port);
+    c.call(&["AUTH", "adminpw"]);
+    for _ in 0..5 {
+        c.call(&["GET", "ghost:1"]);
+    }
+    let doc = finish_json(child);
+    assert_eq!(doc["keys"][0]["key"], "ghost:1");
+    assert_eq!(doc["keys"][0]["count"], 5);
+    assert_eq!(doc["penetration"]["verified"]["missing"], 1);
+
+    // Without CLIENT ID the guard cannot watch the capture: a clear refusal, exit 3.
+    s.cli(&[
+        "ACL",
+        "SETUSER",
+        "noid",
+        "on",
+        ">pw",
+        "-@all",
+        "+monitor",
+        "+client|list",
+        "~*",
+    ]);
+    let err = fails(
+        &[
+            "hotkeys",
+            "-p",
+            &p,
+            "--user",
+            "noid",
+            "-a",
+            "pw",
+            "--duration",
+            "1s",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("CLIENT ID refused") && err.contains("+client|id"),
+        "{err}"
+    );
+}

@@ -62,7 +62,15 @@ pub(crate) async fn capture_node(
         .command(&[b"CLIENT", b"SETNAME", b"cachestorm-monitor"])
         .await?;
     let id = mon.command(&[b"CLIENT", b"ID"]).await?;
-    let id = id.trim_start_matches(':').to_string();
+    let Some(id) = id.strip_prefix(':').map(str::to_string) else {
+        return Err(Error::Server {
+            addr: ep.to_string(),
+            msg: format!(
+                "CLIENT ID refused ({}): the output-buffer guard needs it (ACL: +client|id +client|list)",
+                id.trim_start_matches('-')
+            ),
+        });
+    };
     let ok = mon.command(&[b"MONITOR"]).await?;
     if !ok.starts_with("+OK") {
         return Err(Error::Server {
