@@ -257,7 +257,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__monitor)
-            opts="-u -h -p -a -n -o -d -w --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --duration --max-lines --command --key-pattern --write --max-server-buffer --help"
+            opts="-u -h -p -a -n -o -d -w --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --duration --max-server-buffer --max-lines --command --key-pattern --write --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +359,10 @@ _cachestorm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-server-buffer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -376,10 +380,6 @@ _cachestorm() {
                     return 0
                     ;;
                 -w)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-server-buffer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

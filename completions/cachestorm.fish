@@ -76,12 +76,12 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l timeou
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
 json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s d -l duration -d 'how long to capture' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-lines -d 'stop after writing this many lines (over all nodes)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l command -d 'keep only these commands (comma-separated, any case)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key-pattern -d 'keep only commands touching a key that matches this glob' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s w -l write -d 'write the capture here instead of stdout (one file per master with several)' -r -F
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop when the server\'s output buffer for the MONITOR connection passes this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'

@@ -236,6 +236,19 @@ pub(crate) struct StatsArgs {
     pub(crate) duration: Option<std::time::Duration>,
 }
 
+/// The bounds of a live MONITOR capture (monitor, hotkeys, patterns).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Capture")]
+pub(crate) struct CaptureArgs {
+    /// how long to capture live MONITOR traffic
+    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub(crate) duration: std::time::Duration,
+
+    /// stop a live capture when the server's output buffer for it passes this size
+    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
+    pub(crate) max_server_buffer: u64,
+}
+
 /// Where traffic comes from and how it is counted (hotkeys, patterns).
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Traffic")]
@@ -244,13 +257,8 @@ pub(crate) struct TrafficArgs {
     #[arg(long = "input", value_name = "FILE")]
     pub(crate) input: Option<String>,
 
-    /// how long to capture live MONITOR traffic
-    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub(crate) duration: std::time::Duration,
-
-    /// stop a live capture when the server's output buffer for it passes this size
-    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
-    pub(crate) max_server_buffer: u64,
+    #[command(flatten)]
+    pub(crate) capture: CaptureArgs,
 
     /// distinct keys counted exactly; past this, a Space-Saving top-k of this size
     #[arg(long = "max-keys", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -273,9 +281,8 @@ pub(crate) struct MonitorArgs {
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 
-    /// how long to capture
-    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub(crate) duration: std::time::Duration,
+    #[command(flatten)]
+    pub(crate) capture: CaptureArgs,
 
     /// stop after writing this many lines (over all nodes)
     #[arg(long = "max-lines", value_name = "N")]
@@ -292,10 +299,6 @@ pub(crate) struct MonitorArgs {
     /// write the capture here instead of stdout (one file per master with several)
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub(crate) write: Option<std::path::PathBuf>,
-
-    /// stop when the server's output buffer for the MONITOR connection passes this size
-    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
-    pub(crate) max_server_buffer: u64,
 }
 
 #[derive(Debug, Args)]

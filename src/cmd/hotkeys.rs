@@ -35,13 +35,14 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         expiry_bucket_secs: args.expiry_bucket.as_secs().max(1),
         ..traffic::config(&args.traffic)
     };
-    let target = traffic::target_json(&args.traffic, &args.target)?;
     let gathered = traffic::gather(&args.target, &args.traffic, cfg).await?;
+    let target = gathered.target_json();
     let Gathered {
         traffic: t,
-        mut source,
+        source,
         input_error,
         interrupted,
+        live,
     } = gathered;
     traffic::warn_skipped(&source);
     let rcfg = ReportConfig {
@@ -54,9 +55,8 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         nodes: source.nodes.clone(),
     };
     let mut rep = report(&t, &rcfg, &rules);
-    if args.traffic.input.is_none() {
-        rep.penetration.verified =
-            super::live::verify_missing(&args.target, &t, &rcfg, &mut source).await;
+    if let Some(live) = &live {
+        rep.penetration.verified = super::live::verify_missing(live, &t, &rcfg).await;
     }
     let complete = source.stopped_early.is_none();
     let mut out = std::io::stdout().lock();

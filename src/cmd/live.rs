@@ -7,7 +7,7 @@ use tokio::task::JoinSet;
 use super::traffic::{feed_line, Gathered, SourceReport};
 use crate::analysis::hotkeys::{penetration_candidates, ReportConfig, Verified};
 use crate::analysis::traffic::{Traffic, TrafficConfig};
-use crate::cli::{TargetArgs, TrafficArgs};
+use crate::cli::{CaptureArgs, TargetArgs, TrafficArgs};
 use crate::error::{Error, Result};
 use crate::output::keys::display;
 use crate::parse::keyspec::{tsv_from_command_info, KeyTable};
@@ -15,6 +15,15 @@ use crate::source::conn::connect;
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
 use crate::target::{self, Target};
+
+impl From<&CaptureArgs> for Limits {
+    fn from(c: &CaptureArgs) -> Self {
+        Limits {
+            duration: c.duration,
+            max_server_buffer: c.max_server_buffer,
+        }
+    }
+}
 
 /// Masters only (replicas repeat the masters' writes); every node of a plain list.
 pub(crate) fn capture_nodes(nodes: Vec<NodeSpec>) -> Vec<NodeSpec> {
@@ -151,14 +160,11 @@ pub(crate) async fn gather(
         (cfg.table, server_commands_added) = server_table(&target, first).await;
     }
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
-    let limits = Limits {
-        duration: a.duration,
-        max_server_buffer: a.max_server_buffer,
-    };
+    let limits = Limits::from(&a.capture);
     eprintln!(
         "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
         names.join(", "),
-        a.duration
+        a.capture.duration
     );
     let (mut cap, stop, tasks) = start(&target, &nodes, limits);
     let mut t = Traffic::new(cfg);
@@ -203,28 +209,28 @@ pub(crate) async fn gather(
         source: src,
         input_error: None,
         interrupted,
+        live: Some((target, nodes)),
     })
 }
 
 /// Checks up to 200 penetration candidates with EXISTS on the node they were seen on.
 pub(crate) async fn verify_missing(
-    ta: &TargetArgs,
+    (target, nodes): &(Target, Vec<NodeSpec>),
     t: &Traffic,
     cfg: &ReportConfig,
-    src: &mut SourceReport,
 ) -> Option<Verified> {
     let cands = penetration_candidates(t, cfg.penetration_min_reads, 200);
     if cands.is_empty() {
         return None;
     }
-    let target = target::resolve(ta).ok()?;
     let mut v = Verified {
         sampled: 0,
         missing: 0,
         missing_pct: 0.0,
         missing_examples: Vec::new(),
     };
-    for (node, name) in src.nodes.iter().enumerate() {
+    for (node, spec) in nodes.iter().enumerate() {
+        let name = &spec.addr;
         let keys: Vec<&Vec<u8>> = cands
             .iter()
             .filter(|(_, n)| *n as usize == node)
@@ -233,10 +239,7 @@ pub(crate) async fn verify_missing(
         if keys.is_empty() {
             continue;
         }
-        let Ok(ep) = crate::target::Endpoint::parse(name, 6379) else {
-            continue;
-        };
-        let mut c = match connect(&ep, &target.options).await {
+        let mut c = match connect(name, &target.options).await {
             Ok(c) => c,
             Err(e) => {
                 eprintln!(

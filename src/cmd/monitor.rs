@@ -128,13 +128,10 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     eprintln!(
         "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
         names.join(", "),
-        args.duration
+        args.capture.duration
     );
     let started = std::time::Instant::now();
-    let limits = Limits {
-        duration: args.duration,
-        max_server_buffer: args.max_server_buffer,
-    };
+    let limits = Limits::from(&args.capture);
     let (mut cap, stop, tasks) = start(&target, &nodes, limits);
     let mut per_node = vec![0u64; nodes.len()];
     let (mut written, mut filtered) = (0u64, 0u64);

@@ -25,8 +25,8 @@ struct Doc<'a> {
 pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
     let rules = traffic::rules(&args.traffic)?;
     let cfg = traffic::config(&args.traffic);
-    let target = traffic::target_json(&args.traffic, &args.target)?;
     let g = traffic::gather(&args.target, &args.traffic, cfg).await?;
+    let target = g.target_json();
     traffic::warn_skipped(&g.source);
     let rcfg = ReportConfig {
         top: args.top,

@@ -11,7 +11,8 @@ use crate::cli::{TargetArgs, TrafficArgs};
 use crate::error::{Error, Result};
 use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture;
-use crate::target;
+use crate::source::discover::NodeSpec;
+use crate::target::Target;
 
 /// Where the events came from and what was left out.
 #[derive(Debug, Default, Serialize)]
@@ -74,6 +75,18 @@ pub(crate) struct Gathered {
     pub(crate) input_error: Option<String>,
     /// Ctrl-C ended a live capture early.
     pub(crate) interrupted: bool,
+    /// For a live capture: the resolved target and the nodes captured.
+    pub(crate) live: Option<(Target, Vec<NodeSpec>)>,
+}
+
+impl Gathered {
+    /// The envelope's `target`: the redacted server, or the file read.
+    pub(crate) fn target_json(&self) -> serde_json::Value {
+        match &self.live {
+            Some((t, _)) => serde_json::to_value(t.report()).unwrap_or_default(),
+            None => serde_json::json!({ "mode": "file", "path": self.source.path }),
+        }
+    }
 }
 
 /// Traffic from `--input`, or from a live capture.
@@ -138,6 +151,7 @@ pub(crate) fn from_file(path: &str, cfg: TrafficConfig) -> Result<Gathered> {
         source: src,
         input_error,
         interrupted: false,
+        live: None,
     })
 }
 
@@ -159,14 +173,6 @@ pub(crate) fn config(a: &TrafficArgs) -> TrafficConfig {
 
 pub(crate) fn rules(a: &TrafficArgs) -> Result<PatternRules> {
     PatternRules::new(&a.separator, &a.rules).map_err(Error::Usage)
-}
-
-/// The envelope's `target` for a file source, or the redacted server target.
-pub(crate) fn target_json(a: &TrafficArgs, t: &TargetArgs) -> Result<serde_json::Value> {
-    match &a.input {
-        Some(path) => Ok(serde_json::json!({ "mode": "file", "path": path })),
-        None => Ok(serde_json::to_value(target::resolve(t)?.report()).unwrap_or_default()),
-    }
 }
 
 /// Prints a one-line summary of skipped input to stderr, if any.
