@@ -13,8 +13,9 @@ cd "$(dirname "$0")/../.."
 dir=${BENCH_DIR:-/tmp/cachestorm-bench}
 mkdir -p "$dir"
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install -y time" >&2; exit 1; }
-cargo build --release --quiet
+cargo build --release --quiet --bin cachestorm --example hotkey_floor
 bin=$PWD/target/release/cachestorm
+floor=$PWD/target/release/examples/hotkey_floor
 
 tf="$dir/time.out"
 best() { # best wall time in seconds of 3 runs of "$@" (output discarded)
@@ -48,6 +49,12 @@ rss_cs=$(rss_mb "$bin" hotkeys --input "$cap")
 printf "%-40s %8s s %12s lines/s %8s x wc -l\n" "wc -l" "$t_wc" "$(awk -v l="$lines" -v t="$t_wc" 'BEGIN{printf "%.0f", l/t}')" "1.0"
 printf "%-40s %8s s %12s lines/s %8s x wc -l   peak RSS %s MB\n" "cachestorm hotkeys --input" "$t_cs" "$(awk -v l="$lines" -v t="$t_cs" 'BEGIN{printf "%.0f", l/t}')" "$(ratio "$t_cs" "$t_wc")" "$rss_cs"
 printf "%-40s %8s s %12s lines/s %8s x wc -l   (first argument only)\n" "awk | sort | uniq hot-key pipeline" "$t_awk" "$(awk -v l="$lines" -v t="$t_awk" 'BEGIN{printf "%.0f", l/t}')" "$(ratio "$t_awk" "$t_wc")"
+# The floor: the least work any hot-key counter does (first key into a hash table,
+# nothing else; examples/hotkey_floor.rs), on one and on both cores.
+for th in 1 2; do
+  t_fl=$(best "$floor" "$cap" "$th")
+  printf "%-40s %8s s %12s lines/s %8s x wc -l   (floor: first key only, no report)\n" "hotkey_floor, $th thread(s)" "$t_fl" "$(awk -v l="$lines" -v t="$t_fl" 'BEGIN{printf "%.0f", l/t}')" "$(ratio "$t_fl" "$t_wc")"
+done
 
 if [ -z "${SKIP_DISTINCT:-}" ]; then
   many="$dir/capture-20m-distinct.log"
