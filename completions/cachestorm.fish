@@ -30,6 +30,8 @@ complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "stats" -d 'po
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "monitor" -d 'bounded MONITOR capture to a file (redis-cli MONITOR format), from one node or every master'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "hotkeys" -d 'hottest keys, commands, clients and patterns from MONITOR or a capture file'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "patterns" -d 'traffic grouped by inferred key pattern (user:*:profile), from MONITOR or a capture file'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "bigkeys" -d 'biggest keys overall and per type, per-type totals, size percentiles, big collections'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "keyspace" -d 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
@@ -154,11 +156,95 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-k
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l separator -d 'characters that separate key segments, for pattern inference' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l top -d 'how many patterns to list' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rate -d 'most keys per second, over all nodes together' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cursor -d 'resume a one-node scan from this cursor (an interrupted scan prints it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l scan -d 'group the keyspace (SCAN) instead of traffic: keys and memory per pattern'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l encoding -d 'also read each key\'s OBJECT ENCODING'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l rate -d 'most keys per second, over all nodes together' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cursor -d 'resume a one-node scan from this cursor (an interrupted scan prints it)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l top -d 'how many keys to list, overall and per type' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l min-bytes -d 'list only keys at least this big (MEMORY USAGE)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l encoding -d 'also read each key\'s OBJECT ENCODING'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l rate -d 'most keys per second, over all nodes together' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cursor -d 'resume a one-node scan from this cursor (an interrupted scan prints it)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l separator -d 'characters that separate key segments, for pattern inference' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l top -d 'how many patterns to list' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l horizon -d 'how far ahead the expiry timeline looks (per-minute buckets)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cliff -d 'flag a minute holding at least this share of the keys (or bytes) with a TTL' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l encoding -d 'also read each key\'s OBJECT ENCODING'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l out-dir -d 'folder to write the pages into (created if missing)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l help -d 'print help'

@@ -94,12 +94,47 @@ pub(crate) enum Command {
         disable_help_flag = true,
         after_long_help = "Examples:\n  \
         cachestorm patterns --input fixtures/monitor/redis-7.0-shop.log\n  \
-        cachestorm patterns -h 10.0.0.5 --duration 30 --rule 'tenant-[a-z]+=tenant-*'\n\n\
+        cachestorm patterns -h 10.0.0.5 --duration 30 --rule 'tenant-[a-z]+=tenant-*'\n  \
+        cachestorm patterns --scan -h 10.0.0.5      # keys and memory per pattern, from SCAN\n\n\
         Keys are split on --separator characters; numbers, UUIDs, hex hashes, ULIDs, dates, \
         IPv4 and e-mail addresses and long random tokens become '*'; hash tags keep their \
         braces. Every pattern is a valid SCAN MATCH glob."
     )]
     Patterns(Box<PatternsArgs>),
+
+    /// biggest keys overall and per type, per-type totals, size percentiles, big collections
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm bigkeys -h 10.0.0.5\n  \
+        cachestorm bigkeys --cluster -p 7000 --rate 20000 -o json | jq '.top_by_type.hash[0]'\n  \
+        cachestorm bigkeys --match 'session:*' --min-bytes 10kb --top 50\n  \
+        cachestorm bigkeys --sample 100000        # extrapolated totals with 95% intervals\n\n\
+        SCAN walks every master (or one replica each with --replicas) concurrently; each batch \
+        of keys costs one pipelined round trip asking TYPE, MEMORY USAGE (SAMPLES), PTTL and \
+        the length (STRLEN/LLEN/SCARD/ZCARD/HLEN/XLEN). No KEYS, no value is read. --rate caps \
+        keys per second over all nodes; a side PING probe per node backs the scan off while \
+        latency is above --max-latency. Ctrl-C prints the partial report with each node's \
+        cursor; --cursor resumes a one-node scan."
+    )]
+    Bigkeys(Box<BigkeysArgs>),
+
+    /// memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm keyspace -h 10.0.0.5\n  \
+        cachestorm keyspace --cluster -p 7000 --horizon 6h --cliff 5 -o json | jq .cliffs\n  \
+        cachestorm keyspace --rule 'tenant-[a-z]+=tenant-*' --rate 10000\n\n\
+        Every key with a TTL is placed at its expiry minute (time seen + PTTL). A minute that \
+        holds --cliff percent or more of the keys (or bytes) with a TTL is an expiry cliff: \
+        they will all miss together (the avalanche). Per pattern: keys, memory, share of keys \
+        without a TTL, and the expiry concentration (the largest share of the pattern's TTL \
+        keys due in one minute: 100% means no jitter). Headroom compares used_memory with \
+        maxmemory and says how much of the scanned memory the policy could evict. The scan \
+        is the one bigkeys uses, with the same options."
+    )]
+    Keyspace(Box<KeyspaceArgs>),
 
     /// print a shell completion script to stdout
     #[command(
@@ -264,6 +299,14 @@ pub(crate) struct TrafficArgs {
     #[arg(long = "max-keys", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) max_keys: u64,
 
+    #[command(flatten)]
+    pub(crate) rules: PatternRuleArgs,
+}
+
+/// How keys are grouped into patterns (hotkeys, patterns, keyspace).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Patterns")]
+pub(crate) struct PatternRuleArgs {
     /// characters that separate key segments, for pattern inference
     #[arg(long = "separator", value_name = "CHARS", default_value = ":/.|#")]
     pub(crate) separator: String,
@@ -271,6 +314,98 @@ pub(crate) struct TrafficArgs {
     /// extra pattern rule REGEX=REPLACEMENT, applied first ('*' in REPLACEMENT is a wildcard)
     #[arg(long = "rule", value_name = "REGEX=REPLACEMENT", action = ArgAction::Append)]
     pub(crate) rules: Vec<String>,
+}
+
+/// How the keyspace is walked (bigkeys, keyspace, patterns --scan).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Scan")]
+pub(crate) struct ScanArgs {
+    /// keys SCAN asks for per call (each batch is one pipelined round trip)
+    #[arg(long = "count", value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) count: u64,
+
+    /// only keys matching this glob (SCAN MATCH)
+    #[arg(long = "match", value_name = "GLOB")]
+    pub(crate) pattern: Option<String>,
+
+    /// only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub(crate) kind: Option<String>,
+
+    /// MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)
+    #[arg(long = "samples", value_name = "N", default_value_t = 5)]
+    pub(crate) samples: u64,
+
+    /// also read each key's OBJECT ENCODING
+    #[arg(long = "encoding")]
+    pub(crate) encoding: bool,
+
+    /// most keys per second, over all nodes together
+    #[arg(long = "rate", value_name = "KEYS_PER_SEC", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) rate: Option<u64>,
+
+    /// back off while a node's PING latency (side probe) is above this
+    #[arg(long = "max-latency", value_name = "DURATION", default_value = "5ms", value_parser = parse_duration)]
+    pub(crate) max_latency: std::time::Duration,
+
+    /// scan one replica of each master instead of the masters (sends READONLY in a cluster)
+    #[arg(long = "replicas")]
+    pub(crate) replicas: bool,
+
+    /// stop after N keys per node and extrapolate the totals to DBSIZE
+    #[arg(long = "sample", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) sample: Option<u64>,
+
+    /// resume a one-node scan from this cursor (an interrupted scan prints it)
+    #[arg(long = "cursor", value_name = "CURSOR")]
+    pub(crate) cursor: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BigkeysArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) scan: ScanArgs,
+
+    /// how many keys to list, overall and per type
+    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// list only keys at least this big (MEMORY USAGE)
+    #[arg(long = "min-bytes", value_name = "SIZE", default_value = "0", value_parser = parse_size)]
+    pub(crate) min_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyspaceArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) scan: ScanArgs,
+
+    #[command(flatten)]
+    pub(crate) rules: PatternRuleArgs,
+
+    /// how many patterns to list
+    #[arg(long = "top", value_name = "N", default_value_t = 30)]
+    pub(crate) top: usize,
+
+    /// how far ahead the expiry timeline looks (per-minute buckets)
+    #[arg(long = "horizon", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub(crate) horizon: std::time::Duration,
+
+    /// flag a minute holding at least this share of the keys (or bytes) with a TTL
+    #[arg(long = "cliff", value_name = "PCT", default_value_t = 10.0)]
+    pub(crate) cliff: f64,
 }
 
 #[derive(Debug, Args)]
@@ -385,6 +520,13 @@ pub(crate) struct PatternsArgs {
     /// how many patterns to list
     #[arg(long = "top", value_name = "N", default_value_t = 30)]
     pub(crate) top: usize,
+
+    /// group the keyspace (SCAN) instead of traffic: keys and memory per pattern
+    #[arg(long = "scan", conflicts_with = "input")]
+    pub(crate) scan: bool,
+
+    #[command(flatten)]
+    pub(crate) scan_args: ScanArgs,
 }
 
 #[derive(Debug, Args)]

@@ -28,11 +28,14 @@ fn main() -> ExitCode {
         Command::Monitor(a) => runtime().and_then(|rt| rt.block_on(cmd::monitor::run(*a))),
         Command::Hotkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::hotkeys::run(*a))),
         Command::Patterns(a) => runtime().and_then(|rt| rt.block_on(cmd::patterns::run(*a))),
+        Command::Bigkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::bigkeys::run(*a))),
+        Command::Keyspace(a) => runtime().and_then(|rt| rt.block_on(cmd::keyspace::run(*a))),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
         Ok(Outcome::BadInput) => ExitCode::from(2),
+        Ok(Outcome::Partial) => ExitCode::from(3),
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cachestorm: {}", target::redact::everywhere(&e.to_string()));

@@ -89,6 +89,20 @@ pub(crate) fn pct(v: f64) -> String {
     format!("{v:.1}%")
 }
 
+/// Whole seconds as `45s`, `12m`, `3h20m`, `2d4h` (two units at most).
+pub(crate) fn secs(n: u64) -> String {
+    let (d, h, m, s) = (n / 86_400, n / 3600 % 24, n / 60 % 60, n % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) if s == 0 => format!("{m}m"),
+        (0, 0, _) => format!("{m}m{s}s"),
+        (0, _, 0) => format!("{h}h"),
+        (0, _, _) => format!("{h}h{m}m"),
+        (_, 0, _) => format!("{d}d"),
+        _ => format!("{d}d{h}h"),
+    }
+}
+
 /// `-` for a value that does not exist (no limit, no traffic, first sample).
 pub(crate) fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map(f).unwrap_or_else(|| "-".to_string())
@@ -97,6 +111,16 @@ pub(crate) fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_for_people() {
+        assert_eq!(secs(45), "45s");
+        assert_eq!(secs(720), "12m");
+        assert_eq!(secs(725), "12m5s");
+        assert_eq!(secs(12_000), "3h20m");
+        assert_eq!(secs(7200), "2h");
+        assert_eq!(secs(187_200), "2d4h");
+    }
 
     #[test]
     fn durations() {

@@ -23,6 +23,8 @@ fn help_lists_only_working_subcommands() {
             "monitor",
             "hotkeys",
             "patterns",
+            "bigkeys",
+            "keyspace",
             "completions",
             "man"
         ]
@@ -36,6 +38,8 @@ fn every_subcommand_help_has_an_example() {
         "monitor",
         "hotkeys",
         "patterns",
+        "bigkeys",
+        "keyspace",
         "completions",
         "man",
     ] {

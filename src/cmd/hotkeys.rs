@@ -28,7 +28,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     if args.method != crate::cli::Method::Monitor {
         return super::keyfreq::run(args).await;
     }
-    let rules = traffic::rules(&args.traffic)?;
+    let rules = traffic::rules(&args.traffic.rules)?;
     let cfg = TrafficConfig {
         timeline: args.timeline,
         stampede_window_us: args.stampede_window.as_micros() as u64,

@@ -22,8 +22,80 @@ struct Doc<'a> {
     patterns: &'a [PatternRow],
 }
 
+#[derive(Serialize)]
+struct ScanDoc<'a> {
+    mode: &'static str,
+    #[serde(flatten)]
+    scan: &'a super::scan::ScanReport,
+    keys_counted: u64,
+    memory_bytes: u64,
+    patterns: &'a [crate::analysis::keyspace::PatternMemory],
+}
+
+/// `patterns --scan`: the keyspace's pattern table (the one `keyspace` prints).
+async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
+    let s = super::keyspace::gather(
+        &args.target,
+        &args.scan_args,
+        &args.traffic.rules,
+        std::time::Duration::from_secs(86_400),
+        100.0,
+    )
+    .await?;
+    let rep = s.census.keyspace(args.top);
+    let mut out = std::io::stdout().lock();
+    match args.output.format() {
+        Format::Json => {
+            let doc = ScanDoc {
+                mode: "scan",
+                scan: &s.scan,
+                keys_counted: rep.keys_counted,
+                memory_bytes: rep.memory_bytes,
+                patterns: &rep.patterns,
+            };
+            output::write_json(&mut out, "patterns", &s.target, &doc)?;
+        }
+        Format::Ndjson => {
+            for p in &rep.patterns {
+                output::write_ndjson(&mut out, p)?;
+            }
+        }
+        Format::Table => {
+            let text = super::scan::summary(&s.scan)
+                + "\n"
+                + &super::keyspace::patterns_table(&rep.patterns);
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(s.outcome())
+}
+
+/// Scan options given without --scan would be silently ignored: refuse them.
+fn scan_options_without_scan(a: &crate::cli::ScanArgs) -> Option<&'static str> {
+    [
+        (a.pattern.is_some(), "--match"),
+        (a.kind.is_some(), "--type"),
+        (a.rate.is_some(), "--rate"),
+        (a.sample.is_some(), "--sample"),
+        (a.cursor.is_some(), "--cursor"),
+        (a.replicas, "--replicas"),
+        (a.encoding, "--encoding"),
+    ]
+    .into_iter()
+    .find_map(|(set, name)| set.then_some(name))
+}
+
 pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
-    let rules = traffic::rules(&args.traffic)?;
+    if args.scan {
+        return run_scan(args).await;
+    }
+    if let Some(flag) = scan_options_without_scan(&args.scan_args) {
+        return Err(crate::error::Error::Usage(format!(
+            "{flag} is a keyspace-scan option: add --scan"
+        )));
+    }
+    let rules = traffic::rules(&args.traffic.rules)?;
     let cfg = traffic::config(&args.traffic);
     let g = traffic::gather(&args.target, &args.traffic, cfg).await?;
     let target = g.target_json();

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Outcome;
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
-use crate::cli::{TargetArgs, TrafficArgs};
+use crate::cli::{PatternRuleArgs, TargetArgs, TrafficArgs};
 use crate::error::{Error, Result};
 use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture;
@@ -171,7 +171,7 @@ pub(crate) fn config(a: &TrafficArgs) -> TrafficConfig {
     }
 }
 
-pub(crate) fn rules(a: &TrafficArgs) -> Result<PatternRules> {
+pub(crate) fn rules(a: &PatternRuleArgs) -> Result<PatternRules> {
     PatternRules::new(&a.separator, &a.rules).map_err(Error::Usage)
 }
 

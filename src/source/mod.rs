@@ -8,3 +8,4 @@ pub(crate) mod info;
 pub(crate) mod keyfreq;
 pub(crate) mod monitor;
 pub(crate) mod raw;
+pub(crate) mod walker;

@@ -1,0 +1,167 @@
+//! `cachestorm bigkeys`: the biggest keys overall and per type, per-type totals, the
+//! key-size distribution and big-collection findings, from a throttled SCAN.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::scan::{scan, summary, ScanReport};
+use super::Outcome;
+use crate::analysis::keyspace::{BigKey, BigkeysReport, CensusConfig};
+use crate::analysis::patterns::PatternRules;
+use crate::cli::BigkeysArgs;
+use crate::error::{Error, Result};
+use crate::output::table::{render, table};
+use crate::output::{self, Format};
+use crate::units::{bytes, count, or_dash, pct, secs};
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    #[serde(flatten)]
+    scan: &'a ScanReport,
+    #[serde(flatten)]
+    report: &'a BigkeysReport,
+}
+
+pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
+    let cfg = CensusConfig {
+        top: args.top,
+        min_bytes: args.min_bytes,
+        horizon_mins: 0,
+        cliff_pct: 100.0,
+        start_ms: 0,
+        nodes: Vec::new(),
+    };
+    let rules = PatternRules::new(":", &[]).map_err(Error::Usage)?;
+    let s = scan(&args.target, &args.scan, cfg, rules).await?;
+    let report = s.census.bigkeys();
+    let mut out = std::io::stdout().lock();
+    match args.output.format() {
+        Format::Json => {
+            let doc = Doc {
+                scan: &s.scan,
+                report: &report,
+            };
+            output::write_json(&mut out, "bigkeys", &s.target, &doc)?;
+        }
+        Format::Ndjson => {
+            for k in &report.top {
+                output::write_ndjson(&mut out, k)?;
+            }
+        }
+        Format::Table => {
+            out.write_all(text(&s.scan, &report).as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(s.outcome())
+}
+
+fn length(k: &BigKey) -> String {
+    match k.length {
+        Some(n) => format!("{} {}", count(n as f64), k.length_unit),
+        None => "-".into(),
+    }
+}
+
+fn ttl(ms: Option<u64>) -> String {
+    or_dash(ms, |ms| secs(ms / 1000))
+}
+
+fn text(s: &ScanReport, r: &BigkeysReport) -> String {
+    let mut out = summary(s);
+    out.push('\n');
+    let mut t = table(
+        &[
+            "#", "key", "type", "memory", "length", "encoding", "ttl", "node",
+        ],
+        &["#", "memory", "length"],
+    );
+    for (i, k) in r.top.iter().enumerate() {
+        t.add_row(vec![
+            (i + 1).to_string(),
+            k.key.clone(),
+            k.kind.clone(),
+            bytes(k.memory_bytes),
+            length(k),
+            k.encoding.clone().unwrap_or_else(|| "-".into()),
+            ttl(k.ttl_ms),
+            k.node.clone(),
+        ]);
+    }
+    out.push_str(&format!(
+        "biggest keys by memory (MEMORY USAGE)\n{}",
+        render(&t)
+    ));
+    let mut t = table(
+        &[
+            "type",
+            "keys",
+            "% keys",
+            "memory",
+            "avg memory",
+            "avg length",
+            "biggest",
+            "its memory",
+        ],
+        &[
+            "keys",
+            "% keys",
+            "memory",
+            "avg memory",
+            "avg length",
+            "its memory",
+        ],
+    );
+    for ty in &r.types {
+        t.add_row(vec![
+            ty.kind.clone(),
+            count(ty.keys as f64),
+            pct(ty.keys_pct),
+            bytes(ty.memory_bytes),
+            bytes(ty.avg_memory_bytes.round() as u64),
+            or_dash(ty.avg_length, |l| {
+                format!("{} {}", count(l), ty.length_unit)
+            }),
+            ty.biggest_key.clone().unwrap_or_else(|| "-".into()),
+            or_dash(ty.biggest_memory_bytes, bytes),
+        ]);
+    }
+    out.push_str(&format!("\nper type\n{}", render(&t)));
+    let p = &r.size_percentiles;
+    out.push_str(&format!(
+        "\nkey size: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (total {})\n",
+        bytes(p.p50_bytes),
+        bytes(p.p90_bytes),
+        bytes(p.p99_bytes),
+        bytes(p.p99_9_bytes),
+        bytes(p.max_bytes),
+        bytes(r.memory_bytes)
+    ));
+    if r.findings.is_empty() {
+        out.push_str("\nno big collections (hash > 5,000 fields, set > 1,000 members, list > 1,000 items, string > 100 kB)\n");
+    } else {
+        out.push_str("\nfindings\n");
+        for f in &r.findings {
+            let names: Vec<String> = f
+                .examples
+                .iter()
+                .take(5)
+                .map(|e| format!("{} ({})", e.key, count(e.length as f64)))
+                .collect();
+            out.push_str(&format!(
+                "  {}: {} key{}: {}{}\n",
+                f.rule,
+                count(f.keys as f64),
+                if f.keys == 1 { "" } else { "s" },
+                names.join(", "),
+                if f.keys as usize > names.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    out
+}

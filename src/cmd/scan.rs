@@ -1,0 +1,310 @@
+//! The scan shared by `bigkeys`, `keyspace` and `patterns --scan`: pick the nodes, walk
+//! them (`source::walker`), feed every key to a [`Census`], show progress on a terminal,
+//! and turn Ctrl-C and node failures into a partial report.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::Outcome;
+use crate::analysis::keyspace::{Census, CensusConfig, Extrapolation, NodeMemory};
+use crate::analysis::patterns::PatternRules;
+use crate::cli::{ScanArgs, TargetArgs};
+use crate::error::{Error, Result};
+use crate::source::discover::{discover, NodeSpec};
+use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
+use crate::target::{self, redact, TargetReport};
+use crate::units::count;
+
+/// The nodes to walk: the masters; with `--replicas` one replica of each master (the
+/// master itself where it has none). A plain node list is taken as given.
+fn scan_nodes(nodes: Vec<NodeSpec>, replicas: bool) -> Vec<NodeSpec> {
+    if !replicas {
+        return super::live::capture_nodes(nodes);
+    }
+    let masters: Vec<&NodeSpec> = nodes
+        .iter()
+        .filter(|n| n.role.as_deref() != Some("replica"))
+        .collect();
+    if nodes.iter().all(|n| n.role.is_none()) {
+        return nodes;
+    }
+    masters
+        .iter()
+        .map(|m| {
+            nodes
+                .iter()
+                .find(|r| {
+                    r.role.as_deref() == Some("replica") && r.master.as_ref() == Some(&m.addr)
+                })
+                .unwrap_or(m)
+                .clone()
+        })
+        .collect()
+}
+
+/// The walk's settings, as reported.
+#[derive(Debug, Serialize)]
+pub(crate) struct ScanSettings {
+    count: u64,
+    #[serde(rename = "match")]
+    pattern: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    samples: u64,
+    rate_keys_per_sec: Option<u64>,
+    max_latency_ms: f64,
+    replicas: bool,
+    sample_per_node: Option<u64>,
+    start_cursor: Option<u64>,
+}
+
+/// How the scan went, for every report.
+#[derive(Debug, Serialize)]
+pub(crate) struct ScanReport {
+    pub(crate) complete: bool,
+    pub(crate) interrupted: bool,
+    pub(crate) keys_scanned: u64,
+    pub(crate) keys_vanished: u64,
+    pub(crate) dbsize: u64,
+    pub(crate) elapsed_secs: f64,
+    pub(crate) keys_per_sec: f64,
+    pub(crate) settings: ScanSettings,
+    pub(crate) nodes: Vec<NodeWalk>,
+    /// With `--sample`: totals extrapolated to DBSIZE.
+    pub(crate) extrapolation: Option<Extrapolation>,
+}
+
+pub(crate) struct Scanned {
+    pub(crate) census: Census,
+    pub(crate) scan: ScanReport,
+    pub(crate) target: TargetReport,
+    pub(crate) memory: Vec<Option<NodeMemory>>,
+}
+
+impl Scanned {
+    /// Exit 130 after Ctrl-C; exit 3 when a node failed (its part is missing).
+    pub(crate) fn outcome(&self) -> Outcome {
+        if self.scan.interrupted {
+            Outcome::Interrupted
+        } else if self.scan.nodes.iter().any(|n| n.error.is_some()) {
+            Outcome::Partial
+        } else {
+            Outcome::Done
+        }
+    }
+}
+
+fn check(a: &ScanArgs, nodes: usize) -> Result<()> {
+    if a.sample.is_some() && (a.pattern.is_some() || a.kind.is_some()) {
+        return Err(Error::Usage(
+            "--sample extrapolates to DBSIZE, so it cannot go with --match or --type".into(),
+        ));
+    }
+    if a.cursor.is_some() && nodes != 1 {
+        return Err(Error::Usage(format!(
+            "--cursor resumes a one-node scan, and this target has {nodes} nodes to scan"
+        )));
+    }
+    Ok(())
+}
+
+/// Walks the target's keyspace into a census.
+pub(crate) async fn scan(
+    t: &TargetArgs,
+    a: &ScanArgs,
+    mut cfg: CensusConfig,
+    rules: PatternRules,
+) -> Result<Scanned> {
+    let target = target::resolve(t)?;
+    let nodes = scan_nodes(discover(&target).await?, a.replicas);
+    check(a, nodes.len())?;
+    let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+    cfg.nodes = names.clone();
+    let mut census = Census::new(cfg, rules);
+    let settings = WalkSettings {
+        count: a.count,
+        pattern: a.pattern.clone(),
+        kind: a.kind.clone(),
+        samples: a.samples,
+        encoding: a.encoding,
+        rate: a.rate,
+        max_latency: a.max_latency,
+        sample: a.sample,
+        cursor: a.cursor,
+        readonly: a.replicas,
+    };
+    let addrs: Vec<_> = nodes.iter().map(|n| n.addr.clone()).collect();
+    let started = std::time::Instant::now();
+    let mut walk = walker::start(&addrs, &target.options, &settings);
+    let bar = progress_bar();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut interrupted = false;
+    let mut total = 0;
+    loop {
+        tokio::select! {
+            msg = walk.rx.recv() => match msg {
+                Some(Msg::Size(n)) => {
+                    total += n;
+                    if let Some(b) = &bar {
+                        b.set_length(total);
+                    }
+                }
+                Some(Msg::Keys(keys)) => {
+                    if let Some(b) = &bar {
+                        b.inc(keys.len() as u64);
+                    }
+                    for k in keys {
+                        if a.sample.is_some() {
+                            census.add_sampled(k);
+                        } else {
+                            census.add(k);
+                        }
+                    }
+                }
+                None => break,
+            },
+            _ = &mut ctrl_c, if !interrupted => {
+                interrupted = true;
+                let _ = walk.stop.send(true);
+            }
+        }
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut ends: Vec<(u16, NodeWalk)> = Vec::new();
+    while let Some(j) = walk.tasks.join_next().await {
+        if let Ok(end) = j {
+            ends.push(end);
+        }
+    }
+    ends.sort_by_key(|e| e.0);
+    let mut nodes_walked: Vec<NodeWalk> = ends.into_iter().map(|e| e.1).collect();
+    for n in &mut nodes_walked {
+        if let Some(e) = &n.error {
+            let e = redact::everywhere(e);
+            eprintln!(
+                "cachestorm: warning: {} not scanned completely (resume at cursor {}): {e}",
+                n.node, n.cursor
+            );
+            n.error = Some(e);
+        }
+    }
+    // Nothing was scanned anywhere and every node failed: that is an error, not a report.
+    if census.keys() == 0
+        && !nodes_walked.is_empty()
+        && nodes_walked.iter().all(|n| n.error.is_some())
+    {
+        let first = &nodes_walked[0];
+        return Err(Error::Server {
+            addr: first.node.clone(),
+            msg: first
+                .error
+                .clone()
+                .unwrap_or_default()
+                .trim_start_matches(&format!("{}: ", first.node))
+                .to_string(),
+        });
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();
+    let dbsize: Vec<u64> = nodes_walked.iter().map(|n| n.dbsize).collect();
+    let extrapolation = nodes_walked
+        .iter()
+        .any(|n| n.sampled)
+        .then(|| census.extrapolate(&dbsize));
+    let memory = nodes_walked.iter_mut().map(|n| n.memory.take()).collect();
+    let scan = ScanReport {
+        complete: nodes_walked.iter().all(|n| n.complete),
+        interrupted,
+        keys_scanned,
+        keys_vanished: nodes_walked.iter().map(|n| n.vanished).sum(),
+        dbsize: dbsize.iter().sum(),
+        elapsed_secs: elapsed,
+        keys_per_sec: keys_scanned as f64 / elapsed.max(1e-9),
+        settings: ScanSettings {
+            count: a.count,
+            pattern: a.pattern.clone(),
+            kind: a.kind.clone(),
+            samples: a.samples,
+            rate_keys_per_sec: a.rate,
+            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
+            replicas: a.replicas,
+            sample_per_node: a.sample,
+            start_cursor: a.cursor,
+        },
+        nodes: nodes_walked,
+        extrapolation,
+    };
+    Ok(Scanned {
+        census,
+        scan,
+        target: target.report(),
+        memory,
+    })
+}
+
+/// A bar on stderr when it is a terminal: keys of DBSIZE, keys/s, ETA.
+fn progress_bar() -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = ProgressBar::new(0);
+    b.set_style(
+        ProgressStyle::with_template(
+            "{spinner} scanning {human_pos}/{human_len} keys  {per_sec}  eta {eta}  {wide_bar}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(b)
+}
+
+/// The lines every scan report starts with, for tables.
+pub(crate) fn summary(s: &ScanReport) -> String {
+    let mut out = format!(
+        "{} keys scanned of {} (DBSIZE) on {} node{} in {:.1}s, {} keys/s; {} vanished during the scan{}\n",
+        count(s.keys_scanned as f64),
+        count(s.dbsize as f64),
+        s.nodes.len(),
+        if s.nodes.len() == 1 { "" } else { "s" },
+        s.elapsed_secs,
+        count(s.keys_per_sec),
+        s.keys_vanished,
+        if s.complete { "" } else { "; INCOMPLETE" }
+    );
+    for n in &s.nodes {
+        let probe = match (n.probe_p99_ms, n.probe_max_ms) {
+            (Some(p99), Some(max)) => format!("; PING p99 {p99:.2}ms, max {max:.2}ms"),
+            _ => String::new(),
+        };
+        let state = if let Some(e) = &n.error {
+            format!("FAILED at cursor {}: {e}", n.cursor)
+        } else if n.sampled {
+            format!("sampled (--sample), cursor {}", n.cursor)
+        } else if !n.complete {
+            format!("stopped, resume with --cursor {}", n.cursor)
+        } else {
+            "complete".to_string()
+        };
+        out.push_str(&format!(
+            "  {}: {} keys, {} round trips, {} latency backoffs{probe}; {state}\n",
+            n.node,
+            count(n.scanned as f64),
+            n.round_trips,
+            n.latency_backoffs
+        ));
+    }
+    if let Some(e) = &s.extrapolation {
+        out.push_str(&format!(
+            "  extrapolated from {} sampled keys to {} keys: memory {} ± {} (95%)\n",
+            count(e.sampled_keys as f64),
+            count(e.total_keys as f64),
+            crate::units::bytes(e.memory_bytes.estimate as u64),
+            crate::units::bytes(e.memory_bytes.ci95 as u64),
+        ));
+    }
+    out
+}

@@ -1,0 +1,540 @@
+//! The keyspace walker behind `bigkeys`, `keyspace` and `patterns --scan`: SCAN on every
+//! node concurrently, and per batch one pipelined round trip that asks TYPE, MEMORY
+//! USAGE (with SAMPLES), PTTL and (when asked) OBJECT ENCODING of the keys the previous
+//! SCAN returned, the length (STRLEN/LLEN/SCARD/ZCARD/HLEN/XLEN) of the keys typed in the
+//! round before, and the next SCAN. Never KEYS, never a value read.
+//!
+//! Protection: a token bucket shared by all nodes (`--rate`), and per node a side
+//! connection that PINGs every 25 ms; while the recent PING latency is above
+//! `--max-latency` the node's batches halve and a pause precedes each one, and they grow
+//! back when it falls under half of it. Keys that are gone (or changed type) between SCAN
+//! and the pipeline are counted as vanished.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use redis::Value;
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use super::conn::{connect, NodeConn};
+use crate::analysis::keyspace::{KeyInfo, Kind, NodeMemory};
+use crate::error::{Error, Result};
+use crate::target::{ConnectOptions, Endpoint};
+
+#[derive(Debug, Clone)]
+pub(crate) struct WalkSettings {
+    /// SCAN COUNT.
+    pub(crate) count: u64,
+    pub(crate) pattern: Option<String>,
+    pub(crate) kind: Option<String>,
+    /// MEMORY USAGE SAMPLES (0: every element).
+    pub(crate) samples: u64,
+    pub(crate) encoding: bool,
+    /// Keys per second over all nodes.
+    pub(crate) rate: Option<u64>,
+    pub(crate) max_latency: Duration,
+    /// Stop after this many keys per node.
+    pub(crate) sample: Option<u64>,
+    /// Start from this cursor (one node).
+    pub(crate) cursor: Option<u64>,
+    /// Send READONLY first (cluster replicas).
+    pub(crate) readonly: bool,
+}
+
+/// How one node's walk went.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NodeWalk {
+    pub(crate) node: String,
+    pub(crate) dbsize: u64,
+    /// Keys SCAN returned (and were looked at).
+    pub(crate) scanned: u64,
+    /// Keys gone or changed type before they could be looked at.
+    pub(crate) vanished: u64,
+    pub(crate) complete: bool,
+    /// Stopped by `--sample`.
+    pub(crate) sampled: bool,
+    /// Where to resume with `--cursor` (0 when complete).
+    pub(crate) cursor: u64,
+    pub(crate) error: Option<String>,
+    pub(crate) round_trips: u64,
+    /// Rounds that waited because the node's latency was above `--max-latency`.
+    pub(crate) latency_backoffs: u64,
+    /// The side probe's PING latency during the walk.
+    pub(crate) probe_p50_ms: Option<f64>,
+    pub(crate) probe_p99_ms: Option<f64>,
+    pub(crate) probe_max_ms: Option<f64>,
+    pub(crate) elapsed_secs: f64,
+    #[serde(skip)]
+    pub(crate) memory: Option<NodeMemory>,
+}
+
+/// What node tasks send while they walk.
+pub(crate) enum Msg {
+    /// The node's DBSIZE, once, before its first batch.
+    Size(u64),
+    Keys(Vec<KeyInfo>),
+}
+
+/// A running walk: messages from every node, and the tasks that end with each node's
+/// [`NodeWalk`] (by node index).
+pub(crate) struct Walk {
+    pub(crate) rx: mpsc::Receiver<Msg>,
+    pub(crate) stop: watch::Sender<bool>,
+    pub(crate) tasks: JoinSet<(u16, NodeWalk)>,
+}
+
+/// Starts walking every node.
+pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings) -> Walk {
+    let (tx, rx) = mpsc::channel(64);
+    let (stop, stop_rx) = watch::channel(false);
+    let bucket = s.rate.map(|r| Arc::new(Bucket::new(r)));
+    let mut settings = s.clone();
+    if let Some(r) = s.rate {
+        // Batches of at most a tenth of a second's budget per node keep the rate smooth.
+        let per_node = r / nodes.len().max(1) as u64 / 10;
+        settings.count = settings.count.min(per_node.max(10));
+    }
+    let settings = Arc::new(settings);
+    let mut tasks = JoinSet::new();
+    for (i, ep) in nodes.iter().enumerate() {
+        let (ep, o, s, tx, stop_rx, bucket) = (
+            ep.clone(),
+            o.clone(),
+            settings.clone(),
+            tx.clone(),
+            stop_rx.clone(),
+            bucket.clone(),
+        );
+        tasks.spawn(async move {
+            let node = i as u16;
+            let mut w = NodeWalk {
+                node: ep.to_string(),
+                dbsize: 0,
+                scanned: 0,
+                vanished: 0,
+                complete: false,
+                sampled: false,
+                cursor: s.cursor.unwrap_or(0),
+                error: None,
+                round_trips: 0,
+                latency_backoffs: 0,
+                probe_p50_ms: None,
+                probe_p99_ms: None,
+                probe_max_ms: None,
+                elapsed_secs: 0.0,
+                memory: None,
+            };
+            let started = Instant::now();
+            let probe = Probe::start(&ep, &o);
+            if let Err(e) = walk_node(node, &ep, &o, &s, &tx, stop_rx, bucket, &probe, &mut w).await
+            {
+                w.error = Some(e.to_string());
+            }
+            w.elapsed_secs = started.elapsed().as_secs_f64();
+            let (p50, p99, max) = probe.finish();
+            (w.probe_p50_ms, w.probe_p99_ms, w.probe_max_ms) = (p50, p99, max);
+            (node, w)
+        });
+    }
+    Walk { rx, stop, tasks }
+}
+
+/// Keys per second over all nodes: a bucket that may go into debt (a batch takes what it
+/// needs at once) and makes the next taker wait it off, so the long-run rate is exact.
+struct Bucket {
+    rate: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl Bucket {
+    fn new(rate: u64) -> Self {
+        Bucket {
+            rate: rate.max(1) as f64,
+            state: Mutex::new((0.0, Instant::now())),
+        }
+    }
+
+    async fn take(&self, n: u64) {
+        let wait = {
+            let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let burst = self.rate / 10.0;
+            s.0 = (s.0 + now.duration_since(s.1).as_secs_f64() * self.rate).min(burst);
+            s.1 = now;
+            s.0 -= n as f64;
+            if s.0 < 0.0 {
+                Duration::from_secs_f64(-s.0 / self.rate)
+            } else {
+                Duration::ZERO
+            }
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// PING on a side connection every 25 ms: what another client of the node sees. It runs
+/// on a thread of its own so that the walk's own work never delays (or inflates) it.
+struct Probe {
+    /// The largest of the last 8 PINGs, in µs (0: no probe).
+    recent_us: Arc<AtomicU64>,
+    all_us: Arc<Mutex<Vec<u64>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Probe {
+    fn start(ep: &Endpoint, o: &ConnectOptions) -> Probe {
+        let recent_us = Arc::new(AtomicU64::new(0));
+        let all_us = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (recent, all, halt, ep, o) = (
+            recent_us.clone(),
+            all_us.clone(),
+            stop.clone(),
+            ep.clone(),
+            o.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("latency-probe".into())
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    let Ok(mut c) = connect(&ep, &o).await else {
+                        return;
+                    };
+                    let mut ring = [0u64; 8];
+                    let mut i = 0;
+                    let mut tick = tokio::time::interval(Duration::from_millis(25));
+                    while !halt.load(Ordering::Relaxed) {
+                        tick.tick().await;
+                        let t = Instant::now();
+                        let ok = c.query::<()>(&redis::cmd("PING")).await.is_ok();
+                        let us = t.elapsed().as_micros() as u64;
+                        ring[i % 8] = us;
+                        i += 1;
+                        recent.store(ring.iter().copied().max().unwrap_or(0), Ordering::Relaxed);
+                        all.lock().unwrap_or_else(|e| e.into_inner()).push(us);
+                        if !ok {
+                            return;
+                        }
+                    }
+                });
+            });
+        if spawned.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        Probe {
+            recent_us,
+            all_us,
+            stop,
+        }
+    }
+
+    fn recent(&self) -> Duration {
+        Duration::from_micros(self.recent_us.load(Ordering::Relaxed))
+    }
+
+    /// Stops probing; p50, p99 and max in ms.
+    fn finish(self) -> (Option<f64>, Option<f64>, Option<f64>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut v = std::mem::take(&mut *self.all_us.lock().unwrap_or_else(|e| e.into_inner()));
+        if v.is_empty() {
+            return (None, None, None);
+        }
+        v.sort_unstable();
+        let q = |p: f64| {
+            let i = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+            Some(v[i] as f64 / 1000.0)
+        };
+        (q(0.5), q(0.99), q(1.0))
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(n) => Some(*n),
+        Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok(),
+        Value::SimpleString(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::SimpleString(s) => Some(s.clone()),
+        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::Okay => Some("OK".into()),
+        _ => None,
+    }
+}
+
+/// `[cursor, [key, ...]]`.
+fn scan_reply(v: Value) -> Option<(u64, Vec<Vec<u8>>)> {
+    let Value::Array(mut parts) = v else {
+        return None;
+    };
+    if parts.len() != 2 {
+        return None;
+    }
+    let keys = parts.pop()?;
+    let cursor = u64::try_from(int(&parts[0])?).ok()?;
+    let Value::Array(keys) = keys else {
+        return None;
+    };
+    let keys = keys
+        .into_iter()
+        .filter_map(|k| match k {
+            Value::BulkString(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    Some((cursor, keys))
+}
+
+fn server_error(v: &Value) -> Option<String> {
+    match v {
+        Value::ServerError(e) => Some(format!("{e:?}")),
+        _ => None,
+    }
+}
+
+/// Reads DBSIZE and INFO memory of the node.
+async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
+    let dbsize: u64 = c.query(&redis::cmd("DBSIZE")).await?;
+    let memory = match c.query::<String>(redis::cmd("INFO").arg("memory")).await {
+        Ok(text) => {
+            let s = crate::parse::info::parse(&text);
+            Some(NodeMemory {
+                used_memory: s.memory.used_memory.unwrap_or(0),
+                maxmemory: s.memory.maxmemory.unwrap_or(0),
+                policy: s.memory.maxmemory_policy.unwrap_or_default(),
+            })
+        }
+        Err(_) => None,
+    };
+    Ok((dbsize, memory))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn walk_node(
+    node: u16,
+    ep: &Endpoint,
+    o: &ConnectOptions,
+    s: &WalkSettings,
+    tx: &mpsc::Sender<Msg>,
+    mut stop: watch::Receiver<bool>,
+    bucket: Option<Arc<Bucket>>,
+    probe: &Probe,
+    w: &mut NodeWalk,
+) -> Result<()> {
+    let mut c = connect(ep, o).await?;
+    if s.readonly {
+        // Cluster replicas serve reads only after READONLY; elsewhere it is refused: fine.
+        let _ = c.query::<()>(&redis::cmd("READONLY")).await;
+    }
+    let (dbsize, memory) = node_facts(&mut c).await?;
+    w.dbsize = dbsize;
+    w.memory = memory;
+    let _ = tx.send(Msg::Size(dbsize)).await;
+
+    let mut cursor = s.cursor.unwrap_or(0);
+    let mut scan_done = false;
+    // Keys from the last SCAN, to probe; keys probed, waiting for their length.
+    let mut fresh: Vec<Vec<u8>> = Vec::new();
+    let mut typed: Vec<KeyInfo> = Vec::new();
+    let mut batch = s.count.max(1);
+    let mut pause = Duration::ZERO;
+    // The cursors whose SCAN gave `typed` and `fresh`: where a failed walk resumes.
+    let (mut typed_from, mut fresh_from) = (cursor, cursor);
+    loop {
+        w.cursor = if !typed.is_empty() {
+            typed_from
+        } else if !fresh.is_empty() {
+            fresh_from
+        } else {
+            cursor
+        };
+        if *stop.borrow_and_update() && !scan_done {
+            // Interrupted: finish what is in flight, resume later from `cursor`.
+            scan_done = true;
+        }
+        if scan_done && fresh.is_empty() && typed.is_empty() {
+            break;
+        }
+        // The latency guard.
+        let recent = probe.recent();
+        if !scan_done && recent > s.max_latency {
+            w.latency_backoffs += 1;
+            batch = (batch / 2).max(10);
+            pause = (pause * 2).clamp(Duration::from_millis(50), Duration::from_secs(1));
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stop.changed() => {}
+            }
+        } else if recent < s.max_latency / 2 {
+            batch = (batch * 2).min(s.count.max(1));
+            pause = Duration::ZERO;
+        }
+        if let Some(b) = &bucket {
+            b.take(fresh.len() as u64).await;
+        }
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors();
+        let scanning = !scan_done;
+        let scanned_from = cursor;
+        if scanning {
+            let cmd = pipe.cmd("SCAN").arg(cursor).arg("COUNT").arg(batch);
+            if let Some(p) = &s.pattern {
+                cmd.arg("MATCH").arg(p);
+            }
+            if let Some(t) = &s.kind {
+                cmd.arg("TYPE").arg(t);
+            }
+        }
+        for k in &fresh {
+            pipe.cmd("TYPE").arg(k.as_slice());
+            let m = pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
+            if s.samples != 5 {
+                m.arg("SAMPLES").arg(s.samples);
+            }
+            pipe.cmd("PTTL").arg(k.as_slice());
+            if s.encoding {
+                pipe.cmd("OBJECT").arg("ENCODING").arg(k.as_slice());
+            }
+        }
+        for k in &typed {
+            if let Some(cmd) = k.kind.length_command() {
+                pipe.cmd(cmd).arg(k.key.as_slice());
+            }
+        }
+        let replies: Vec<Value> = c.query_pipe(&pipe).await?;
+        w.round_trips += 1;
+        let seen_ms = now_ms();
+        let mut it = replies.into_iter();
+        let mut next_fresh = Vec::new();
+        if scanning {
+            let reply = it.next().unwrap_or(Value::Nil);
+            if let Some(e) = server_error(&reply) {
+                return Err(Error::Server {
+                    addr: ep.to_string(),
+                    msg: format!("SCAN failed: {e}"),
+                });
+            }
+            let (next, mut keys) = scan_reply(reply).ok_or_else(|| Error::Server {
+                addr: ep.to_string(),
+                msg: "SCAN gave an unexpected reply".into(),
+            })?;
+            if let Some(limit) = s.sample {
+                let room = limit.saturating_sub(w.scanned) as usize;
+                if keys.len() >= room {
+                    keys.truncate(room);
+                    w.sampled = next != 0;
+                    scan_done = true;
+                }
+            }
+            w.scanned += keys.len() as u64;
+            cursor = next;
+            if cursor == 0 {
+                scan_done = true;
+            }
+            next_fresh = keys;
+        }
+        // The keys of the previous SCAN: typed now, lengths next round.
+        let old_typed = std::mem::take(&mut typed);
+        let mut done = Vec::with_capacity(fresh.len());
+        for key in fresh.drain(..) {
+            let kind = it.next().as_ref().and_then(text);
+            let mem = it.next().as_ref().and_then(int);
+            let pttl = it.next().as_ref().and_then(int);
+            let enc = if s.encoding {
+                it.next().as_ref().and_then(text)
+            } else {
+                None
+            };
+            let (Some(kind), Some(mem), Some(pttl)) =
+                (kind.as_deref().and_then(Kind::from_type_reply), mem, pttl)
+            else {
+                w.vanished += 1;
+                continue;
+            };
+            if pttl == -2 {
+                w.vanished += 1;
+                continue;
+            }
+            let ttl = (pttl >= 0).then_some(pttl as u64);
+            let info = KeyInfo {
+                key,
+                kind,
+                memory: mem.max(0) as u64,
+                length: None,
+                ttl_ms: ttl,
+                expires_at_ms: ttl.map(|t| seen_ms + t),
+                encoding: enc,
+                node,
+            };
+            if info.kind.length_command().is_some() {
+                typed.push(info);
+            } else {
+                done.push(info);
+            }
+        }
+        // Lengths of the keys typed last round: now complete.
+        for mut k in old_typed {
+            if k.kind.length_command().is_some() {
+                match it.next() {
+                    Some(v @ Value::Int(_)) => k.length = int(&v).map(|n| n.max(0) as u64),
+                    // WRONGTYPE: it changed type since TYPE.
+                    _ => {
+                        w.vanished += 1;
+                        continue;
+                    }
+                }
+            }
+            done.push(k);
+        }
+        fresh = next_fresh;
+        (typed_from, fresh_from) = (fresh_from, scanned_from);
+        if !done.is_empty() && tx.send(Msg::Keys(done)).await.is_err() {
+            return Ok(());
+        }
+    }
+    w.cursor = cursor;
+    w.complete = cursor == 0 && !w.sampled;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_replies() {
+        let v = Value::Array(vec![
+            Value::BulkString(b"17".to_vec()),
+            Value::Array(vec![
+                Value::BulkString(b"a".to_vec()),
+                Value::BulkString(b"\xff".to_vec()),
+            ]),
+        ]);
+        assert_eq!(
+            scan_reply(v),
+            Some((17, vec![b"a".to_vec(), b"\xff".to_vec()]))
+        );
+        assert_eq!(scan_reply(Value::Nil), None);
+    }
+}
