@@ -8,6 +8,7 @@ mod generated;
 mod live;
 mod live_traffic;
 mod offline;
+mod scan;
 mod traffic;
 
 use assert_cmd::Command;

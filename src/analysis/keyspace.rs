@@ -357,8 +357,8 @@ impl Census {
             Some(at) => {
                 self.ttl_keys += 1;
                 self.ttl_bytes += k.memory;
-                let minute =
-                    (at.saturating_sub(self.cfg.start_ms) / 60_000).min(u64::from(u32::MAX)) as u32;
+                let minute = ((at / 60_000).saturating_sub(self.cfg.start_ms / 60_000))
+                    .min(u64::from(u32::MAX)) as u32;
                 let e = self.expiry.entry((pid, minute)).or_default();
                 e.0 += 1;
                 e.1 += k.memory;
