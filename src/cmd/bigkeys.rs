@@ -71,23 +71,27 @@ fn ttl(ms: Option<u64>) -> String {
 fn text(s: &ScanReport, r: &BigkeysReport) -> String {
     let mut out = summary(s);
     out.push('\n');
-    let mut t = table(
-        &[
-            "#", "key", "type", "memory", "length", "encoding", "ttl", "node",
-        ],
-        &["#", "memory", "length"],
-    );
+    // The encoding column only when it was asked for (--encoding).
+    let enc = r.top.iter().any(|k| k.encoding.is_some());
+    let mut headers = vec!["#", "key", "type", "memory", "length"];
+    if enc {
+        headers.push("encoding");
+    }
+    headers.extend(["ttl", "node"]);
+    let mut t = table(&headers, &["#", "memory", "length"]);
     for (i, k) in r.top.iter().enumerate() {
-        t.add_row(vec![
+        let mut row = vec![
             (i + 1).to_string(),
             k.key.clone(),
             k.kind.clone(),
             bytes(k.memory_bytes),
             length(k),
-            k.encoding.clone().unwrap_or_else(|| "-".into()),
-            ttl(k.ttl_ms),
-            k.node.clone(),
-        ]);
+        ];
+        if enc {
+            row.push(k.encoding.clone().unwrap_or_else(|| "-".into()));
+        }
+        row.extend([ttl(k.ttl_ms), k.node.clone()]);
+        t.add_row(row);
     }
     out.push_str(&format!(
         "biggest keys by memory (MEMORY USAGE)\n{}",

@@ -330,6 +330,28 @@ async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
     Ok((dbsize, memory))
 }
 
+/// A key's facts from its TYPE, MEMORY USAGE and PTTL replies (seen at `seen_ms`); None
+/// when it was gone by then (TYPE `none`, MEMORY USAGE nil, PTTL -2) or a reply is an error.
+fn probed(key: Vec<u8>, replies: &[Option<Value>; 3], seen_ms: u64, node: u16) -> Option<KeyInfo> {
+    let kind = Kind::from_type_reply(&replies[0].as_ref().and_then(text)?)?;
+    let mem = replies[1].as_ref().and_then(int)?;
+    let pttl = replies[2].as_ref().and_then(int)?;
+    if pttl == -2 {
+        return None;
+    }
+    let ttl = (pttl >= 0).then_some(pttl as u64);
+    Some(KeyInfo {
+        key,
+        kind,
+        memory: mem.max(0) as u64,
+        length: None,
+        ttl_ms: ttl,
+        expires_at_ms: ttl.map(|t| seen_ms + t),
+        encoding: None,
+        node,
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn walk_node(
     node: u16,
@@ -458,35 +480,17 @@ async fn walk_node(
         let old_typed = std::mem::take(&mut typed);
         let mut done = Vec::with_capacity(fresh.len());
         for key in fresh.drain(..) {
-            let kind = it.next().as_ref().and_then(text);
-            let mem = it.next().as_ref().and_then(int);
-            let pttl = it.next().as_ref().and_then(int);
+            let replies = [it.next(), it.next(), it.next()];
             let enc = if s.encoding {
                 it.next().as_ref().and_then(text)
             } else {
                 None
             };
-            let (Some(kind), Some(mem), Some(pttl)) =
-                (kind.as_deref().and_then(Kind::from_type_reply), mem, pttl)
-            else {
+            let Some(mut info) = probed(key, &replies, seen_ms, node) else {
                 w.vanished += 1;
                 continue;
             };
-            if pttl == -2 {
-                w.vanished += 1;
-                continue;
-            }
-            let ttl = (pttl >= 0).then_some(pttl as u64);
-            let info = KeyInfo {
-                key,
-                kind,
-                memory: mem.max(0) as u64,
-                length: None,
-                ttl_ms: ttl,
-                expires_at_ms: ttl.map(|t| seen_ms + t),
-                encoding: enc,
-                node,
-            };
+            info.encoding = enc;
             if info.kind.length_command().is_some() {
                 typed.push(info);
             } else {
@@ -536,5 +540,59 @@ mod tests {
             Some((17, vec![b"a".to_vec(), b"\xff".to_vec()]))
         );
         assert_eq!(scan_reply(Value::Nil), None);
+    }
+
+    #[test]
+    fn keys_gone_before_the_probe_are_vanished() {
+        let st = |t: &str| Some(Value::SimpleString(t.into()));
+        let k = || b"k".to_vec();
+        let info = probed(
+            k(),
+            &[st("hash"), Some(Value::Int(120)), Some(Value::Int(5000))],
+            1000,
+            2,
+        )
+        .expect("a live key");
+        assert_eq!(
+            (
+                info.kind,
+                info.memory,
+                info.ttl_ms,
+                info.expires_at_ms,
+                info.node
+            ),
+            (Kind::Hash, 120, Some(5000), Some(6000), 2)
+        );
+        let no_ttl = probed(
+            k(),
+            &[st("string"), Some(Value::Int(50)), Some(Value::Int(-1))],
+            0,
+            0,
+        )
+        .unwrap();
+        assert_eq!(no_ttl.ttl_ms, None);
+        // Deleted before TYPE, before MEMORY USAGE, before PTTL.
+        assert!(probed(
+            k(),
+            &[st("none"), Some(Value::Nil), Some(Value::Int(-2))],
+            0,
+            0
+        )
+        .is_none());
+        assert!(probed(
+            k(),
+            &[st("set"), Some(Value::Nil), Some(Value::Int(-2))],
+            0,
+            0
+        )
+        .is_none());
+        assert!(probed(
+            k(),
+            &[st("set"), Some(Value::Int(90)), Some(Value::Int(-2))],
+            0,
+            0
+        )
+        .is_none());
+        assert!(probed(k(), &[st("set"), None, None], 0, 0).is_none());
     }
 }
