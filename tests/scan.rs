@@ -137,6 +137,37 @@ fn bigkeys_finds_the_planted_biggest_key_of_each_type_like_redis_cli() {
     }
     assert_eq!(seen, 6, "redis-cli --bigkeys output:\n{text}");
 
+    // --min-bytes lists only big keys; NDJSON is one top key per line.
+    let out = cachestorm()
+        .args([
+            "bigkeys",
+            "-p",
+            &s.port.to_string(),
+            "--min-bytes",
+            "10kb",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = crate::ndjson(&out.stdout);
+    assert!(!lines.is_empty());
+    assert!(lines
+        .iter()
+        .all(|k| k["memory_bytes"].as_u64().unwrap() >= 10 * 1024));
+    let mut names: Vec<&str> = lines.iter().map(|k| k["key"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    // The planted keys MEMORY USAGE puts at 10kB or more (the small keys are far below).
+    let mut planted: Vec<&str> = PLANTED
+        .iter()
+        .map(|p| p.1)
+        .filter(|k| s.cli(&["MEMORY", "USAGE", k]).parse::<u64>().unwrap() >= 10 * 1024)
+        .collect();
+    planted.sort_unstable();
+    assert!(planted.len() >= 3);
+    assert_eq!(names, planted);
+
     // --type keeps one type; the table prints.
     let doc = json(&[
         "bigkeys",
