@@ -620,3 +620,25 @@ fn scan_options_are_refused_where_they_cannot_apply() {
     );
     assert!(err.contains("--cursor"), "{err}");
 }
+
+#[test]
+fn the_latency_guard_backs_off_while_the_server_is_slow() {
+    let s = RedisServer::with_args(&["--enable-debug-command", "yes"]);
+    s.pipe(&commands(6000, |i| format!("SET k:{i} v")));
+    let p = s.port.to_string();
+    let child = spawn(&["bigkeys", "-p", &p, "--rate", "2000", "-o", "json"]);
+    wait_for_scan(&s);
+    // Make the server slow for other clients: 50 ms stalls, ten times.
+    let mut c = Conn::open(s.port);
+    for _ in 0..10 {
+        c.call(&["DEBUG", "SLEEP", "0.05"]);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, doc, err) = stdout_json(child);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["keys_scanned"], 6000);
+    let node = &doc["nodes"][0];
+    assert!(node["probe_max_ms"].as_f64().unwrap() >= 5.0, "{node}");
+    assert!(node["latency_backoffs"].as_u64().unwrap() > 0, "{node}");
+}
