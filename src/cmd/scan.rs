@@ -175,13 +175,19 @@ pub(crate) async fn scan(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let mut ends: Vec<(u16, NodeWalk)> = Vec::new();
+    let mut ends = Vec::new();
     while let Some(j) = walk.tasks.join_next().await {
         if let Ok(end) = j {
             ends.push(end);
         }
     }
     ends.sort_by_key(|e| e.0);
+    // Nothing was scanned anywhere and every node failed: that is an error, not a report.
+    if census.keys() == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
+        if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
+            return Err(e);
+        }
+    }
     let mut nodes_walked: Vec<NodeWalk> = ends.into_iter().map(|e| e.1).collect();
     for n in &mut nodes_walked {
         if let Some(e) = &n.error {
@@ -192,22 +198,6 @@ pub(crate) async fn scan(
             );
             n.error = Some(e);
         }
-    }
-    // Nothing was scanned anywhere and every node failed: that is an error, not a report.
-    if census.keys() == 0
-        && !nodes_walked.is_empty()
-        && nodes_walked.iter().all(|n| n.error.is_some())
-    {
-        let first = &nodes_walked[0];
-        return Err(Error::Server {
-            addr: first.node.clone(),
-            msg: first
-                .error
-                .clone()
-                .unwrap_or_default()
-                .trim_start_matches(&format!("{}: ", first.node))
-                .to_string(),
-        });
     }
     let elapsed = started.elapsed().as_secs_f64();
     let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();

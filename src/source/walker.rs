@@ -83,7 +83,8 @@ pub(crate) enum Msg {
 pub(crate) struct Walk {
     pub(crate) rx: mpsc::Receiver<Msg>,
     pub(crate) stop: watch::Sender<bool>,
-    pub(crate) tasks: JoinSet<(u16, NodeWalk)>,
+    /// Each node's index, how its walk went, and the error that ended it early.
+    pub(crate) tasks: JoinSet<(u16, NodeWalk, Option<Error>)>,
 }
 
 /// Starts walking every node.
@@ -129,14 +130,16 @@ pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings) ->
             };
             let started = Instant::now();
             let probe = Probe::start(&ep, &o);
+            let mut failure = None;
             if let Err(e) = walk_node(node, &ep, &o, &s, &tx, stop_rx, bucket, &probe, &mut w).await
             {
                 w.error = Some(e.to_string());
+                failure = Some(e);
             }
             w.elapsed_secs = started.elapsed().as_secs_f64();
             let (p50, p99, max) = probe.finish();
             (w.probe_p50_ms, w.probe_p99_ms, w.probe_max_ms) = (p50, p99, max);
-            (node, w)
+            (node, w, failure)
         });
     }
     Walk { rx, stop, tasks }
