@@ -245,9 +245,15 @@ fn progress_bar() -> Option<ProgressBar> {
     let b = ProgressBar::new(0);
     b.set_style(
         ProgressStyle::with_template(
-            "{spinner} scanning {human_pos}/{human_len} keys  {per_sec}  eta {eta}  {wide_bar}",
+            "{spinner} scanning {human_pos}/{human_len} keys  {rate}  eta {eta}  {wide_bar}",
         )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} keys/s", st.per_sec());
+            },
+        ),
     );
     Some(b)
 }

@@ -434,6 +434,7 @@ async fn walk_node(
         for k in &fresh {
             pipe.cmd("TYPE").arg(k.as_slice());
             let m = pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
+            // 5 is the server's own default (OBJ_COMPUTE_SIZE_DEF_SAMPLES): left implicit.
             if s.samples != 5 {
                 m.arg("SAMPLES").arg(s.samples);
             }
