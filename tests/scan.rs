@@ -642,3 +642,16 @@ fn the_latency_guard_backs_off_while_the_server_is_slow() {
     assert!(node["probe_max_ms"].as_f64().unwrap() >= 5.0, "{node}");
     assert!(node["latency_backoffs"].as_u64().unwrap() > 0, "{node}");
 }
+
+#[test]
+fn an_empty_database_gives_an_empty_report() {
+    let s = RedisServer::start();
+    let p = s.port.to_string();
+    let doc = json(&["keyspace", "-p", &p, "-o", "json"]);
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["keys_counted"], 0);
+    assert_eq!(doc["patterns"].as_array().unwrap().len(), 0);
+    let out = cachestorm().args(["bigkeys", "-p", &p]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no keys to report"));
+}

@@ -71,6 +71,10 @@ fn ttl(ms: Option<u64>) -> String {
 fn text(s: &ScanReport, r: &BigkeysReport) -> String {
     let mut out = summary(s);
     out.push('\n');
+    if r.keys_counted == 0 {
+        out.push_str("no keys to report\n");
+        return out;
+    }
     // The encoding column only when it was asked for (--encoding).
     let enc = r.top.iter().any(|k| k.encoding.is_some());
     let mut headers = vec!["#", "key", "type", "memory", "length"];

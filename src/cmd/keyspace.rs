@@ -79,8 +79,12 @@ pub(crate) async fn run(args: KeyspaceArgs) -> Result<Outcome> {
         Format::Table => {
             let mut text = summary(&s.scan);
             text.push('\n');
-            text.push_str(&patterns_table(&report.patterns));
-            text.push_str(&expiry_text(&report));
+            if report.keys_counted == 0 {
+                text.push_str("no keys to report\n");
+            } else {
+                text.push_str(&patterns_table(&report.patterns));
+                text.push_str(&expiry_text(&report));
+            }
             text.push_str(&headroom_table(&headroom));
             out.write_all(text.as_bytes())?;
             out.flush()?;

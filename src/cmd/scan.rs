@@ -286,11 +286,13 @@ pub(crate) fn summary(s: &ScanReport) -> String {
             "complete".to_string()
         };
         out.push_str(&format!(
-            "  {}: {} keys, {} round trips, {} latency backoffs{probe}; {state}\n",
+            "  {}: {} keys, {} round trip{}, {} latency backoff{}{probe}; {state}\n",
             n.node,
             count(n.scanned as f64),
             n.round_trips,
-            n.latency_backoffs
+            if n.round_trips == 1 { "" } else { "s" },
+            n.latency_backoffs,
+            if n.latency_backoffs == 1 { "" } else { "s" },
         ));
     }
     if let Some(e) = &s.extrapolation {
