@@ -139,7 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--separator', '--separator', [CompletionResultType]::ParameterName, 'characters that separate key segments, for pattern inference')
             [CompletionResult]::new('--rule', '--rule', [CompletionResultType]::ParameterName, 'extra pattern rule REGEX=REPLACEMENT, applied first (''*'' in REPLACEMENT is a wildcard)')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats')
-            [CompletionResult]::new('--scan-rate', '--scan-rate', [CompletionResultType]::ParameterName, 'with --method lfu: most keys per second the SCAN may visit (on each node)')
+            [CompletionResult]::new('--scan-rate', '--scan-rate', [CompletionResultType]::ParameterName, 'with --method lfu: most keys per second the SCAN may visit (all masters together)')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'how many keys (and commands, clients, patterns) to list')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'mark a key hot when its share of key accesses is at least this many percent')
             [CompletionResult]::new('--min-rate', '--min-rate', [CompletionResultType]::ParameterName, 'also mark a key hot when its average rate is at least this many per second')

@@ -133,7 +133,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --separator 'characters that separate key segments, for pattern inference'
             cand --rule 'extra pattern rule REGEX=REPLACEMENT, applied first (''*'' in REPLACEMENT is a wildcard)'
             cand --method 'where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats'
-            cand --scan-rate 'with --method lfu: most keys per second the SCAN may visit (on each node)'
+            cand --scan-rate 'with --method lfu: most keys per second the SCAN may visit (all masters together)'
             cand --top 'how many keys (and commands, clients, patterns) to list'
             cand --threshold 'mark a key hot when its share of key accesses is at least this many percent'
             cand --min-rate 'also mark a key hot when its average rate is at least this many per second'

@@ -116,7 +116,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l rule -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l method -d 'where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats' -r -f -a "monitor\t'count MONITOR traffic (live for --duration, or from --input)'
 lfu\t'OBJECT FREQ over a throttled SCAN; needs an LFU maxmemory-policy (like redis-cli --hotkeys)'
 slot-stats\t'CLUSTER SLOT-STATS (Valkey 8+): hottest slots and the nodes serving them'"
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l scan-rate -d 'with --method lfu: most keys per second the SCAN may visit (on each node)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l scan-rate -d 'with --method lfu: most keys per second the SCAN may visit (all masters together)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l top -d 'how many keys (and commands, clients, patterns) to list' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l threshold -d 'mark a key hot when its share of key accesses is at least this many percent' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l min-rate -d 'also mark a key hot when its average rate is at least this many per second' -r

@@ -451,7 +451,7 @@ pub(crate) struct HotkeysArgs {
     #[arg(long = "method", value_name = "METHOD", value_enum, default_value_t = Method::Monitor)]
     pub(crate) method: Method,
 
-    /// with --method lfu: most keys per second the SCAN may visit (on each node)
+    /// with --method lfu: most keys per second the SCAN may visit (all masters together)
     #[arg(
         long = "scan-rate",
         value_name = "KEYS_PER_SEC",

@@ -323,10 +323,6 @@ impl Census {
         }
     }
 
-    pub(crate) fn keys(&self) -> u64 {
-        self.keys
-    }
-
     pub(crate) fn add(&mut self, k: KeyInfo) {
         self.keys += 1;
         self.memory += k.memory;

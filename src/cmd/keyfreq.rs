@@ -5,14 +5,15 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::live::capture_nodes;
+use super::scan::Batch;
 use super::Outcome;
 use crate::analysis::keyfreq::{rank_slots, top_lfu, LfuKey, SlotReport};
-use crate::cli::{HotkeysArgs, Method};
+use crate::cli::{HotkeysArgs, Method, ScanArgs};
 use crate::error::{Error, Result};
 use crate::output::table::{render, table};
 use crate::output::{self, Format};
 use crate::source::discover::discover;
-use crate::source::keyfreq::{lfu_scan, slot_stats};
+use crate::source::keyfreq::slot_stats;
 use crate::target;
 use crate::units::{count, pct};
 
@@ -39,49 +40,14 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
             "--input goes with --method monitor (the default)".into(),
         ));
     }
+    if args.method == Method::Lfu {
+        return lfu(args).await;
+    }
     let target = target::resolve(&args.target)?;
     let nodes = capture_nodes(discover(&target).await?);
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let mut out = std::io::stdout().lock();
     let json = args.output.format() != Format::Table;
-    if args.method == Method::Lfu {
-        let mut all = Vec::new();
-        for (i, n) in nodes.iter().enumerate() {
-            for (k, f) in lfu_scan(&n.addr, &target.options, args.scan_rate).await? {
-                all.push((k, f, i));
-            }
-        }
-        let scanned = all.len() as u64;
-        let keys = top_lfu(all, &names, args.top);
-        if json {
-            let doc = LfuDoc {
-                method: "lfu",
-                complete: true,
-                nodes: names,
-                scanned_keys: scanned,
-                keys,
-            };
-            output::write_json(&mut out, "hotkeys", &target.report(), &doc)?;
-        } else {
-            let mut t = table(&["#", "key", "lfu", "node"], &["#", "lfu"]);
-            for (i, k) in keys.iter().enumerate() {
-                t.add_row(vec![
-                    (i + 1).to_string(),
-                    k.key.clone(),
-                    k.freq.to_string(),
-                    k.node.clone(),
-                ]);
-            }
-            writeln!(
-                out,
-                "{}: {} keys scanned; LFU counters are logarithmic (0-255) and decay\n",
-                names.join(", "),
-                count(scanned as f64)
-            )?;
-            out.write_all(render(&t).as_bytes())?;
-        }
-        return Ok(Outcome::Done);
-    }
     let mut per_node = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         per_node.push((i, slot_stats(&n.addr, &target.options).await?));
@@ -140,4 +106,67 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     writeln!(out)?;
     out.write_all(render(&n).as_bytes())?;
     Ok(Outcome::Done)
+}
+
+/// OBJECT FREQ over the keyspace walker (every master at once, `--scan-rate` over all of
+/// them, the latency guard), like redis-cli --hotkeys but top-N and JSON.
+async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
+    let scan = ScanArgs {
+        count: 1000,
+        pattern: None,
+        kind: None,
+        samples: 5,
+        encoding: false,
+        rate: Some(args.scan_rate),
+        max_latency: std::time::Duration::from_millis(5),
+        replicas: false,
+        sample: None,
+        cursor: None,
+    };
+    let plan = super::scan::plan(&args.target, &scan).await?;
+    let mut all = Vec::new();
+    let w = super::scan::walk(&plan, &scan, true, |b| {
+        if let Batch::Freqs(f) = b {
+            all.extend(f.into_iter().map(|(k, f, n)| (k, f, usize::from(n))));
+        }
+    })
+    .await?;
+    let scanned = all.len() as u64;
+    let keys = top_lfu(all, &plan.names, args.top);
+    let mut out = std::io::stdout().lock();
+    if args.output.format() != Format::Table {
+        let doc = LfuDoc {
+            method: "lfu",
+            complete: w.scan.complete,
+            nodes: plan.names.clone(),
+            scanned_keys: scanned,
+            keys,
+        };
+        output::write_json(&mut out, "hotkeys", &w.target, &doc)?;
+    } else {
+        let mut t = table(&["#", "key", "lfu", "node"], &["#", "lfu"]);
+        for (i, k) in keys.iter().enumerate() {
+            t.add_row(vec![
+                (i + 1).to_string(),
+                k.key.clone(),
+                k.freq.to_string(),
+                k.node.clone(),
+            ]);
+        }
+        writeln!(
+            out,
+            "{}: {} keys scanned{}; LFU counters are logarithmic (0-255) and decay\n",
+            plan.names.join(", "),
+            count(scanned as f64),
+            if w.scan.complete { "" } else { " (INCOMPLETE)" }
+        )?;
+        out.write_all(render(&t).as_bytes())?;
+    }
+    Ok(if w.scan.interrupted {
+        Outcome::Interrupted
+    } else if w.scan.nodes.iter().any(|n| n.error.is_some()) {
+        Outcome::Partial
+    } else {
+        Outcome::Done
+    })
 }

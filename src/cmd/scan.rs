@@ -8,13 +8,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use super::Outcome;
-use crate::analysis::keyspace::{Census, CensusConfig, Extrapolation, NodeMemory};
+use crate::analysis::keyspace::{Census, CensusConfig, Extrapolation, KeyInfo, NodeMemory};
 use crate::analysis::patterns::PatternRules;
 use crate::cli::{ScanArgs, TargetArgs};
 use crate::error::{Error, Result};
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
-use crate::target::{self, redact, TargetReport};
+use crate::target::{self, redact, Target, TargetReport};
 use crate::units::count;
 
 /// The nodes to walk: the masters; with `--replicas` one replica of each master (the
@@ -110,19 +110,49 @@ fn check(a: &ScanArgs, nodes: usize) -> Result<()> {
     Ok(())
 }
 
-/// Walks the target's keyspace into a census.
-pub(crate) async fn scan(
-    t: &TargetArgs,
-    a: &ScanArgs,
-    mut cfg: CensusConfig,
-    rules: PatternRules,
-) -> Result<Scanned> {
+/// Where a scan goes: the resolved target and the nodes to walk.
+pub(crate) struct Plan {
+    target: Target,
+    nodes: Vec<NodeSpec>,
+    pub(crate) names: Vec<String>,
+}
+
+/// Resolves the target and picks the nodes (`--replicas`), refusing options that cannot
+/// apply to them.
+pub(crate) async fn plan(t: &TargetArgs, a: &ScanArgs) -> Result<Plan> {
     let target = target::resolve(t)?;
     let nodes = scan_nodes(discover(&target).await?, a.replicas);
     check(a, nodes.len())?;
-    let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
-    cfg.nodes = names.clone();
-    let mut census = Census::new(cfg, rules);
+    let names = nodes.iter().map(|n| n.addr.to_string()).collect();
+    Ok(Plan {
+        target,
+        nodes,
+        names,
+    })
+}
+
+/// What the walker found, batch by batch.
+pub(crate) enum Batch {
+    Keys(Vec<KeyInfo>),
+    Freqs(Vec<(Vec<u8>, u8, u16)>),
+}
+
+/// How a walk went.
+pub(crate) struct Walked {
+    pub(crate) scan: ScanReport,
+    pub(crate) target: TargetReport,
+    pub(crate) memory: Vec<Option<NodeMemory>>,
+}
+
+/// Walks the planned nodes, handing every batch to `sink`; a progress bar on a terminal;
+/// Ctrl-C stops the walk with a partial report. Fails only when every node failed and
+/// nothing was found.
+pub(crate) async fn walk(
+    plan: &Plan,
+    a: &ScanArgs,
+    lfu: bool,
+    mut sink: impl FnMut(Batch),
+) -> Result<Walked> {
     let settings = WalkSettings {
         count: a.count,
         pattern: a.pattern.clone(),
@@ -134,37 +164,40 @@ pub(crate) async fn scan(
         sample: a.sample,
         cursor: a.cursor,
         readonly: a.replicas,
+        lfu,
     };
-    let addrs: Vec<_> = nodes.iter().map(|n| n.addr.clone()).collect();
+    let addrs: Vec<_> = plan.nodes.iter().map(|n| n.addr.clone()).collect();
     let started = std::time::Instant::now();
-    let mut walk = walker::start(&addrs, &target.options, &settings);
+    let mut walk = walker::start(&addrs, &plan.target.options, &settings);
     let bar = progress_bar();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut interrupted = false;
-    let mut total = 0;
+    let (mut total, mut found) = (0, 0);
     loop {
         tokio::select! {
-            msg = walk.rx.recv() => match msg {
-                Some(Msg::Size(n)) => {
-                    total += n;
-                    if let Some(b) = &bar {
-                        b.set_length(total);
-                    }
-                }
-                Some(Msg::Keys(keys)) => {
-                    if let Some(b) = &bar {
-                        b.inc(keys.len() as u64);
-                    }
-                    for k in keys {
-                        if a.sample.is_some() {
-                            census.add_sampled(k);
-                        } else {
-                            census.add(k);
+            msg = walk.rx.recv() => {
+                let batch = match msg {
+                    Some(Msg::Size(n)) => {
+                        total += n;
+                        if let Some(b) = &bar {
+                            b.set_length(total);
                         }
+                        continue;
                     }
+                    Some(Msg::Keys(keys)) => Batch::Keys(keys),
+                    Some(Msg::Freqs(f)) => Batch::Freqs(f),
+                    None => break,
+                };
+                let n = match &batch {
+                    Batch::Keys(k) => k.len(),
+                    Batch::Freqs(f) => f.len(),
+                } as u64;
+                found += n;
+                if let Some(b) = &bar {
+                    b.inc(n);
                 }
-                None => break,
+                sink(batch);
             },
             _ = &mut ctrl_c, if !interrupted => {
                 interrupted = true;
@@ -182,8 +215,8 @@ pub(crate) async fn scan(
         }
     }
     ends.sort_by_key(|e| e.0);
-    // Nothing was scanned anywhere and every node failed: that is an error, not a report.
-    if census.keys() == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
+    // Nothing was found anywhere and every node failed: that is an error, not a report.
+    if found == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
         if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
             return Err(e);
         }
@@ -202,10 +235,6 @@ pub(crate) async fn scan(
     let elapsed = started.elapsed().as_secs_f64();
     let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();
     let dbsize: Vec<u64> = nodes_walked.iter().map(|n| n.dbsize).collect();
-    let extrapolation = nodes_walked
-        .iter()
-        .any(|n| n.sampled)
-        .then(|| census.extrapolate(&dbsize));
     let memory = nodes_walked.iter_mut().map(|n| n.memory.take()).collect();
     let scan = ScanReport {
         complete: nodes_walked.iter().all(|n| n.complete),
@@ -227,13 +256,48 @@ pub(crate) async fn scan(
             start_cursor: a.cursor,
         },
         nodes: nodes_walked,
-        extrapolation,
+        extrapolation: None,
     };
+    Ok(Walked {
+        scan,
+        target: plan.target.report(),
+        memory,
+    })
+}
+
+/// Walks the target's keyspace into a census.
+pub(crate) async fn scan(
+    t: &TargetArgs,
+    a: &ScanArgs,
+    mut cfg: CensusConfig,
+    rules: PatternRules,
+) -> Result<Scanned> {
+    let plan = plan(t, a).await?;
+    cfg.nodes = plan.names.clone();
+    let mut census = Census::new(cfg, rules);
+    let sampled = a.sample.is_some();
+    let w = walk(&plan, a, false, |b| {
+        if let Batch::Keys(keys) = b {
+            for k in keys {
+                if sampled {
+                    census.add_sampled(k);
+                } else {
+                    census.add(k);
+                }
+            }
+        }
+    })
+    .await?;
+    let mut scan = w.scan;
+    if scan.nodes.iter().any(|n| n.sampled) {
+        let dbsize: Vec<u64> = scan.nodes.iter().map(|n| n.dbsize).collect();
+        scan.extrapolation = Some(census.extrapolate(&dbsize));
+    }
     Ok(Scanned {
         census,
         scan,
-        target: target.report(),
-        memory,
+        target: w.target,
+        memory: w.memory,
     })
 }
 

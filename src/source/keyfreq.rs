@@ -1,81 +1,11 @@
-//! Hot keys without MONITOR: `OBJECT FREQ` over a throttled SCAN (LFU policies only), and
-//! `CLUSTER SLOT-STATS` (Valkey 8+) for the hottest slots. Read-only and bounded.
-
-use std::time::{Duration, Instant};
+//! Hot slots without MONITOR: `CLUSTER SLOT-STATS` (Valkey 8+). (`OBJECT FREQ` over SCAN,
+//! `--method lfu`, is a mode of the keyspace walker, `source::walker`.)
 
 use redis::Value;
 
-use super::conn::{connect, NodeConn};
+use super::conn::connect;
 use crate::error::{Error, Result};
 use crate::target::{ConnectOptions, Endpoint};
-
-/// Keys per SCAN call and per pipelined OBJECT FREQ batch.
-const BATCH: usize = 1000;
-
-/// Scans every key of `ep` and reads its LFU counter. `max_keys_per_sec` throttles the
-/// scan. Fails with a clear message when the node's policy is not an LFU one.
-pub(crate) async fn lfu_scan(
-    ep: &Endpoint,
-    o: &ConnectOptions,
-    max_keys_per_sec: u64,
-) -> Result<Vec<(Vec<u8>, u8)>> {
-    let mut c = connect(ep, o).await?;
-    let info: String = c.query(redis::cmd("INFO").arg("memory")).await?;
-    let policy = info
-        .lines()
-        .find_map(|l| l.trim_end().strip_prefix("maxmemory_policy:"))
-        .unwrap_or("unknown")
-        .to_string();
-    if !policy.ends_with("-lfu") {
-        return Err(Error::Server {
-            addr: ep.to_string(),
-            msg: format!(
-                "maxmemory-policy is {policy}: OBJECT FREQ needs an LFU policy (CONFIG SET maxmemory-policy allkeys-lfu, or volatile-lfu); or use --method monitor"
-            ),
-        });
-    }
-    let mut out = Vec::new();
-    let mut cursor: u64 = 0;
-    let started = Instant::now();
-    loop {
-        let (next, keys): (u64, Vec<Vec<u8>>) = c
-            .query(redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(BATCH))
-            .await?;
-        if !keys.is_empty() {
-            out.extend(freqs(&mut c, keys).await?);
-        }
-        cursor = next;
-        if cursor == 0 {
-            break;
-        }
-        // Throttle: never faster than max_keys_per_sec on average.
-        let due = Duration::from_secs_f64(out.len() as f64 / max_keys_per_sec.max(1) as f64);
-        if let Some(wait) = due.checked_sub(started.elapsed()) {
-            tokio::time::sleep(wait).await;
-        }
-    }
-    Ok(out)
-}
-
-async fn freqs(c: &mut NodeConn, keys: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, u8)>> {
-    let mut pipe = redis::pipe();
-    for k in &keys {
-        pipe.cmd("OBJECT")
-            .arg("FREQ")
-            .arg(k.as_slice())
-            .ignore_errors();
-    }
-    let replies: Vec<Value> = c.query_pipe(&pipe).await?;
-    // A key deleted between SCAN and OBJECT FREQ answers an error: it is left out.
-    Ok(keys
-        .into_iter()
-        .zip(replies)
-        .filter_map(|(k, v)| match v {
-            Value::Int(n) => Some((k, n.clamp(0, 255) as u8)),
-            _ => None,
-        })
-        .collect())
-}
 
 /// One slot's counters from CLUSTER SLOT-STATS.
 #[derive(Debug, Clone, Default, serde::Serialize)]

@@ -42,6 +42,9 @@ pub(crate) struct WalkSettings {
     pub(crate) cursor: Option<u64>,
     /// Send READONLY first (cluster replicas).
     pub(crate) readonly: bool,
+    /// Ask OBJECT FREQ (LFU counters) instead of the key facts; the node's policy must be
+    /// an LFU one.
+    pub(crate) lfu: bool,
 }
 
 /// How one node's walk went.
@@ -76,6 +79,8 @@ pub(crate) enum Msg {
     /// The node's DBSIZE, once, before its first batch.
     Size(u64),
     Keys(Vec<KeyInfo>),
+    /// With `lfu`: (key, LFU counter, node).
+    Freqs(Vec<(Vec<u8>, u8, u16)>),
 }
 
 /// A running walk: messages from every node, and the tasks that end with each node's
@@ -373,6 +378,17 @@ async fn walk_node(
         let _ = c.query::<()>(&redis::cmd("READONLY")).await;
     }
     let (dbsize, memory) = node_facts(&mut c).await?;
+    if s.lfu {
+        let policy = memory.as_ref().map_or("unknown", |m| m.policy.as_str());
+        if !policy.ends_with("-lfu") {
+            return Err(Error::Server {
+                addr: ep.to_string(),
+                msg: format!(
+                    "maxmemory-policy is {policy}: OBJECT FREQ needs an LFU policy (CONFIG SET maxmemory-policy allkeys-lfu, or volatile-lfu); or use --method monitor"
+                ),
+            });
+        }
+    }
     w.dbsize = dbsize;
     w.memory = memory;
     let _ = tx.send(Msg::Size(dbsize)).await;
@@ -431,7 +447,10 @@ async fn walk_node(
                 cmd.arg("TYPE").arg(t);
             }
         }
-        for k in &fresh {
+        for k in fresh.iter().filter(|_| s.lfu) {
+            pipe.cmd("OBJECT").arg("FREQ").arg(k.as_slice());
+        }
+        for k in fresh.iter().filter(|_| !s.lfu) {
             pipe.cmd("TYPE").arg(k.as_slice());
             let m = pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
             // 5 is the server's own default (OBJ_COMPUTE_SIZE_DEF_SAMPLES): left implicit.
@@ -483,6 +502,24 @@ async fn walk_node(
         // The keys of the previous SCAN: typed now, lengths next round.
         let old_typed = std::mem::take(&mut typed);
         let mut done = Vec::with_capacity(fresh.len());
+        if s.lfu {
+            // A key deleted since SCAN answers an error: it is left out, as vanished.
+            let asked = fresh.len() as u64;
+            let freqs: Vec<(Vec<u8>, u8, u16)> = fresh
+                .drain(..)
+                .filter_map(|k| match it.next() {
+                    Some(Value::Int(n)) => Some((k, n.clamp(0, 255) as u8, node)),
+                    _ => None,
+                })
+                .collect();
+            w.vanished += asked - freqs.len() as u64;
+            fresh = next_fresh;
+            (typed_from, fresh_from) = (fresh_from, scanned_from);
+            if !freqs.is_empty() && tx.send(Msg::Freqs(freqs)).await.is_err() {
+                return Ok(());
+            }
+            continue;
+        }
         for key in fresh.drain(..) {
             let replies = [it.next(), it.next(), it.next()];
             let enc = if s.encoding {
