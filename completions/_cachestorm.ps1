@@ -283,6 +283,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'how many patterns to list')
             [CompletionResult]::new('--horizon', '--horizon', [CompletionResultType]::ParameterName, 'how far ahead the expiry timeline looks (per-minute buckets)')
             [CompletionResult]::new('--cliff', '--cliff', [CompletionResultType]::ParameterName, 'flag a minute holding at least this share of the keys (or bytes) with a TTL')
+            [CompletionResult]::new('--cliff-min-keys', '--cliff-min-keys', [CompletionResultType]::ParameterName, 'a cliff also needs at least this many keys (a handful of keys is no avalanche)')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'connect with TLS')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'do not verify the server''s TLS certificate')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'discover every node (masters and replicas) of the cluster from the given node')

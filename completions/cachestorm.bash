@@ -387,7 +387,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__keyspace)
-            opts="-u -h -p -a -n -o --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --separator --rule --top --horizon --cliff --help"
+            opts="-u -h -p -a -n -o --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --separator --rule --top --horizon --cliff --cliff-min-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,6 +530,10 @@ _cachestorm() {
                     return 0
                     ;;
                 --cliff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cliff-min-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

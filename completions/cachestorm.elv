@@ -274,6 +274,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --top 'how many patterns to list'
             cand --horizon 'how far ahead the expiry timeline looks (per-minute buckets)'
             cand --cliff 'flag a minute holding at least this share of the keys (or bytes) with a TTL'
+            cand --cliff-min-keys 'a cliff also needs at least this many keys (a handful of keys is no avalanche)'
             cand --tls 'connect with TLS'
             cand --insecure 'do not verify the server''s TLS certificate'
             cand --cluster 'discover every node (masters and replicas) of the cluster from the given node'

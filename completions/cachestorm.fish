@@ -238,6 +238,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l rule 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l top -d 'how many patterns to list' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l horizon -d 'how far ahead the expiry timeline looks (per-minute buckets)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cliff -d 'flag a minute holding at least this share of the keys (or bytes) with a TTL' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cliff-min-keys -d 'a cliff also needs at least this many keys (a handful of keys is no avalanche)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'

@@ -127,7 +127,8 @@ pub(crate) enum Command {
         cachestorm keyspace --cluster -p 7000 --horizon 6h --cliff 5 -o json | jq .cliffs\n  \
         cachestorm keyspace --rule 'tenant-[a-z]+=tenant-*' --rate 10000\n\n\
         Every key with a TTL is placed at its expiry minute (time seen + PTTL). A minute that \
-        holds --cliff percent or more of the keys (or bytes) with a TTL is an expiry cliff: \
+        holds --cliff percent or more of the keys (or bytes) with a TTL, and at least \
+        --cliff-min-keys keys, is an expiry cliff: \
         they will all miss together (the avalanche). Per pattern: keys, memory, share of keys \
         without a TTL, and the expiry concentration (the largest share of the pattern's TTL \
         keys due in one minute: 100% means no jitter). Headroom compares used_memory with \
@@ -406,6 +407,10 @@ pub(crate) struct KeyspaceArgs {
     /// flag a minute holding at least this share of the keys (or bytes) with a TTL
     #[arg(long = "cliff", value_name = "PCT", default_value_t = 10.0)]
     pub(crate) cliff: f64,
+
+    /// a cliff also needs at least this many keys (a handful of keys is no avalanche)
+    #[arg(long = "cliff-min-keys", value_name = "N", default_value_t = 100)]
+    pub(crate) cliff_min_keys: u64,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{interrupt, redis_cli_bin, Conn, RedisCluster, RedisServer};
+use crate::util::{
+    interrupt, redis62_bin, redis_cli_bin, valkey_bin, Conn, RedisCluster, RedisServer,
+};
 use crate::{cachestorm, commands, fails, json};
 
 /// The biggest key of each type, planted (by length and by memory alike).
@@ -654,4 +656,23 @@ fn an_empty_database_gives_an_empty_report() {
     let out = cachestorm().args(["bigkeys", "-p", &p]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("no keys to report"));
+}
+
+#[test]
+fn bigkeys_works_on_redis_6_2_and_valkey_8_1() {
+    for (bin, label) in [(redis62_bin(), "redis 6.2"), (valkey_bin(), "valkey 8.1")] {
+        let s = RedisServer::with(bin, &[]);
+        plant_types(&s);
+        let p = s.port.to_string();
+        let doc = json(&["bigkeys", "-p", &p, "--encoding", "-o", "json"]);
+        assert_eq!(doc["complete"], true, "{label}");
+        assert_eq!(doc["keys_counted"].as_u64(), Some(dbsize(&s)), "{label}");
+        for (kind, key) in PLANTED {
+            assert_eq!(
+                doc["top_by_type"][kind][0]["key"], key,
+                "{label}: biggest {kind}"
+            );
+        }
+        assert!(doc["top"][0]["encoding"].is_string(), "{label}");
+    }
 }

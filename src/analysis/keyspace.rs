@@ -118,6 +118,8 @@ pub(crate) struct CensusConfig {
     /// The expiry timeline covers this many minutes from `start_ms`.
     pub(crate) horizon_mins: u32,
     pub(crate) cliff_pct: f64,
+    /// A cliff needs at least this many keys (a handful of keys is no avalanche).
+    pub(crate) cliff_min_keys: u64,
     /// When the scan started (ms since the epoch): minute 0 of the timeline.
     pub(crate) start_ms: u64,
     /// The node names, by index.
@@ -568,6 +570,7 @@ pub(crate) struct KeyspaceReport {
     pub(crate) patterns: Vec<PatternMemory>,
     pub(crate) horizon_mins: u32,
     pub(crate) cliff_pct: f64,
+    pub(crate) cliff_min_keys: u64,
     /// Non-empty minutes within the horizon, in time order.
     pub(crate) expiry_timeline: Vec<ExpiryMinute>,
     pub(crate) cliffs: Vec<Cliff>,
@@ -785,8 +788,9 @@ impl Census {
         let cliffs = timeline
             .iter()
             .filter(|(_, &(k, b))| {
-                share(k, self.ttl_keys) >= self.cfg.cliff_pct
-                    || share(b, self.ttl_bytes) >= self.cfg.cliff_pct
+                k >= self.cfg.cliff_min_keys
+                    && (share(k, self.ttl_keys) >= self.cfg.cliff_pct
+                        || share(b, self.ttl_bytes) >= self.cfg.cliff_pct)
             })
             .map(|(&minute, &(keys, bytes))| {
                 let mut ps = by_minute_pattern.remove(&minute).unwrap_or_default();
@@ -824,6 +828,7 @@ impl Census {
             patterns,
             horizon_mins: horizon,
             cliff_pct: self.cfg.cliff_pct,
+            cliff_min_keys: self.cfg.cliff_min_keys,
             expiry_timeline: timeline
                 .into_iter()
                 .map(|(m, (keys, bytes))| ExpiryMinute {
@@ -952,6 +957,7 @@ mod tests {
             min_bytes: 0,
             horizon_mins: 60,
             cliff_pct: 10.0,
+            cliff_min_keys: 10,
             start_ms: 1_700_000_000_000,
             nodes: vec!["a:1".into(), "b:2".into()],
         }
@@ -1064,6 +1070,16 @@ mod tests {
         assert_eq!(cfgp.no_ttl_pct, 100.0);
         assert_eq!(cfgp.expiry_concentration_pct, None);
         assert_eq!(r.expiry_timeline.len(), 40);
+    }
+
+    #[test]
+    fn a_handful_of_keys_is_no_cliff() {
+        let mut c = Census::new(cfg(), rules());
+        for i in 0..5u64 {
+            c.add(key(&format!("k:{i}"), Kind::String, 100, 10, Some(i + 1)));
+        }
+        // Each minute holds 20% of the keys with a TTL, but only one key.
+        assert!(c.keyspace(10).cliffs.is_empty());
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
         min_bytes: args.min_bytes,
         horizon_mins: 0,
         cliff_pct: 100.0,
+        cliff_min_keys: u64::MAX,
         start_ms: 0,
         nodes: Vec::new(),
     };

@@ -31,6 +31,7 @@ pub(crate) async fn gather(
     r: &PatternRuleArgs,
     horizon: std::time::Duration,
     cliff_pct: f64,
+    cliff_min_keys: u64,
 ) -> Result<Scanned> {
     if !(0.0..=100.0).contains(&cliff_pct) {
         return Err(Error::Usage(format!(
@@ -42,6 +43,7 @@ pub(crate) async fn gather(
         min_bytes: 0,
         horizon_mins: (horizon.as_secs() / 60).clamp(1, u64::from(u32::MAX)) as u32,
         cliff_pct,
+        cliff_min_keys,
         start_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
@@ -57,6 +59,7 @@ pub(crate) async fn run(args: KeyspaceArgs) -> Result<Outcome> {
         &args.rules,
         args.horizon,
         args.cliff,
+        args.cliff_min_keys,
     )
     .await?;
     let report = s.census.keyspace(args.top);
@@ -156,8 +159,8 @@ fn expiry_text(r: &KeyspaceReport) -> String {
     );
     if r.cliffs.is_empty() {
         out.push_str(&format!(
-            "no expiry cliff: no minute holds {}% or more of the keys or bytes with a TTL\n",
-            r.cliff_pct
+            "no expiry cliff: no minute holds {}% or more of the keys or bytes with a TTL (and {} keys or more)\n",
+            r.cliff_pct, r.cliff_min_keys
         ));
     } else {
         let mut t = table(

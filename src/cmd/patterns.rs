@@ -40,6 +40,7 @@ async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
         &args.traffic.rules,
         std::time::Duration::from_secs(86_400),
         100.0,
+        u64::MAX,
     )
     .await?;
     let rep = s.census.keyspace(args.top);
