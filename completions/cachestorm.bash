@@ -217,7 +217,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__hotkeys)
-            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
+            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +328,10 @@ _cachestorm() {
                     return 0
                     ;;
                 --max-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -697,7 +701,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__patterns)
-            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --separator --rule --top --scan --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --help"
+            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --top --scan --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +812,10 @@ _cachestorm() {
                     return 0
                     ;;
                 --max-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

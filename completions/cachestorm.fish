@@ -111,6 +111,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l input 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l threads -d 'with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l separator -d 'characters that separate key segments, for pattern inference' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l method -d 'where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats' -r -f -a "monitor\t'count MONITOR traffic (live for --duration, or from --input)'
@@ -153,6 +154,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l input
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l threads -d 'with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l separator -d 'characters that separate key segments, for pattern inference' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l top -d 'how many patterns to list' -r

@@ -322,3 +322,23 @@ fn timeline_lists_per_second_counts() {
         .unwrap();
     assert_eq!(peak, k["peak_per_sec"].as_u64().unwrap());
 }
+
+#[test]
+fn any_number_of_counting_threads_gives_the_same_report() {
+    for file in [
+        "fixtures/monitor/redis-7.0-shop.log",
+        "fixtures/monitor/edge-cases.log",
+    ] {
+        let report = |threads: &str| {
+            let mut doc = hotkeys(file, &["--threads", threads, "--top", "1000", "--timeline"]);
+            doc.as_object_mut().unwrap().remove("generated_at");
+            doc
+        };
+        let one = report("1");
+        for n in ["2", "3", "8"] {
+            assert_eq!(one, report(n), "{file} with --threads {n}");
+        }
+    }
+    let err = fails(&["hotkeys", "-p", "1", "--threads", "2"], 2);
+    assert!(err.contains("--threads goes with --input"), "{err}");
+}

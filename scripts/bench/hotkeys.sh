@@ -42,12 +42,15 @@ size=$(du -m "$cap" | cut -f1)
 echo "== offline: $lines lines, ${size} MB, page cache warm, best of 3 =="
 t_wc=$(best wc -l "$cap")
 t_cs=$(best "$bin" hotkeys --input "$cap")
+t_cs1=$(best "$bin" hotkeys --input "$cap" --threads 1)
 awk_pipeline() { awk -F'"' '$1 ~ /^[0-9]/ {c[$4]++} END {for (k in c) print c[k], k}' "$1" | sort -rn | head -20; }
 export -f awk_pipeline
 t_awk=$(best bash -c "awk_pipeline $cap")
 rss_cs=$(rss_mb "$bin" hotkeys --input "$cap")
+rss_cs1=$(rss_mb "$bin" hotkeys --input "$cap" --threads 1)
 printf "%-40s %8s s %12s lines/s %8s x wc -l\n" "wc -l" "$t_wc" "$(awk -v l="$lines" -v t="$t_wc" 'BEGIN{printf "%.0f", l/t}')" "1.0"
 printf "%-40s %8s s %12s lines/s %8s x wc -l   peak RSS %s MB\n" "cachestorm hotkeys --input" "$t_cs" "$(awk -v l="$lines" -v t="$t_cs" 'BEGIN{printf "%.0f", l/t}')" "$(ratio "$t_cs" "$t_wc")" "$rss_cs"
+printf "%-40s %8s s %12s lines/s %8s x wc -l   peak RSS %s MB\n" "cachestorm hotkeys --input --threads 1" "$t_cs1" "$(awk -v l="$lines" -v t="$t_cs1" 'BEGIN{printf "%.0f", l/t}')" "$(ratio "$t_cs1" "$t_wc")" "$rss_cs1"
 printf "%-40s %8s s %12s lines/s %8s x wc -l   (first argument only)\n" "awk | sort | uniq hot-key pipeline" "$t_awk" "$(awk -v l="$lines" -v t="$t_awk" 'BEGIN{printf "%.0f", l/t}')" "$(ratio "$t_awk" "$t_wc")"
 # The floor: the least work any hot-key counter does (first key into a hash table,
 # nothing else; examples/hotkey_floor.rs), on one and on both cores.

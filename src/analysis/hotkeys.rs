@@ -199,7 +199,13 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         .map(|(i, n)| (i as u32, *n))
         .unwrap_or((0, 0));
     // The key operations total: shares of keys are of all key accesses.
-    let key_ops: u64 = t.keys.iter().map(|(_, _, k)| k.count).sum::<u64>().max(1);
+    let key_ops: u64 = t
+        .shard
+        .keys
+        .iter()
+        .map(|(_, _, k)| k.count)
+        .sum::<u64>()
+        .max(1);
     let cmd_name = |id: Option<u16>| {
         id.map(|c| String::from_utf8_lossy(t.command_name(c)).into_owned())
             .unwrap_or_default()
@@ -209,7 +215,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     let by_count = |a: &(u32, &[u8], &KeyStats), b: &(u32, &[u8], &KeyStats)| {
         b.2.count.cmp(&a.2.count).then_with(|| a.1.cmp(b.1))
     };
-    let mut ranked: Vec<(u32, &[u8], &KeyStats)> = t.keys.iter().collect();
+    let mut ranked: Vec<(u32, &[u8], &KeyStats)> = t.shard.keys.iter().collect();
     if ranked.len() > cfg.top && cfg.top > 0 {
         ranked.select_nth_unstable_by(cfg.top - 1, by_count);
         ranked.truncate(cfg.top);
@@ -238,7 +244,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 node: cfg.nodes.get(s.node as usize).cloned(),
                 pattern: display(&rules.pattern(k)),
                 hot: share >= cfg.threshold_pct || cfg.min_rate.is_some_and(|m| rate >= m),
-                timeline: t.timelines.get(idx).map(|tl| {
+                timeline: t.shard.timelines.get(idx).map(|tl| {
                     tl.iter()
                         .map(|(sec, n)| (first_sec.unwrap_or(0) + u64::from(*sec), *n))
                         .collect()
@@ -256,7 +262,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         ..Default::default()
     };
     let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Examples)> = HashMap::new();
-    for (_, k, s) in t.keys.iter() {
+    for (_, k, s) in t.shard.keys.iter() {
         let p = rules.pattern(k);
         let candidate = s.writes == 0 && s.reads >= cfg.penetration_min_reads;
         if candidate {
@@ -326,13 +332,14 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     pen.by_pattern.truncate(cfg.top);
 
     let mut stampedes: Vec<Stampede> = t
+        .shard
         .bursts
         .iter()
         .filter(|(_, b)| {
             b.best.0 >= cfg.stampede_min_writes && b.best.1 >= cfg.stampede_min_clients
         })
         .map(|(k, b)| {
-            let ks = t.keys.get(k);
+            let ks = t.shard.keys.get(k);
             Stampede {
                 key: display(k),
                 writes: b.best.0,
@@ -365,7 +372,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 "exact"
             },
             max_keys: t.max_keys(),
-            distinct_keys: t.keys.len(),
+            distinct_keys: t.shard.keys.len(),
         },
         keys,
         commands: shares(
@@ -427,6 +434,7 @@ fn keep_top(v: &mut Vec<(u64, Vec<u8>)>, item: (u64, Vec<u8>), n: usize) {
 /// Candidate keys for EXISTS verification, most-read first, with the node they were seen on.
 pub(crate) fn penetration_candidates(t: &Traffic, min_reads: u64, n: usize) -> Vec<(Vec<u8>, u16)> {
     let mut c: Vec<(&[u8], &KeyStats)> = t
+        .shard
         .keys
         .iter()
         .filter(|(_, _, s)| s.writes == 0 && s.reads >= min_reads)

@@ -75,22 +75,7 @@ impl KeyCounts {
 
     /// Adds a new key (the caller checked it is absent) and returns its index.
     pub(crate) fn insert(&mut self, key: &[u8], stats: KeyStats) -> u32 {
-        let h = self.hash(key);
-        let idx = self.len as u32;
-        if self.pages.last().is_none_or(|p| p.len() == PAGE) {
-            self.pages.push(Vec::with_capacity(PAGE));
-        }
-        self.pages.last_mut().expect("a page").push(Entry {
-            hash: h,
-            key: key.into(),
-            stats,
-        });
-        self.len += 1;
-        let pages = &self.pages;
-        self.index.insert_unique(h, idx, |&i| {
-            pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
-        });
-        idx
+        self.insert_owned(key.into(), stats)
     }
 
     /// Puts `key` in the place of the entry at `idx` (which is forgotten).
@@ -109,6 +94,36 @@ impl KeyCounts {
         self.index.insert_unique(h, idx, |&i| {
             pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
         });
+    }
+
+    /// Adds a new key (the caller checked it is absent), keeping the given allocation.
+    pub(crate) fn insert_owned(&mut self, key: Box<[u8]>, stats: KeyStats) -> u32 {
+        let h = self.hash(&key);
+        let idx = self.len as u32;
+        if self.pages.last().is_none_or(|p| p.len() == PAGE) {
+            self.pages.push(Vec::with_capacity(PAGE));
+        }
+        self.pages.last_mut().expect("a page").push(Entry {
+            hash: h,
+            key,
+            stats,
+        });
+        self.len += 1;
+        let pages = &self.pages;
+        self.index.insert_unique(h, idx, |&i| {
+            pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
+        });
+        idx
+    }
+
+    /// Every entry by value with its old index, freeing each page once it is read (so
+    /// moving a table into another does not hold both in memory).
+    pub(crate) fn into_entries(self) -> impl Iterator<Item = (u32, Box<[u8]>, KeyStats)> {
+        self.pages
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, e)| (i as u32, e.key, e.stats))
     }
 
     /// Every tracked key with its stats and index.

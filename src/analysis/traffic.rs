@@ -177,6 +177,243 @@ struct CommandInfo {
     count: u64,
 }
 
+/// One key access, as the shard that owns the key gets it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    sec: u32,
+    access: Access,
+    cmd: u16,
+    client: u32,
+    node: u16,
+    ts_us: u64,
+}
+
+/// The per-key part of a count: the key table, per-key timelines and write bursts. A
+/// sequential count has one; a parallel count has one per thread, each owning the keys
+/// whose hash routes to it, merged into one at the end ([`Traffic::finish`]).
+pub(crate) struct KeyShard {
+    max_keys: usize,
+    timeline: bool,
+    stampede_window_us: u64,
+    pub(crate) keys: KeyCounts,
+    /// Per-key (relative second, count) runs by entry index, with `--timeline`.
+    pub(crate) timelines: AHashMap<u32, Vec<(u32, u32)>>,
+    /// Present once the key table overflowed: (count, key) min-heap, lazily refreshed.
+    overflow: Option<MinHeap>,
+    /// A merged shard that had overflowed.
+    overflowed: bool,
+    pub(crate) bursts: AHashMap<Box<[u8]>, WriteBurst>,
+}
+
+impl KeyShard {
+    fn new(cfg: &TrafficConfig, max_keys: usize) -> Self {
+        KeyShard {
+            max_keys: max_keys.max(1),
+            timeline: cfg.timeline,
+            stampede_window_us: cfg.stampede_window_us,
+            keys: KeyCounts::new(),
+            timelines: AHashMap::new(),
+            overflow: None,
+            overflowed: false,
+            bursts: AHashMap::new(),
+        }
+    }
+
+    fn overflowed(&self) -> bool {
+        self.overflowed || self.overflow.is_some()
+    }
+
+    /// Takes in a shard whose keys are all new here (shards never share a key).
+    fn absorb(&mut self, other: KeyShard) {
+        let KeyShard {
+            keys,
+            mut timelines,
+            bursts,
+            ..
+        } = other;
+        self.overflowed |= other.overflow.is_some() || other.overflowed;
+        for (idx, key, stats) in keys.into_entries() {
+            let at = self.keys.insert_owned(key, stats);
+            if let Some(tl) = timelines.remove(&idx) {
+                self.timelines.insert(at, tl);
+            }
+        }
+        self.bursts.extend(bursts);
+        // Merged tables are final: no more admissions, so no heap to keep.
+        if self.overflow.take().is_some() {
+            self.overflowed = true;
+        }
+    }
+
+    /// Counts one access to `key`.
+    pub(crate) fn hit(&mut self, key: &[u8], h: &Hit) {
+        let idx = match self.keys.find(key) {
+            Some(idx) => idx,
+            None => self.admit(key),
+        };
+        self.keys
+            .stats_mut(idx)
+            .hit(h.sec, h.access, h.cmd, h.client, h.node);
+        let sec = h.sec;
+        if self.timeline {
+            let t = self.timelines.entry(idx).or_default();
+            match t.last_mut() {
+                Some((s, n)) if *s >= sec => *n += 1,
+                _ => t.push((sec, 1)),
+            }
+        }
+        // Cache fills (SET, SETEX, ...) make the stampede signature; counters do not.
+        if h.access == Access::Overwrite {
+            self.note_write(key, h.ts_us, h.client);
+        }
+    }
+
+    /// Makes room for a new key: a new entry while under `max_keys`, else Space-Saving
+    /// replaces the least counted key, whose count the newcomer inherits as its error.
+    fn admit(&mut self, key: &[u8]) -> u32 {
+        if self.keys.len() < self.max_keys {
+            return self.keys.insert(key, KeyStats::default());
+        }
+        let keys = &self.keys;
+        let heap = self
+            .overflow
+            .get_or_insert_with(|| keys.iter().map(|(i, _, s)| Reverse((s.count, i))).collect());
+        while let Some(Reverse((c, victim))) = heap.pop() {
+            let now = self.keys.stats(victim).count;
+            if now != c {
+                heap.push(Reverse((now, victim)));
+                continue;
+            }
+            let stats = KeyStats {
+                count: c,
+                error: c,
+                ..KeyStats::default()
+            };
+            self.keys.replace(victim, key, stats);
+            self.timelines.remove(&victim);
+            // The newcomer's count once this hit is counted.
+            heap.push(Reverse((c + 1, victim)));
+            return victim;
+        }
+        // Unreachable with max_keys >= 1 (the heap holds every tracked key); start anew.
+        self.keys.insert(key, KeyStats::default())
+    }
+
+    fn note_write(&mut self, key: &[u8], ts: u64, client: u32) {
+        let window = self.stampede_window_us;
+        let b = match self.bursts.get_mut(key) {
+            Some(b) => b,
+            None => {
+                if self.bursts.len() >= self.max_keys {
+                    return;
+                }
+                self.bursts.entry(key.into()).or_default()
+            }
+        };
+        if b.writes == 0 || ts.saturating_sub(b.window_start_us) > window {
+            b.window_start_us = ts;
+            b.writes = 0;
+            b.writers.clear();
+        }
+        b.writes += 1;
+        if !b.writers.contains(&client) && b.writers.len() < 4096 {
+            b.writers.push(client);
+        }
+        let now = (b.writes, b.writers.len() as u32, b.window_start_us);
+        if (now.1, now.0) > (b.best.1, b.best.0) {
+            b.best = now;
+        }
+    }
+}
+
+/// Key accesses in batches, to the thread owning each key (by hash).
+struct Router {
+    hasher: ahash::RandomState,
+    batches: Vec<Batch>,
+    senders: Vec<std::sync::mpsc::SyncSender<Batch>>,
+    /// Emptied batches coming back, to be filled again (no allocation per batch).
+    spare: std::sync::mpsc::Receiver<Batch>,
+    workers: Vec<std::thread::JoinHandle<KeyShard>>,
+}
+
+/// Accesses for one shard: keys end to end in `keys`, each hit with its key's end.
+#[derive(Default)]
+struct Batch {
+    keys: Vec<u8>,
+    hits: Vec<(u32, Hit)>,
+}
+
+const BATCH_HITS: usize = 4096;
+
+impl Router {
+    fn start(cfg: &TrafficConfig, n: usize) -> Option<Router> {
+        let per_shard = cfg.max_keys.div_ceil(n);
+        let mut senders = Vec::new();
+        let mut workers = Vec::new();
+        let (spare_tx, spare) = std::sync::mpsc::channel::<Batch>();
+        for i in 0..n {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(8);
+            let mut shard = KeyShard::new(cfg, per_shard);
+            let spare_tx = spare_tx.clone();
+            let worker = std::thread::Builder::new()
+                .name(format!("keys-{i}"))
+                .spawn(move || {
+                    for mut b in rx {
+                        let mut start = 0usize;
+                        for (end, h) in &b.hits {
+                            let end = *end as usize;
+                            shard.hit(&b.keys[start..end], h);
+                            start = end;
+                        }
+                        b.keys.clear();
+                        b.hits.clear();
+                        let _ = spare_tx.send(b);
+                    }
+                    shard
+                })
+                .ok()?;
+            senders.push(tx);
+            workers.push(worker);
+        }
+        Some(Router {
+            // Not the key table's seeds: a shard's keys must still spread over its table.
+            hasher: ahash::RandomState::with_seeds(0x0dd, 0x5a1e, 0x7ab1e, 0xf00d),
+            batches: (0..n).map(|_| Batch::default()).collect(),
+            senders,
+            spare,
+            workers,
+        })
+    }
+
+    fn route(&mut self, key: &[u8], hit: Hit) {
+        let i = (self.hasher.hash_one(key) % self.batches.len() as u64) as usize;
+        let b = &mut self.batches[i];
+        b.keys.extend_from_slice(key);
+        b.hits.push((b.keys.len() as u32, hit));
+        if b.hits.len() >= BATCH_HITS || b.keys.len() >= u32::MAX as usize / 2 {
+            let next = self.spare.try_recv().unwrap_or_default();
+            let full = std::mem::replace(b, next);
+            // A worker that is gone (it panicked) loses its keys; finish() says nothing
+            // more can be done about it.
+            let _ = self.senders[i].send(full);
+        }
+    }
+
+    /// Sends what is left, waits for the workers, and returns their shards.
+    fn finish(mut self) -> Vec<KeyShard> {
+        for (b, tx) in self.batches.drain(..).zip(&self.senders) {
+            if !b.hits.is_empty() {
+                let _ = tx.send(b);
+            }
+        }
+        drop(self.senders);
+        self.workers
+            .into_iter()
+            .filter_map(|w| w.join().ok())
+            .collect()
+    }
+}
+
 pub(crate) struct Traffic {
     cfg: TrafficConfig,
     table: &'static KeyTable,
@@ -192,14 +429,12 @@ pub(crate) struct Traffic {
     pub(crate) client_counts: Vec<u64>,
     /// Events from clients past `max_clients`.
     pub(crate) other_clients: u64,
-    pub(crate) keys: KeyCounts,
-    /// Per-key (relative second, count) runs by entry index, with `--timeline`.
-    pub(crate) timelines: AHashMap<u32, Vec<(u32, u32)>>,
-    /// Present once the key table overflowed: (count, key) min-heap, lazily refreshed.
-    overflow: Option<MinHeap>,
+    /// The per-key counts (all of them once [`Traffic::finish`] has merged the shards).
+    pub(crate) shard: KeyShard,
+    /// When counting in parallel: where key accesses go instead of `shard`.
+    router: Option<Router>,
     /// Commands not in the key table, counted by their first argument.
     pub(crate) unknown_cmds: BTreeMap<String, u64>,
-    pub(crate) bursts: AHashMap<Box<[u8]>, WriteBurst>,
     /// Absolute expiry second bucket → number of TTLs set landing in it.
     pub(crate) expiry_buckets: BTreeMap<u64, u64>,
     pub(crate) ttls_set: u64,
@@ -234,6 +469,7 @@ impl Traffic {
     pub(crate) fn new(cfg: TrafficConfig) -> Self {
         Traffic {
             table: cfg.table,
+            shard: KeyShard::new(&cfg, cfg.max_keys),
             cfg,
             events: 0,
             first_us: None,
@@ -245,14 +481,39 @@ impl Traffic {
             client_names: Vec::new(),
             client_counts: Vec::new(),
             other_clients: 0,
-            keys: KeyCounts::new(),
-            timelines: AHashMap::new(),
-            overflow: None,
+            router: None,
             unknown_cmds: BTreeMap::new(),
-            bursts: AHashMap::new(),
             expiry_buckets: BTreeMap::new(),
             ttls_set: 0,
             keybuf: Vec::with_capacity(8),
+        }
+    }
+
+    /// A count whose key table is split over `threads` threads (keys routed by hash, so
+    /// each key is counted by one thread, in order). Call [`Traffic::finish`] before
+    /// reading the result. Falls back to one thread when threads cannot be started.
+    pub(crate) fn parallel(cfg: TrafficConfig, threads: usize) -> Self {
+        let router = (threads > 1)
+            .then(|| Router::start(&cfg, threads))
+            .flatten();
+        let mut t = Traffic::new(cfg);
+        t.router = router;
+        t
+    }
+
+    /// Merges the threads' shards into `shard` (nothing to do for a sequential count).
+    pub(crate) fn finish(&mut self) {
+        if let Some(r) = self.router.take() {
+            let mut shards = r.finish();
+            // The biggest shard is the base; the others move in page by page.
+            shards.sort_by_key(|s| std::cmp::Reverse(s.keys.len()));
+            let mut shards = shards.into_iter();
+            if let Some(base) = shards.next() {
+                self.shard = base;
+            }
+            for s in shards {
+                self.shard.absorb(s);
+            }
         }
     }
 
@@ -266,7 +527,7 @@ impl Traffic {
 
     /// True once the key table turned into a Space-Saving top-k.
     pub(crate) fn approximate(&self) -> bool {
-        self.overflow.is_some()
+        self.shard.overflowed()
     }
 
     pub(crate) fn command_name(&self, id: u16) -> &[u8] {
@@ -358,96 +619,23 @@ impl Traffic {
         }
         for &(pos, access) in &keys {
             let key: &[u8] = &ev.args[pos];
-            self.count_key(key, sec, access, cmd, client, node);
-            // Cache fills (SET, SETEX, ...) make the stampede signature; counters do not.
-            if access == Access::Overwrite {
-                self.note_write(key, ev.ts_us, client);
+            let hit = Hit {
+                sec,
+                access,
+                cmd,
+                client,
+                node,
+                ts_us: ev.ts_us,
+            };
+            match &mut self.router {
+                Some(r) => r.route(key, hit),
+                None => self.shard.hit(key, &hit),
             }
         }
         if ttl != TtlKind::None && !keys.is_empty() {
             self.note_ttl(ev, ttl);
         }
         self.keybuf = keys;
-    }
-
-    fn count_key(
-        &mut self,
-        key: &[u8],
-        sec: u32,
-        access: Access,
-        cmd: u16,
-        client: u32,
-        node: u16,
-    ) {
-        let idx = match self.keys.find(key) {
-            Some(idx) => idx,
-            None => self.admit(key),
-        };
-        self.keys.stats_mut(idx).hit(sec, access, cmd, client, node);
-        if self.cfg.timeline {
-            let t = self.timelines.entry(idx).or_default();
-            match t.last_mut() {
-                Some((s, n)) if *s >= sec => *n += 1,
-                _ => t.push((sec, 1)),
-            }
-        }
-    }
-
-    /// Makes room for a new key: a new entry while under `max_keys`, else Space-Saving
-    /// replaces the least counted key, whose count the newcomer inherits as its error.
-    fn admit(&mut self, key: &[u8]) -> u32 {
-        if self.keys.len() < self.cfg.max_keys {
-            return self.keys.insert(key, KeyStats::default());
-        }
-        let keys = &self.keys;
-        let heap = self
-            .overflow
-            .get_or_insert_with(|| keys.iter().map(|(i, _, s)| Reverse((s.count, i))).collect());
-        while let Some(Reverse((c, victim))) = heap.pop() {
-            let now = self.keys.stats(victim).count;
-            if now != c {
-                heap.push(Reverse((now, victim)));
-                continue;
-            }
-            let stats = KeyStats {
-                count: c,
-                error: c,
-                ..KeyStats::default()
-            };
-            self.keys.replace(victim, key, stats);
-            self.timelines.remove(&victim);
-            // The newcomer's count once this hit is counted.
-            heap.push(Reverse((c + 1, victim)));
-            return victim;
-        }
-        // Unreachable with max_keys >= 1 (the heap holds every tracked key); start anew.
-        self.keys.insert(key, KeyStats::default())
-    }
-
-    fn note_write(&mut self, key: &[u8], ts: u64, client: u32) {
-        let window = self.cfg.stampede_window_us;
-        let b = match self.bursts.get_mut(key) {
-            Some(b) => b,
-            None => {
-                if self.bursts.len() >= self.cfg.max_keys {
-                    return;
-                }
-                self.bursts.entry(key.into()).or_default()
-            }
-        };
-        if b.writes == 0 || ts.saturating_sub(b.window_start_us) > window {
-            b.window_start_us = ts;
-            b.writes = 0;
-            b.writers.clear();
-        }
-        b.writes += 1;
-        if !b.writers.contains(&client) && b.writers.len() < 4096 {
-            b.writers.push(client);
-        }
-        let now = (b.writes, b.writers.len() as u32, b.window_start_us);
-        if (now.1, now.0) > (b.best.1, b.best.0) {
-            b.best = now;
-        }
     }
 
     fn note_ttl(&mut self, ev: &Event<'_>, kind: TtlKind) {
@@ -513,14 +701,14 @@ mod tests {
             ],
         );
         assert_eq!(t.events, 5);
-        let a = t.keys.get(b"a").unwrap();
+        let a = t.shard.keys.get(b"a").unwrap();
         assert_eq!((a.count, a.reads, a.writes), (3, 3, 0));
         assert_eq!((a.peak_sec, a.peak_n), (0, 3));
         assert_eq!(t.command_name(a.dominant_cmd().unwrap()), b"get");
         assert_eq!(a.distinct_clients(), (2, true));
-        assert_eq!(t.keys.get(b"b").unwrap().writes, 1);
+        assert_eq!(t.shard.keys.get(b"b").unwrap().writes, 1);
         assert_eq!(
-            t.keys.get(b"doc").unwrap().count,
+            t.shard.keys.get(b"doc").unwrap().count,
             1,
             "unknown command: first argument"
         );
@@ -544,12 +732,98 @@ mod tests {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         feed(&mut t, &refs);
         assert!(t.approximate());
-        assert!(t.keys.len() <= 10);
-        let hot = t.keys.get(b"hot").unwrap();
+        assert!(t.shard.keys.len() <= 10);
+        let hot = t.shard.keys.get(b"hot").unwrap();
         assert!(
             hot.count >= 1000 && hot.count - hot.error <= 1000,
             "{hot:?}"
         );
+    }
+
+    /// Every key's stats, timeline and burst, in key order: what a report can see.
+    type Seen = Vec<(
+        Vec<u8>,
+        u64,
+        u64,
+        u64,
+        u32,
+        u32,
+        u64,
+        Option<Vec<(u32, u32)>>,
+    )>;
+
+    fn seen(t: &Traffic) -> (Seen, Vec<(Vec<u8>, (u32, u32, u64))>) {
+        let s = &t.shard;
+        let mut keys: Seen = s
+            .keys
+            .iter()
+            .map(|(i, k, v)| {
+                (
+                    k.to_vec(),
+                    v.count,
+                    v.reads,
+                    v.writes,
+                    v.peak_n,
+                    v.peak_sec,
+                    v.distinct_clients().0,
+                    s.timelines.get(&i).cloned(),
+                )
+            })
+            .collect();
+        keys.sort();
+        let mut bursts: Vec<_> = s.bursts.iter().map(|(k, b)| (k.to_vec(), b.best)).collect();
+        bursts.sort();
+        (keys, bursts)
+    }
+
+    #[test]
+    fn parallel_counting_equals_sequential() {
+        let mut lines = Vec::new();
+        for i in 0..20_000u32 {
+            let k = i * 7919 % 1500;
+            let (sec, us) = (100 + i / 2000, i % 1_000_000);
+            lines.push(match i % 5 {
+                0 => format!(r#"{sec}.{us:06} [0 10.0.0.{}:1] "SET" "k:{k}" "v""#, i % 30),
+                1 => format!(
+                    r#"{sec}.{us:06} [0 1.1.1.1:1] "MGET" "k:{k}" "k:{}""#,
+                    k + 1
+                ),
+                _ => format!(r#"{sec}.{us:06} [0 1.1.1.{}:1] "GET" "k:{k}""#, i % 7),
+            });
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let cfg = || TrafficConfig {
+            timeline: true,
+            ..TrafficConfig::default()
+        };
+        let mut one = Traffic::new(cfg());
+        feed(&mut one, &refs);
+        for threads in [2, 3, 4] {
+            let mut many = Traffic::parallel(cfg(), threads);
+            feed(&mut many, &refs);
+            many.finish();
+            assert_eq!(seen(&one), seen(&many), "{threads} threads");
+            assert_eq!(one.events, many.events);
+            assert_eq!(one.per_second, many.per_second);
+            assert!(!many.approximate());
+        }
+        // Past max_keys each thread keeps a Space-Saving share; the bounds still hold.
+        let mut small = Traffic::parallel(
+            TrafficConfig {
+                max_keys: 100,
+                ..TrafficConfig::default()
+            },
+            2,
+        );
+        feed(&mut small, &refs);
+        small.finish();
+        assert!(small.approximate());
+        assert!(small.shard.keys.len() <= 100);
+        let (exact, _) = seen(&one);
+        for (_, k, s) in small.shard.keys.iter() {
+            let truth = exact.iter().find(|e| e.0 == k).map_or(0, |e| e.1);
+            assert!(s.count >= truth && s.count - s.error <= truth, "{k:?}");
+        }
     }
 
     #[test]
@@ -565,8 +839,8 @@ mod tests {
         lines.push(r#"105.000000 [0 10.0.0.1:1] "SET" "k" "v""#.to_string());
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         feed(&mut t, &refs);
-        assert_eq!(t.bursts[&b"k"[..]].best.0, 20);
-        assert_eq!(t.bursts[&b"k"[..]].best.1, 20);
+        assert_eq!(t.shard.bursts[&b"k"[..]].best.0, 20);
+        assert_eq!(t.shard.bursts[&b"k"[..]].best.1, 20);
     }
 
     #[test]

@@ -96,7 +96,10 @@ pub(crate) async fn gather(
     cfg: TrafficConfig,
 ) -> Result<Gathered> {
     match &a.input {
-        Some(path) => from_file(path, cfg),
+        Some(path) => from_file(path, cfg, a.threads.map(|n| n as usize)),
+        None if a.threads.is_some() => Err(Error::Usage(
+            "--threads goes with --input (a live capture is counted as it arrives)".into(),
+        )),
         None => super::live::gather(t, a, cfg).await,
     }
 }
@@ -117,15 +120,20 @@ pub(crate) fn outcome(input_error: Option<String>, interrupted: bool) -> Outcome
 }
 
 /// Reads a capture file (or stdin) into traffic counts.
-pub(crate) fn from_file(path: &str, cfg: TrafficConfig) -> Result<Gathered> {
+pub(crate) fn from_file(
+    path: &str,
+    cfg: TrafficConfig,
+    threads: Option<usize>,
+) -> Result<Gathered> {
     let reader = capture::open(path)?;
-    let mut t = Traffic::new(cfg);
+    let mut t = Traffic::parallel(cfg, threads.unwrap_or_else(key_threads));
     let mut src = SourceReport {
         kind: "file",
         path: Some(path.to_string()),
         ..Default::default()
     };
     let res = capture::for_each_line(reader, |n, l| feed_line(&mut t, &mut src, n, l, 0, None));
+    t.finish();
     let input_error = res.err().map(|e| {
         format!("reading {path}: {e} (the input ends early; the report covers what came before)")
     });
@@ -153,6 +161,12 @@ pub(crate) fn from_file(path: &str, cfg: TrafficConfig) -> Result<Gathered> {
         interrupted: false,
         live: None,
     })
+}
+
+/// Threads that count keys while this one parses: one per core, up to 4 (one core: the
+/// parsing thread counts too).
+fn key_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 fn first_lines(n: &[u64]) -> String {
