@@ -1,8 +1,6 @@
 //! `cachestorm bigkeys`: the biggest keys overall and per type, per-type totals, the
 //! key-size distribution and big-collection findings, from a throttled SCAN.
 
-use std::io::Write;
-
 use serde::Serialize;
 
 use super::scan::{scan, summary, ScanReport};
@@ -11,8 +9,8 @@ use crate::analysis::keyspace::{BigKey, BigkeysReport, CensusConfig};
 use crate::analysis::patterns::PatternRules;
 use crate::cli::BigkeysArgs;
 use crate::error::{Error, Result};
+use crate::output;
 use crate::output::table::{render, table};
-use crate::output::{self, Format};
 use crate::units::{bytes, count, or_dash, pct, secs};
 
 #[derive(Serialize)]
@@ -36,25 +34,18 @@ pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
     let rules = PatternRules::new(":", &[]).map_err(Error::Usage)?;
     let s = scan(&args.target, &args.scan, cfg, rules).await?;
     let report = s.census.bigkeys();
-    let mut out = std::io::stdout().lock();
-    match args.output.format() {
-        Format::Json => {
-            let doc = Doc {
-                scan: &s.scan,
-                report: &report,
-            };
-            output::write_json(&mut out, "bigkeys", &s.target, &doc)?;
-        }
-        Format::Ndjson => {
-            for k in &report.top {
-                output::write_ndjson(&mut out, k)?;
-            }
-        }
-        Format::Table => {
-            out.write_all(text(&s.scan, &report).as_bytes())?;
-            out.flush()?;
-        }
-    }
+    let doc = Doc {
+        scan: &s.scan,
+        report: &report,
+    };
+    output::emit(
+        args.output.format(),
+        "bigkeys",
+        &s.target,
+        &doc,
+        &report.top,
+        || text(&s.scan, &report),
+    )?;
     Ok(s.outcome())
 }
 

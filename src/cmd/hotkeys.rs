@@ -1,8 +1,6 @@
 //! `cachestorm hotkeys`: the hottest keys (and commands, clients, patterns, signatures)
 //! from a MONITOR capture file or a bounded live MONITOR.
 
-use std::io::Write;
-
 use serde::Serialize;
 
 use super::traffic::{self, Gathered, SourceReport};
@@ -11,8 +9,8 @@ use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig};
 use crate::analysis::traffic::TrafficConfig;
 use crate::cli::HotkeysArgs;
 use crate::error::Result;
+use crate::output;
 use crate::output::table::{render, table};
-use crate::output::{self, Format};
 use crate::units::{count, pct};
 
 #[derive(Serialize)]
@@ -59,27 +57,19 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         rep.penetration.verified = super::live::verify_missing(live, &t, &rcfg).await;
     }
     let complete = source.stopped_early.is_none();
-    let mut out = std::io::stdout().lock();
-    match args.output.format() {
-        Format::Json | Format::Ndjson => {
-            let doc = Doc {
-                complete,
-                source: &source,
-                report: &rep,
-            };
-            if args.output.format() == Format::Json {
-                output::write_json(&mut out, "hotkeys", &target, &doc)?;
-            } else {
-                for k in &rep.keys {
-                    output::write_ndjson(&mut out, k)?;
-                }
-            }
-        }
-        Format::Table => {
-            out.write_all(render_report(&rep, &source).as_bytes())?;
-            out.flush()?;
-        }
-    }
+    let doc = Doc {
+        complete,
+        source: &source,
+        report: &rep,
+    };
+    output::emit(
+        args.output.format(),
+        "hotkeys",
+        &target,
+        &doc,
+        &rep.keys,
+        || render_report(&rep, &source),
+    )?;
     Ok(traffic::outcome(input_error, interrupted))
 }
 

@@ -2,8 +2,6 @@
 //! timeline and its cliffs, and memory headroom, from a throttled SCAN. `patterns --scan`
 //! prints this command's pattern table.
 
-use std::io::Write;
-
 use serde::Serialize;
 
 use super::scan::{scan, summary, ScanReport, Scanned};
@@ -11,8 +9,8 @@ use super::Outcome;
 use crate::analysis::keyspace::{CensusConfig, Headroom, KeyspaceReport, PatternMemory};
 use crate::cli::{KeyspaceArgs, PatternRuleArgs, ScanArgs, TargetArgs};
 use crate::error::{Error, Result};
+use crate::output;
 use crate::output::table::{render, table};
-use crate::output::{self, Format};
 use crate::units::{bytes, count, or_dash, pct, secs};
 
 #[derive(Serialize)]
@@ -64,22 +62,18 @@ pub(crate) async fn run(args: KeyspaceArgs) -> Result<Outcome> {
     .await?;
     let report = s.census.keyspace(args.top);
     let headroom = s.census.headroom(&s.memory);
-    let mut out = std::io::stdout().lock();
-    match args.output.format() {
-        Format::Json => {
-            let doc = Doc {
-                scan: &s.scan,
-                report: &report,
-                headroom: &headroom,
-            };
-            output::write_json(&mut out, "keyspace", &s.target, &doc)?;
-        }
-        Format::Ndjson => {
-            for p in &report.patterns {
-                output::write_ndjson(&mut out, p)?;
-            }
-        }
-        Format::Table => {
+    let doc = Doc {
+        scan: &s.scan,
+        report: &report,
+        headroom: &headroom,
+    };
+    output::emit(
+        args.output.format(),
+        "keyspace",
+        &s.target,
+        &doc,
+        &report.patterns,
+        || {
             let mut text = summary(&s.scan);
             text.push('\n');
             if report.keys_counted == 0 {
@@ -89,10 +83,9 @@ pub(crate) async fn run(args: KeyspaceArgs) -> Result<Outcome> {
                 text.push_str(&expiry_text(&report));
             }
             text.push_str(&headroom_table(&headroom));
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+            text
+        },
+    )?;
     Ok(s.outcome())
 }
 

@@ -1,8 +1,6 @@
 //! `cachestorm patterns`: traffic grouped by inferred key pattern, from a MONITOR capture
 //! file or a bounded live MONITOR (the same gathering and counting as `hotkeys`).
 
-use std::io::Write;
-
 use serde::Serialize;
 
 use super::traffic::{self, SourceReport};
@@ -10,7 +8,7 @@ use super::Outcome;
 use crate::analysis::hotkeys::{report, PatternRow, ReportConfig};
 use crate::cli::PatternsArgs;
 use crate::error::Result;
-use crate::output::{self, Format};
+use crate::output;
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -44,31 +42,21 @@ async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
     )
     .await?;
     let rep = s.census.keyspace(args.top);
-    let mut out = std::io::stdout().lock();
-    match args.output.format() {
-        Format::Json => {
-            let doc = ScanDoc {
-                mode: "scan",
-                scan: &s.scan,
-                keys_counted: rep.keys_counted,
-                memory_bytes: rep.memory_bytes,
-                patterns: &rep.patterns,
-            };
-            output::write_json(&mut out, "patterns", &s.target, &doc)?;
-        }
-        Format::Ndjson => {
-            for p in &rep.patterns {
-                output::write_ndjson(&mut out, p)?;
-            }
-        }
-        Format::Table => {
-            let text = super::scan::summary(&s.scan)
-                + "\n"
-                + &super::keyspace::patterns_table(&rep.patterns);
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+    let doc = ScanDoc {
+        mode: "scan",
+        scan: &s.scan,
+        keys_counted: rep.keys_counted,
+        memory_bytes: rep.memory_bytes,
+        patterns: &rep.patterns,
+    };
+    output::emit(
+        args.output.format(),
+        "patterns",
+        &s.target,
+        &doc,
+        &rep.patterns,
+        || super::scan::summary(&s.scan) + "\n" + &super::keyspace::patterns_table(&rep.patterns),
+    )?;
     Ok(s.outcome())
 }
 
@@ -112,31 +100,25 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
     };
     let rep = report(&g.traffic, &rcfg, &rules);
     let complete = g.source.stopped_early.is_none();
-    let mut out = std::io::stdout().lock();
-    match args.output.format() {
-        Format::Json => {
-            let doc = Doc {
-                complete,
-                source: &g.source,
-                events: rep.events,
-                distinct_keys: rep.counting.distinct_keys,
-                counting: rep.counting.mode,
-                patterns: &rep.patterns,
-            };
-            output::write_json(&mut out, "patterns", &target, &doc)?;
-        }
-        Format::Ndjson => {
-            for p in &rep.patterns {
-                output::write_ndjson(&mut out, p)?;
-            }
-        }
-        Format::Table => {
-            let text = super::hotkeys::summary(&rep, &g.source)
+    let doc = Doc {
+        complete,
+        source: &g.source,
+        events: rep.events,
+        distinct_keys: rep.counting.distinct_keys,
+        counting: rep.counting.mode,
+        patterns: &rep.patterns,
+    };
+    output::emit(
+        args.output.format(),
+        "patterns",
+        &target,
+        &doc,
+        &rep.patterns,
+        || {
+            super::hotkeys::summary(&rep, &g.source)
                 + "\n"
-                + &super::hotkeys::patterns_table(&rep, args.top);
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+                + &super::hotkeys::patterns_table(&rep, args.top)
+        },
+    )?;
     Ok(traffic::outcome(g.input_error, g.interrupted))
 }

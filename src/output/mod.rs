@@ -65,6 +65,32 @@ pub(crate) fn write_ndjson<T: Serialize>(out: &mut impl Write, item: &T) -> Resu
     Ok(())
 }
 
+/// Writes a finished report to stdout in `format`: `doc` as the JSON document, each of
+/// `rows` as an NDJSON line, or the text `table` makes.
+pub(crate) fn emit<D: Serialize, G: Serialize, R: Serialize>(
+    format: Format,
+    command: &str,
+    target: &G,
+    doc: &D,
+    rows: &[R],
+    table: impl FnOnce() -> String,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => write_json(&mut out, command, target, doc)?,
+        Format::Ndjson => {
+            for r in rows {
+                write_ndjson(&mut out, r)?;
+            }
+        }
+        Format::Table => {
+            out.write_all(table().as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn now_rfc3339() -> String {
     rfc3339(chrono::Utc::now())
 }
