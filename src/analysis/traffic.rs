@@ -752,7 +752,10 @@ mod tests {
         Option<Vec<(u32, u32)>>,
     )>;
 
-    fn seen(t: &Traffic) -> (Seen, Vec<(Vec<u8>, (u32, u32, u64))>) {
+    /// Every write burst's best window, in key order.
+    type Bursts = Vec<(Vec<u8>, (u32, u32, u64))>;
+
+    fn seen(t: &Traffic) -> (Seen, Bursts) {
         let s = &t.shard;
         let mut keys: Seen = s
             .keys
