@@ -431,8 +431,15 @@ async fn walk_node(
             batch = (batch * 2).min(s.count.max(1));
             pause = Duration::ZERO;
         }
-        if let Some(b) = &bucket {
-            b.take(fresh.len() as u64).await;
+        if let Some(b) = bucket
+            .as_ref()
+            .filter(|_| !fresh.is_empty() && !*stop.borrow())
+        {
+            // A slow --rate can mean a long wait: Ctrl-C cuts it short.
+            tokio::select! {
+                _ = b.take(fresh.len() as u64) => {}
+                _ = stop.changed() => {}
+            }
         }
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
