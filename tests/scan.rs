@@ -676,3 +676,16 @@ fn bigkeys_works_on_redis_6_2_and_valkey_8_1() {
         assert!(doc["top"][0]["encoding"].is_string(), "{label}");
     }
 }
+
+#[test]
+fn scans_work_over_tls() {
+    let s = RedisServer::start_tls(false);
+    let ca = s.tls_files().ca.to_string_lossy().into_owned();
+    let url = format!("rediss://127.0.0.1:{}", s.port);
+    let doc = json(&["bigkeys", "-u", &url, "--cacert", &ca, "-o", "json"]);
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["target"]["tls"], true);
+    assert_eq!(doc["nodes"][0]["error"], Value::Null);
+    // An untrusted certificate is refused with the connect error.
+    fails(&["keyspace", "-u", &url], 3);
+}
