@@ -377,6 +377,14 @@ fn a_cluster_is_scanned_completely_on_every_master() {
     assert_eq!(doc["complete"], true, "{doc}");
     assert_eq!(doc["nodes"].as_array().unwrap().len(), 3);
     assert_eq!(doc["keys_scanned"], 3000, "{}", doc["nodes"]);
+    let per_node: u64 = doc["per_node"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["keys"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_node, 3000);
+    assert_eq!(doc["per_node"].as_array().unwrap().len(), 3);
     assert_eq!(doc["keys_counted"], 3000);
     assert_eq!(doc["dbsize"], 3000);
     // The same from one replica of each master, once they have the data (the initial

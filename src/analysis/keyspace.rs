@@ -493,11 +493,24 @@ pub(crate) struct FindingKey {
     pub(crate) length: u64,
 }
 
+/// What one node holds of the scanned keys.
+#[derive(Debug, Serialize)]
+pub(crate) struct NodeTotals {
+    pub(crate) node: String,
+    pub(crate) keys: u64,
+    pub(crate) memory_bytes: u64,
+    /// Of the scanned memory on all nodes.
+    pub(crate) memory_pct: f64,
+    pub(crate) ttl_memory_bytes: u64,
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct BigkeysReport {
     /// Keys measured (scanned and not vanished).
     pub(crate) keys_counted: u64,
     pub(crate) memory_bytes: u64,
+    /// Per node, in node order: where the memory is (an unbalanced cluster shows here).
+    pub(crate) per_node: Vec<NodeTotals>,
     pub(crate) top: Vec<BigKey>,
     pub(crate) top_by_type: BTreeMap<String, Vec<BigKey>>,
     pub(crate) types: Vec<TypeRow>,
@@ -680,6 +693,18 @@ impl Census {
         BigkeysReport {
             keys_counted: self.keys,
             memory_bytes: self.memory,
+            per_node: self
+                .nodes
+                .iter()
+                .zip(&self.cfg.nodes)
+                .map(|(n, name)| NodeTotals {
+                    node: name.clone(),
+                    keys: n.keys,
+                    memory_bytes: n.memory,
+                    memory_pct: share(n.memory, self.memory),
+                    ttl_memory_bytes: n.ttl_memory,
+                })
+                .collect(),
             top: self
                 .top
                 .sorted()
@@ -1032,6 +1057,10 @@ mod tests {
         assert_eq!(r.findings[0].examples[0].key, "big:hash");
         assert_eq!(r.findings[1].keys, 1);
         assert_eq!(r.size_percentiles.max_bytes, 900_000);
+        assert_eq!(r.per_node.len(), 2);
+        assert_eq!(r.per_node[0].keys, 103);
+        assert_eq!(r.per_node[0].memory_pct, 100.0);
+        assert_eq!(r.per_node[1].keys, 0);
     }
 
     #[test]

@@ -128,6 +128,22 @@ fn text(s: &ScanReport, r: &BigkeysReport) -> String {
         ]);
     }
     out.push_str(&format!("\nper type\n{}", render(&t)));
+    if r.per_node.len() > 1 {
+        let mut t = table(
+            &["node", "keys", "memory", "% memory", "with ttl"],
+            &["keys", "memory", "% memory", "with ttl"],
+        );
+        for n in &r.per_node {
+            t.add_row(vec![
+                n.node.clone(),
+                count(n.keys as f64),
+                bytes(n.memory_bytes),
+                pct(n.memory_pct),
+                bytes(n.ttl_memory_bytes),
+            ]);
+        }
+        out.push_str(&format!("\nper node\n{}", render(&t)));
+    }
     let p = &r.size_percentiles;
     out.push_str(&format!(
         "\nkey size: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (total {})\n",
