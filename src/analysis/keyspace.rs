@@ -104,6 +104,11 @@ const FINDINGS: [(Kind, u64, &str); 4] = [
     (Kind::String, 100_000, "strings longer than 100 kB"),
     (Kind::List, 1_000, "lists with more than 1,000 items"),
 ];
+/// The big-collection rules, for people ("hashes with more than 5,000 fields", ...).
+pub(crate) fn finding_rules() -> impl Iterator<Item = &'static str> {
+    FINDINGS.iter().map(|f| f.2)
+}
+
 /// Key names kept per finding (the longest).
 const FINDING_EXAMPLES: usize = 20;
 /// Distinct patterns tracked; later new ones are counted together.
@@ -285,7 +290,8 @@ struct NodeAcc {
 /// The running count of a scan.
 pub(crate) struct Census {
     cfg: CensusConfig,
-    rules: PatternRules,
+    /// None: no pattern or expiry accounting (bigkeys needs neither).
+    rules: Option<PatternRules>,
     keys: u64,
     memory: u64,
     top: Top<KeyInfo>,
@@ -303,7 +309,7 @@ pub(crate) struct Census {
 }
 
 impl Census {
-    pub(crate) fn new(cfg: CensusConfig, rules: PatternRules) -> Self {
+    pub(crate) fn new(cfg: CensusConfig, rules: Option<PatternRules>) -> Self {
         Census {
             top: Top::new(cfg.top),
             nodes: (0..cfg.nodes.len()).map(|_| NodeAcc::default()).collect(),
@@ -347,14 +353,18 @@ impl Census {
             }
         }
         let pid = self.pattern_id(&k.key);
-        let p = &mut self.patterns[pid as usize];
-        p.keys += 1;
-        p.memory += k.memory;
-        match k.expires_at_ms {
-            None => p.no_ttl += 1,
-            Some(at) => {
-                self.ttl_keys += 1;
-                self.ttl_bytes += k.memory;
+        if let Some(pid) = pid {
+            let p = &mut self.patterns[pid as usize];
+            p.keys += 1;
+            p.memory += k.memory;
+            if k.expires_at_ms.is_none() {
+                p.no_ttl += 1;
+            }
+        }
+        if let Some(at) = k.expires_at_ms {
+            self.ttl_keys += 1;
+            self.ttl_bytes += k.memory;
+            if let Some(pid) = pid {
                 let minute = ((at / 60_000).saturating_sub(self.cfg.start_ms / 60_000))
                     .min(u64::from(u32::MAX)) as u32;
                 let e = self.expiry.entry((pid, minute)).or_default();
@@ -379,15 +389,16 @@ impl Census {
         }
     }
 
-    /// The pattern's index, made on first sight (past `MAX_PATTERNS`, the catch-all's).
-    fn pattern_id(&mut self, key: &[u8]) -> u32 {
-        let pattern = self.rules.pattern(key);
+    /// The pattern's index, made on first sight (past `MAX_PATTERNS`, the catch-all's);
+    /// None when the census keeps no patterns.
+    fn pattern_id(&mut self, key: &[u8]) -> Option<u32> {
+        let pattern = self.rules.as_ref()?.pattern(key);
         if let Some(&id) = self.pattern_ids.get(&pattern) {
-            return id;
+            return Some(id);
         }
         let pattern = if self.patterns.len() >= MAX_PATTERNS {
             if let Some(&id) = self.pattern_ids.get(OTHER_PATTERNS) {
-                return id;
+                return Some(id);
             }
             OTHER_PATTERNS.to_vec()
         } else {
@@ -402,7 +413,7 @@ impl Census {
             example: key.to_vec(),
         });
         self.pattern_ids.insert(pattern, id);
-        id
+        Some(id)
     }
 
     /// Per-type moments per node, which extrapolation needs. Kept apart from `add` so a
@@ -1001,8 +1012,8 @@ mod tests {
         }
     }
 
-    fn rules() -> PatternRules {
-        PatternRules::default_rules()
+    fn rules() -> Option<PatternRules> {
+        Some(PatternRules::default_rules())
     }
 
     #[test]

@@ -5,10 +5,9 @@ use serde::Serialize;
 
 use super::scan::{scan, summary, ScanReport};
 use super::Outcome;
-use crate::analysis::keyspace::{BigKey, BigkeysReport, CensusConfig};
-use crate::analysis::patterns::PatternRules;
+use crate::analysis::keyspace::{finding_rules, BigKey, BigkeysReport, CensusConfig};
 use crate::cli::BigkeysArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output;
 use crate::output::table::{render, table};
 use crate::units::{bytes, count, or_dash, pct, secs};
@@ -31,8 +30,7 @@ pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
         start_ms: 0,
         nodes: Vec::new(),
     };
-    let rules = PatternRules::new(":", &[]).map_err(Error::Usage)?;
-    let s = scan(&args.target, &args.scan, cfg, rules).await?;
+    let s = scan(&args.target, &args.scan, cfg, None).await?;
     let report = s.census.bigkeys();
     let doc = Doc {
         scan: &s.scan,
@@ -155,7 +153,11 @@ fn text(s: &ScanReport, r: &BigkeysReport) -> String {
         bytes(r.memory_bytes)
     ));
     if r.findings.is_empty() {
-        out.push_str("\nno big collections (hash > 5,000 fields, set > 1,000 members, list > 1,000 items, string > 100 kB)\n");
+        let rules: Vec<&str> = finding_rules().collect();
+        out.push_str(&format!(
+            "\nno big collections: none of {}\n",
+            rules.join(", ")
+        ));
     } else {
         out.push_str("\nfindings\n");
         for f in &r.findings {

@@ -162,11 +162,5 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         )?;
         out.write_all(render(&t).as_bytes())?;
     }
-    Ok(if w.scan.interrupted {
-        Outcome::Interrupted
-    } else if w.scan.nodes.iter().any(|n| n.error.is_some()) {
-        Outcome::Partial
-    } else {
-        Outcome::Done
-    })
+    Ok(w.scan.outcome())
 }

@@ -47,7 +47,7 @@ pub(crate) async fn gather(
             .map_or(0, |d| d.as_millis() as u64),
         nodes: Vec::new(),
     };
-    scan(t, a, cfg, super::traffic::rules(r)?).await
+    scan(t, a, cfg, Some(super::traffic::rules(r)?)).await
 }
 
 pub(crate) async fn run(args: KeyspaceArgs) -> Result<Outcome> {

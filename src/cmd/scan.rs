@@ -84,11 +84,17 @@ pub(crate) struct Scanned {
 }
 
 impl Scanned {
+    pub(crate) fn outcome(&self) -> Outcome {
+        self.scan.outcome()
+    }
+}
+
+impl ScanReport {
     /// Exit 130 after Ctrl-C; exit 3 when a node failed (its part is missing).
     pub(crate) fn outcome(&self) -> Outcome {
-        if self.scan.interrupted {
+        if self.interrupted {
             Outcome::Interrupted
-        } else if self.scan.nodes.iter().any(|n| n.error.is_some()) {
+        } else if self.nodes.iter().any(|n| n.error.is_some()) {
             Outcome::Partial
         } else {
             Outcome::Done
@@ -270,7 +276,7 @@ pub(crate) async fn scan(
     t: &TargetArgs,
     a: &ScanArgs,
     mut cfg: CensusConfig,
-    rules: PatternRules,
+    rules: Option<PatternRules>,
 ) -> Result<Scanned> {
     let plan = plan(t, a).await?;
     cfg.nodes = plan.names.clone();
