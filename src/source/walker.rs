@@ -506,10 +506,7 @@ async fn walk_node(
             }
             next_fresh = keys;
         }
-        // The keys of the previous SCAN: typed now, lengths next round.
-        let old_typed = std::mem::take(&mut typed);
-        let mut done = Vec::with_capacity(fresh.len());
-        if s.lfu {
+        let msg = if s.lfu {
             // A key deleted since SCAN answers an error: it is left out, as vanished.
             let asked = fresh.len() as u64;
             let freqs: Vec<(Vec<u8>, u8, u16)> = fresh
@@ -520,48 +517,53 @@ async fn walk_node(
                 })
                 .collect();
             w.vanished += asked - freqs.len() as u64;
-            fresh = next_fresh;
-            (typed_from, fresh_from) = (fresh_from, scanned_from);
-            if !freqs.is_empty() && tx.send(Msg::Freqs(freqs)).await.is_err() {
-                return Ok(());
-            }
-            continue;
-        }
-        for key in fresh.drain(..) {
-            let replies = [it.next(), it.next(), it.next()];
-            let enc = if s.encoding {
-                it.next().as_ref().and_then(text)
-            } else {
-                None
-            };
-            let Some(mut info) = probed(key, &replies, seen_ms, node) else {
-                w.vanished += 1;
-                continue;
-            };
-            info.encoding = enc;
-            if info.kind.length_command().is_some() {
-                typed.push(info);
-            } else {
-                done.push(info);
-            }
-        }
-        // Lengths of the keys typed last round: now complete.
-        for mut k in old_typed {
-            if k.kind.length_command().is_some() {
-                match it.next() {
-                    Some(v @ Value::Int(_)) => k.length = int(&v).map(|n| n.max(0) as u64),
-                    // WRONGTYPE: it changed type since TYPE.
-                    _ => {
-                        w.vanished += 1;
-                        continue;
-                    }
+            Msg::Freqs(freqs)
+        } else {
+            // The keys of the previous SCAN: typed now, lengths next round.
+            let old_typed = std::mem::take(&mut typed);
+            let mut done = Vec::with_capacity(fresh.len());
+            for key in fresh.drain(..) {
+                let replies = [it.next(), it.next(), it.next()];
+                let enc = if s.encoding {
+                    it.next().as_ref().and_then(text)
+                } else {
+                    None
+                };
+                let Some(mut info) = probed(key, &replies, seen_ms, node) else {
+                    w.vanished += 1;
+                    continue;
+                };
+                info.encoding = enc;
+                if info.kind.length_command().is_some() {
+                    typed.push(info);
+                } else {
+                    done.push(info);
                 }
             }
-            done.push(k);
-        }
+            // Lengths of the keys typed last round: now complete.
+            for mut k in old_typed {
+                if k.kind.length_command().is_some() {
+                    match it.next() {
+                        Some(v @ Value::Int(_)) => k.length = int(&v).map(|n| n.max(0) as u64),
+                        // WRONGTYPE: it changed type since TYPE.
+                        _ => {
+                            w.vanished += 1;
+                            continue;
+                        }
+                    }
+                }
+                done.push(k);
+            }
+            Msg::Keys(done)
+        };
         fresh = next_fresh;
         (typed_from, fresh_from) = (fresh_from, scanned_from);
-        if !done.is_empty() && tx.send(Msg::Keys(done)).await.is_err() {
+        let empty = match &msg {
+            Msg::Keys(v) => v.is_empty(),
+            Msg::Freqs(v) => v.is_empty(),
+            Msg::Size(_) => false,
+        };
+        if !empty && tx.send(msg).await.is_err() {
             return Ok(());
         }
     }
