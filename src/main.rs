@@ -4,11 +4,13 @@
 mod analysis;
 mod cli;
 mod cmd;
+mod endpoint;
 mod error;
 mod output;
 mod parse;
+mod redact;
+mod show;
 mod source;
-mod target;
 mod units;
 
 use std::process::ExitCode;
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Partial) => ExitCode::from(3),
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("cachestorm: {}", target::redact::everywhere(&e.to_string()));
+            eprintln!("cachestorm: {}", redact::everywhere(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::patterns::PatternRules;
 use super::traffic::{KeyStats, Traffic};
-use crate::output::keys::display;
+use crate::show;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ReportConfig {
@@ -155,7 +155,7 @@ pub(crate) struct ExpiryBucket {
 }
 
 pub(crate) fn at(unix_sec: u64) -> Option<String> {
-    chrono::DateTime::from_timestamp(unix_sec as i64, 0).map(crate::output::rfc3339)
+    chrono::DateTime::from_timestamp(unix_sec as i64, 0).map(show::rfc3339)
 }
 
 fn pct(n: u64, total: u64) -> f64 {
@@ -229,7 +229,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
             let rate = s.count as f64 / rate_secs;
             let (clients, exact) = s.distinct_clients();
             HotKey {
-                key: display(k),
+                key: show::key(k),
                 count: s.count,
                 count_error: (s.error > 0).then_some(s.error),
                 share_pct: share,
@@ -242,7 +242,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 distinct_clients: clients,
                 distinct_clients_exact: exact,
                 node: cfg.nodes.get(s.node as usize).cloned(),
-                pattern: display(&rules.pattern(k)),
+                pattern: show::key(&rules.pattern(k)),
                 hot: share >= cfg.threshold_pct || cfg.min_rate.is_some_and(|m| rate >= m),
                 timeline: t.shard.timelines.get(idx).map(|tl| {
                     tl.iter()
@@ -271,7 +271,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
             let (g, examples) = pen_groups.entry(p.clone()).or_insert_with_key(|p| {
                 (
                     PenetrationPattern {
-                        pattern: display(p),
+                        pattern: show::key(p),
                         keys: 0,
                         reads: 0,
                         example_keys: Vec::new(),
@@ -300,7 +300,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     let mut patterns: Vec<PatternRow> = pats
         .into_iter()
         .map(|(p, agg)| PatternRow {
-            pattern: display(&p),
+            pattern: show::key(&p),
             ops: agg.ops,
             share_pct: pct(agg.ops, key_ops),
             distinct_keys: agg.keys,
@@ -312,7 +312,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                     .max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c)))
                     .map(|(c, _)| c),
             ),
-            example_key: agg.example.map(|(_, k)| display(&k)).unwrap_or_default(),
+            example_key: agg.example.map(|(_, k)| show::key(&k)).unwrap_or_default(),
         })
         .collect();
     patterns.sort_by(|a, b| b.ops.cmp(&a.ops).then_with(|| a.pattern.cmp(&b.pattern)));
@@ -320,7 +320,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     pen.by_pattern = pen_groups
         .into_values()
         .map(|(mut g, ex)| {
-            g.example_keys = ex.into_iter().map(|(_, k)| display(&k)).collect();
+            g.example_keys = ex.into_iter().map(|(_, k)| show::key(&k)).collect();
             g
         })
         .collect();
@@ -341,7 +341,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         .map(|(k, b)| {
             let ks = t.shard.keys.get(k);
             Stampede {
-                key: display(k),
+                key: show::key(k),
                 writes: b.best.0,
                 distinct_writers: b.best.1,
                 window_start_at: at(b.best.2 / 1_000_000),
@@ -385,7 +385,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
             t.client_names
                 .iter()
                 .zip(&t.client_counts)
-                .map(|(n, c)| (display(n), *c))
+                .map(|(n, c)| (show::key(n), *c))
                 .chain(std::iter::once((
                     "(other clients)".to_string(),
                     t.other_clients,

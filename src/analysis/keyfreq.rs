@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::output::keys::display;
-use crate::source::keyfreq::SlotStat;
+use crate::parse::slotstats::SlotStat;
+use crate::show;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct LfuKey {
@@ -24,7 +24,7 @@ pub(crate) fn top_lfu(
     keys.into_iter()
         .take(top)
         .map(|(k, freq, n)| LfuKey {
-            key: display(&k),
+            key: show::key(&k),
             freq,
             node: nodes.get(n).cloned().unwrap_or_default(),
         })

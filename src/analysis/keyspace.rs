@@ -11,98 +11,18 @@ use ahash::AHashMap;
 use serde::Serialize;
 
 use super::patterns::PatternRules;
-use crate::output::keys::display;
-
-/// A key's type as TYPE answers it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Kind {
-    String,
-    List,
-    Set,
-    Zset,
-    Hash,
-    Stream,
-    /// A module type (`ReJSON-RL`, ...), by its name.
-    Other(Box<str>),
-}
-
-impl Kind {
-    pub(crate) fn from_type_reply(s: &str) -> Option<Kind> {
-        Some(match s {
-            "none" => return None,
-            "string" => Kind::String,
-            "list" => Kind::List,
-            "set" => Kind::Set,
-            "zset" => Kind::Zset,
-            "hash" => Kind::Hash,
-            "stream" => Kind::Stream,
-            other => Kind::Other(other.into()),
-        })
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            Kind::String => "string",
-            Kind::List => "list",
-            Kind::Set => "set",
-            Kind::Zset => "zset",
-            Kind::Hash => "hash",
-            Kind::Stream => "stream",
-            Kind::Other(s) => s,
-        }
-    }
-
-    /// The O(1) command that gives the length (bytes, items, members, fields, entries).
-    pub(crate) fn length_command(&self) -> Option<&'static str> {
-        Some(match self {
-            Kind::String => "STRLEN",
-            Kind::List => "LLEN",
-            Kind::Set => "SCARD",
-            Kind::Zset => "ZCARD",
-            Kind::Hash => "HLEN",
-            Kind::Stream => "XLEN",
-            Kind::Other(_) => return None,
-        })
-    }
-
-    /// What the length counts, for people.
-    pub(crate) fn length_unit(&self) -> &'static str {
-        match self {
-            Kind::String => "bytes",
-            Kind::List => "items",
-            Kind::Set | Kind::Zset => "members",
-            Kind::Hash => "fields",
-            Kind::Stream => "entries",
-            Kind::Other(_) => "",
-        }
-    }
-}
-
-/// One scanned key's facts.
-#[derive(Debug, Clone)]
-pub(crate) struct KeyInfo {
-    pub(crate) key: Vec<u8>,
-    pub(crate) kind: Kind,
-    /// MEMORY USAGE (with the walk's SAMPLES).
-    pub(crate) memory: u64,
-    pub(crate) length: Option<u64>,
-    /// Remaining time to live when seen; None = no TTL.
-    pub(crate) ttl_ms: Option<u64>,
-    /// When it expires (ms since the epoch): time seen + PTTL.
-    pub(crate) expires_at_ms: Option<u64>,
-    pub(crate) encoding: Option<String>,
-    pub(crate) node: u16,
-}
+use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
+use crate::show;
 
 /// A key over a finding's limit, with its length.
 type FindingExample = (Vec<u8>, u64);
 
 /// Big-collection rules, in the spirit of RedisInsight's recommendations.
-const FINDINGS: [(Kind, u64, &str); 4] = [
-    (Kind::Hash, 5_000, "hashes with more than 5,000 fields"),
-    (Kind::Set, 1_000, "sets with more than 1,000 members"),
-    (Kind::String, 100_000, "strings longer than 100 kB"),
-    (Kind::List, 1_000, "lists with more than 1,000 items"),
+const FINDINGS: [(KeyType, u64, &str); 4] = [
+    (KeyType::Hash, 5_000, "hashes with more than 5,000 fields"),
+    (KeyType::Set, 1_000, "sets with more than 1,000 members"),
+    (KeyType::String, 100_000, "strings longer than 100 kB"),
+    (KeyType::List, 1_000, "lists with more than 1,000 items"),
 ];
 /// The big-collection rules, for people ("hashes with more than 5,000 fields", ...).
 pub(crate) fn finding_rules() -> impl Iterator<Item = &'static str> {
@@ -284,7 +204,7 @@ struct NodeAcc {
     ttl_memory: u64,
     /// Per key: its memory (overall) and, per type, memory-or-zero and one-or-zero.
     all: Moments,
-    by_type: BTreeMap<Kind, (Moments, Moments)>,
+    by_type: BTreeMap<KeyType, (Moments, Moments)>,
 }
 
 /// The running count of a scan.
@@ -295,7 +215,7 @@ pub(crate) struct Census {
     keys: u64,
     memory: u64,
     top: Top<KeyInfo>,
-    by_type: BTreeMap<Kind, (TypeAcc, Top<KeyInfo>)>,
+    by_type: BTreeMap<KeyType, (TypeAcc, Top<KeyInfo>)>,
     sizes: Sizes,
     /// Per rule: keys over the limit, and the longest of them.
     findings: Vec<(u64, Top<FindingExample>)>,
@@ -421,7 +341,7 @@ impl Census {
     pub(crate) fn add_sampled(&mut self, k: KeyInfo) {
         if let Some(n) = self.nodes.get_mut(usize::from(k.node)) {
             // Every type seen on this node gets a zero for this key unless it is the key's.
-            let kinds: Vec<Kind> = n.by_type.keys().cloned().collect();
+            let kinds: Vec<KeyType> = n.by_type.keys().cloned().collect();
             let prev_n = n.all.n; // keys before this one
             for kind in kinds {
                 if kind != k.kind {
@@ -600,14 +520,6 @@ pub(crate) struct KeyspaceReport {
     pub(crate) cliffs: Vec<Cliff>,
 }
 
-/// A node's memory as INFO gives it.
-#[derive(Debug, Clone)]
-pub(crate) struct NodeMemory {
-    pub(crate) used_memory: u64,
-    pub(crate) maxmemory: u64,
-    pub(crate) policy: String,
-}
-
 #[derive(Debug, Serialize)]
 pub(crate) struct Headroom {
     pub(crate) node: String,
@@ -658,14 +570,14 @@ fn share(part: u64, whole: u64) -> f64 {
 fn minute_at(start_ms: u64, minute: u32) -> String {
     let ms = (start_ms / 60_000 + u64::from(minute)) * 60_000;
     chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(crate::output::rfc3339)
+        .map(show::rfc3339)
         .unwrap_or_default()
 }
 
 impl Census {
     fn big_key(&self, k: &KeyInfo) -> BigKey {
         BigKey {
-            key: display(&k.key),
+            key: show::key(&k.key),
             kind: k.kind.as_str().to_string(),
             memory_bytes: k.memory,
             length: k.length,
@@ -686,7 +598,7 @@ impl Census {
             .by_type
             .iter()
             .map(|(kind, (acc, top))| {
-                let biggest = top.sorted().first().map(|k| (display(&k.key), k.memory));
+                let biggest = top.sorted().first().map(|k| (show::key(&k.key), k.memory));
                 TypeRow {
                     kind: kind.as_str().to_string(),
                     keys: acc.keys,
@@ -753,7 +665,7 @@ impl Census {
                         .sorted()
                         .into_iter()
                         .map(|(k, len)| FindingKey {
-                            key: display(k),
+                            key: show::key(k),
                             length: *len,
                         })
                         .collect(),
@@ -817,7 +729,7 @@ impl Census {
                         .then(|| share(mins.iter().map(|m| m.1).max().unwrap_or(0), with_ttl)),
                     ttl_p10_secs: (with_ttl > 0).then(|| quantile(0.1)).flatten(),
                     ttl_p90_secs: (with_ttl > 0).then(|| quantile(0.9)).flatten(),
-                    example_key: display(&p.example),
+                    example_key: show::key(&p.example),
                 }
             })
             .collect();
@@ -923,7 +835,7 @@ impl Census {
         let mut mem = (0.0, 0.0);
         // Per type: (estimate, variance) of memory and of the key count.
         type Sums = ((f64, f64), (f64, f64));
-        let mut types: BTreeMap<&Kind, Sums> = BTreeMap::new();
+        let mut types: BTreeMap<&KeyType, Sums> = BTreeMap::new();
         let mut sampled = 0;
         let mut total = 0;
         for (acc, &big_n) in self.nodes.iter().zip(dbsize) {
@@ -999,7 +911,7 @@ mod tests {
         }
     }
 
-    fn key(k: &str, kind: Kind, memory: u64, len: u64, ttl_min: Option<u64>) -> KeyInfo {
+    fn key(k: &str, kind: KeyType, memory: u64, len: u64, ttl_min: Option<u64>) -> KeyInfo {
         KeyInfo {
             key: k.as_bytes().to_vec(),
             kind,
@@ -1051,11 +963,11 @@ mod tests {
     fn tops_types_findings_and_percentiles() {
         let mut c = Census::new(cfg(), rules());
         for i in 0..100u64 {
-            c.add(key(&format!("user:{i}"), Kind::String, 50 + i, 10, None));
+            c.add(key(&format!("user:{i}"), KeyType::String, 50 + i, 10, None));
         }
-        c.add(key("big:hash", Kind::Hash, 900_000, 6_000, None));
-        c.add(key("big:set", Kind::Set, 90_000, 1_500, Some(30)));
-        c.add(key("small:set", Kind::Set, 200, 3, Some(30)));
+        c.add(key("big:hash", KeyType::Hash, 900_000, 6_000, None));
+        c.add(key("big:set", KeyType::Set, 90_000, 1_500, Some(30)));
+        c.add(key("small:set", KeyType::Set, 200, 3, Some(30)));
         let r = c.bigkeys();
         assert_eq!(r.keys_counted, 103);
         let names: Vec<&str> = r.top.iter().map(|k| k.key.as_str()).collect();
@@ -1080,17 +992,23 @@ mod tests {
         for i in 0..80u64 {
             c.add(key(
                 &format!("page:{i}"),
-                Kind::String,
+                KeyType::String,
                 100,
                 10,
                 Some(i % 40 + 1),
             ));
         }
         for i in 0..20u64 {
-            c.add(key(&format!("session:{i}"), Kind::String, 100, 10, Some(7)));
+            c.add(key(
+                &format!("session:{i}"),
+                KeyType::String,
+                100,
+                10,
+                Some(7),
+            ));
         }
         for i in 0..10u64 {
-            c.add(key(&format!("cfg:{i}"), Kind::String, 100, 10, None));
+            c.add(key(&format!("cfg:{i}"), KeyType::String, 100, 10, None));
         }
         let r = c.keyspace(10);
         assert_eq!(r.ttl.keys_with_ttl, 100);
@@ -1116,7 +1034,13 @@ mod tests {
     fn a_handful_of_keys_is_no_cliff() {
         let mut c = Census::new(cfg(), rules());
         for i in 0..5u64 {
-            c.add(key(&format!("k:{i}"), Kind::String, 100, 10, Some(i + 1)));
+            c.add(key(
+                &format!("k:{i}"),
+                KeyType::String,
+                100,
+                10,
+                Some(i + 1),
+            ));
         }
         // Each minute holds 20% of the keys with a TTL, but only one key.
         assert!(c.keyspace(10).cliffs.is_empty());
@@ -1125,8 +1049,8 @@ mod tests {
     #[test]
     fn headroom_follows_the_policy() {
         let mut c = Census::new(cfg(), rules());
-        c.add(key("a", Kind::String, 100, 1, Some(5)));
-        c.add(key("b", Kind::String, 300, 1, None));
+        c.add(key("a", KeyType::String, 100, 1, Some(5)));
+        c.add(key("b", KeyType::String, 300, 1, None));
         let mem = |p: &str| {
             Some(NodeMemory {
                 used_memory: 1000,
@@ -1148,9 +1072,9 @@ mod tests {
         // Half strings of 100 bytes, half hashes of 300 bytes; 1,000 of 10,000 sampled.
         for i in 0..1000u64 {
             let (kind, mem) = if i % 2 == 0 {
-                (Kind::String, 100)
+                (KeyType::String, 100)
             } else {
-                (Kind::Hash, 300)
+                (KeyType::Hash, 300)
             };
             c.add_sampled(key(&format!("k:{i}"), kind, mem, 1, None));
         }

@@ -9,12 +9,12 @@ use super::scan::Batch;
 use super::Outcome;
 use crate::analysis::keyfreq::{rank_slots, top_lfu, LfuKey, SlotReport};
 use crate::cli::{HotkeysArgs, Method, ScanArgs};
+use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::table::{render, table};
 use crate::output::{self, Format};
 use crate::source::discover::discover;
-use crate::source::keyfreq::slot_stats;
-use crate::target;
+use crate::source::slotstats::slot_stats;
 use crate::units::{count, pct};
 
 #[derive(Serialize)]
@@ -43,7 +43,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     if args.method == Method::Lfu {
         return lfu(args).await;
     }
-    let target = target::resolve(&args.target)?;
+    let target = endpoint::resolve(&args.target)?;
     let nodes = capture_nodes(discover(&target).await?);
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let mut out = std::io::stdout().lock();

@@ -8,13 +8,13 @@ use super::traffic::{feed_line, Gathered, SourceReport};
 use crate::analysis::hotkeys::{penetration_candidates, ReportConfig, Verified};
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{CaptureArgs, TargetArgs, TrafficArgs};
+use crate::endpoint::{self, Target};
 use crate::error::{Error, Result};
-use crate::output::keys::display;
 use crate::parse::keyspec::{tsv_from_command_info, KeyTable};
+use crate::show;
 use crate::source::conn::connect;
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
-use crate::target::{self, Target};
 
 impl From<&CaptureArgs> for Limits {
     fn from(c: &CaptureArgs) -> Self {
@@ -115,7 +115,7 @@ pub(crate) async fn finish(mut tasks: Tasks, names: &[String]) -> Result<(Vec<St
         return Err(failed.swap_remove(0).1);
     }
     for (node, e) in failed {
-        let msg = target::redact::everywhere(&e.to_string());
+        let msg = crate::redact::everywhere(&e.to_string());
         eprintln!(
             "cachestorm: warning: {} not captured: {msg}",
             names[node as usize]
@@ -153,7 +153,7 @@ pub(crate) async fn gather(
     a: &TrafficArgs,
     mut cfg: TrafficConfig,
 ) -> Result<Gathered> {
-    let target = target::resolve(ta)?;
+    let target = endpoint::resolve(ta)?;
     let nodes = capture_nodes(discover(&target).await?);
     let mut server_commands_added = None;
     if let Some(first) = nodes.first() {
@@ -255,7 +255,7 @@ pub(crate) async fn verify_missing(
                     if n == 0 {
                         v.missing += 1;
                         if v.missing_examples.len() < 5 {
-                            v.missing_examples.push(display(k));
+                            v.missing_examples.push(show::key(k));
                         }
                     }
                 }

@@ -11,13 +11,13 @@ use super::live::{capture_nodes, finish, start};
 use super::Outcome;
 use crate::analysis::glob;
 use crate::cli::MonitorArgs;
+use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
 use crate::parse::keyspec::KeyTable;
 use crate::parse::monitor::parse_line;
 use crate::source::discover::discover;
 use crate::source::monitor::Limits;
-use crate::target;
 
 #[derive(Serialize)]
 struct MonitorReport {
@@ -40,7 +40,7 @@ struct FileReport {
 
 /// `capture.log` + `10.0.0.1:7000` → `capture.10.0.0.1_7000.log` (IPv6 `::1` → `--1`).
 fn node_path(base: &Path, node: &str) -> PathBuf {
-    let tag = match crate::target::Endpoint::parse(node, 6379) {
+    let tag = match crate::endpoint::Endpoint::parse(node, 6379) {
         Ok(ep) => format!("{}_{}", ep.host.replace(':', "-"), ep.port),
         Err(_) => node.replace([':', '[', ']', '/'], "_"),
     };
@@ -88,7 +88,7 @@ impl Filter {
 }
 
 pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
-    let target = target::resolve(&args.target)?;
+    let target = endpoint::resolve(&args.target)?;
     let nodes = capture_nodes(discover(&target).await?);
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     if names.len() > 1 && args.write.is_none() {

@@ -8,13 +8,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use super::Outcome;
-use crate::analysis::keyspace::{Census, CensusConfig, Extrapolation, KeyInfo, NodeMemory};
+use crate::analysis::keyspace::{Census, CensusConfig, Extrapolation};
 use crate::analysis::patterns::PatternRules;
 use crate::cli::{ScanArgs, TargetArgs};
+use crate::endpoint::{self, Target, TargetReport};
 use crate::error::{Error, Result};
+use crate::parse::keyfacts::{KeyInfo, NodeMemory};
+use crate::redact;
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
-use crate::target::{self, redact, Target, TargetReport};
 use crate::units::count;
 
 /// The nodes to walk: the masters; with `--replicas` one replica of each master (the
@@ -126,7 +128,7 @@ pub(crate) struct Plan {
 /// Resolves the target and picks the nodes (`--replicas`), refusing options that cannot
 /// apply to them.
 pub(crate) async fn plan(t: &TargetArgs, a: &ScanArgs) -> Result<Plan> {
-    let target = target::resolve(t)?;
+    let target = endpoint::resolve(t)?;
     let nodes = scan_nodes(discover(&target).await?, a.replicas);
     check(a, nodes.len())?;
     let names = nodes.iter().map(|n| n.addr.to_string()).collect();

@@ -9,13 +9,13 @@ use serde::Serialize;
 use super::Outcome;
 use crate::analysis::rates::{Observation, Polled, StatsRow, StatsTracker};
 use crate::cli::StatsArgs;
+use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::stream::{Column, StreamTable};
 use crate::output::style::{color_enabled, Tone};
 use crate::output::{self, Format};
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::info::{InfoPoller, NodeSample};
-use crate::target;
 use crate::units::{bytes, count, or_dash, pct};
 
 #[derive(Serialize)]
@@ -36,7 +36,7 @@ struct NodeReport {
 }
 
 pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
-    let target = target::resolve(&args.target)?;
+    let target = endpoint::resolve(&args.target)?;
     let nodes = discover(&target).await?;
     let format = args.output.format();
     let mut out = std::io::stdout().lock();
@@ -141,7 +141,7 @@ fn to_polled(
                     }))
                 }
                 Err(e) => {
-                    let msg = target::redact::everywhere(&e.to_string());
+                    let msg = crate::redact::everywhere(&e.to_string());
                     if !was_down[s.node] {
                         eprintln!("cachestorm: warning: {msg}");
                         was_down[s.node] = true;

@@ -8,11 +8,11 @@ use super::Outcome;
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{PatternRuleArgs, TargetArgs, TrafficArgs};
+use crate::endpoint::Target;
 use crate::error::{Error, Result};
 use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture;
 use crate::source::discover::NodeSpec;
-use crate::target::Target;
 
 /// Where the events came from and what was left out.
 #[derive(Debug, Default, Serialize)]

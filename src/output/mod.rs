@@ -7,7 +7,6 @@
 //! main array (e.g. `samples` for `stats`). Field names are snake_case and stable, units in
 //! the name (`_bytes`, `_per_sec`, `_ms`, `_pct`).
 
-pub(crate) mod keys;
 pub(crate) mod stream;
 pub(crate) mod style;
 pub(crate) mod table;
@@ -92,9 +91,5 @@ pub(crate) fn emit<D: Serialize, G: Serialize, R: Serialize>(
 }
 
 pub(crate) fn now_rfc3339() -> String {
-    rfc3339(chrono::Utc::now())
-}
-
-pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::show::rfc3339(chrono::Utc::now())
 }

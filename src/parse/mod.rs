@@ -2,6 +2,8 @@
 
 pub(crate) mod cluster;
 pub(crate) mod info;
+pub(crate) mod keyfacts;
 pub(crate) mod keyspec;
 pub(crate) mod monitor;
 pub(crate) mod resp;
+pub(crate) mod slotstats;

@@ -7,8 +7,8 @@ use redis::{
     RedisConnectionInfo, RedisError,
 };
 
+use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::Error;
-use crate::target::{ConnectOptions, Endpoint};
 
 /// Connection name every cachestorm connection carries (CLIENT SETNAME), so operators see
 /// who is connected and captures can leave our own commands out.

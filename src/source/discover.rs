@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::conn::{connect, connect_with};
+use crate::endpoint::{Discovery, Endpoint, Target};
 use crate::error::{Error, Result};
 use crate::parse::cluster::{self, ClusterNode};
-use crate::target::{Discovery, Endpoint, Target};
 
 /// One node to work on, with what discovery learnt about it.
 #[derive(Debug, Clone, Serialize)]

@@ -7,9 +7,9 @@ use tokio::task::JoinSet;
 
 use super::conn::{connect, NodeConn};
 use super::discover::NodeSpec;
+use crate::endpoint::Target;
 use crate::error::Error;
 use crate::parse::info::{self, InfoSnapshot};
-use crate::target::Target;
 
 /// One node's answer in one round: the parsed snapshot and when it was taken, or the
 /// error (not yet redacted: printers redact).

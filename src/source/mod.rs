@@ -5,7 +5,7 @@ pub(crate) mod capture;
 pub(crate) mod conn;
 pub(crate) mod discover;
 pub(crate) mod info;
-pub(crate) mod keyfreq;
 pub(crate) mod monitor;
 pub(crate) mod raw;
+pub(crate) mod slotstats;
 pub(crate) mod walker;

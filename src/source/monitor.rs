@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, watch};
 use super::capture::MAX_LINE;
 use super::conn::{connect, NodeConn};
 use super::raw;
+use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::Error;
-use crate::target::{ConnectOptions, Endpoint};
 
 /// Complete MONITOR lines (each ending in `\n`) from node `node`.
 pub(crate) struct Chunk {

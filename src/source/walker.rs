@@ -20,9 +20,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::conn::{connect, NodeConn};
-use crate::analysis::keyspace::{KeyInfo, Kind, NodeMemory};
+use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
-use crate::target::{ConnectOptions, Endpoint};
+use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
 
 #[derive(Debug, Clone)]
 pub(crate) struct WalkSettings {
@@ -341,7 +341,7 @@ async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
 /// A key's facts from its TYPE, MEMORY USAGE and PTTL replies (seen at `seen_ms`); None
 /// when it was gone by then (TYPE `none`, MEMORY USAGE nil, PTTL -2) or a reply is an error.
 fn probed(key: Vec<u8>, replies: &[Option<Value>; 3], seen_ms: u64, node: u16) -> Option<KeyInfo> {
-    let kind = Kind::from_type_reply(&replies[0].as_ref().and_then(text)?)?;
+    let kind = KeyType::from_type_reply(&replies[0].as_ref().and_then(text)?)?;
     let mem = replies[1].as_ref().and_then(int)?;
     let pttl = replies[2].as_ref().and_then(int)?;
     if pttl == -2 {
@@ -611,7 +611,7 @@ mod tests {
                 info.expires_at_ms,
                 info.node
             ),
-            (Kind::Hash, 120, Some(5000), Some(6000), 2)
+            (KeyType::Hash, 120, Some(5000), Some(6000), 2)
         );
         let no_ttl = probed(
             k(),

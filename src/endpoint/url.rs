@@ -1,7 +1,7 @@
 //! `redis://[user[:pass]@]host[:port][/db]` and `rediss://` (TLS) URLs, parsed into parts.
-//! Pure. The password is decoded here and never displayed: see [`super::redact`].
+//! Pure. The password is decoded here and never displayed: see [`crate::redact`].
 
-use super::endpoint::Endpoint;
+use super::addr::Endpoint;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RedisUrl {
@@ -16,7 +16,7 @@ pub(crate) struct RedisUrl {
 
 pub(crate) fn parse(s: &str) -> Result<RedisUrl, String> {
     // Never echo the input itself: it may hold a password.
-    let bad = |why: &str| format!("invalid URL {}: {why}", super::redact::url(s));
+    let bad = |why: &str| format!("invalid URL {}: {why}", crate::redact::url(s));
     let u = url::Url::parse(s).map_err(|e| bad(&e.to_string()))?;
     let tls = match u.scheme() {
         "redis" => false,

@@ -1,11 +1,8 @@
-//! Hot slots without MONITOR: `CLUSTER SLOT-STATS` (Valkey 8+). (`OBJECT FREQ` over SCAN,
-//! `--method lfu`, is a mode of the keyspace walker, `source::walker`.)
+//! CLUSTER SLOT-STATS replies (Valkey 8+) → per-slot counters. Pure.
 
 use redis::Value;
 
-use super::conn::connect;
-use crate::error::{Error, Result};
-use crate::target::{ConnectOptions, Endpoint};
+use super::resp::as_text;
 
 /// One slot's counters from CLUSTER SLOT-STATS.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -15,22 +12,6 @@ pub(crate) struct SlotStat {
     pub(crate) cpu_usec: Option<u64>,
     pub(crate) network_bytes_in: Option<u64>,
     pub(crate) network_bytes_out: Option<u64>,
-}
-
-/// Every slot's stats from one node (it answers for the slots it serves).
-pub(crate) async fn slot_stats(ep: &Endpoint, o: &ConnectOptions) -> Result<Vec<SlotStat>> {
-    let mut c = connect(ep, o).await?;
-    let v: Value = c
-        .query(redis::cmd("CLUSTER").arg("SLOT-STATS").arg("SLOTSRANGE").arg(0).arg(16383))
-        .await
-        .map_err(|e| match e {
-            Error::Server { addr, msg } if msg.to_ascii_lowercase().contains("unknown") || msg.contains("syntax") => Error::Server {
-                addr,
-                msg: format!("CLUSTER SLOT-STATS is not supported here ({msg}); it needs Valkey 8.0 or newer: use --method monitor"),
-            },
-            other => other,
-        })?;
-    Ok(parse_slot_stats(&v))
 }
 
 /// `[[slot, [name, value, ...]], ...]` (RESP2) or `[[slot, {name: value}]]` (RESP3).
@@ -48,11 +29,11 @@ pub(crate) fn parse_slot_stats(v: &Value) -> Vec<SlotStat> {
             let fields: Vec<(String, u64)> = match pair.get(1)? {
                 Value::Array(kv) => kv
                     .chunks_exact(2)
-                    .filter_map(|c| Some((text(&c[0])?, int(&c[1])?)))
+                    .filter_map(|c| Some((as_text(&c[0])?, count(&c[1])?)))
                     .collect(),
                 Value::Map(m) => m
                     .iter()
-                    .filter_map(|(k, v)| Some((text(k)?, int(v)?)))
+                    .filter_map(|(k, v)| Some((as_text(k)?, count(v)?)))
                     .collect(),
                 _ => return None,
             };
@@ -68,18 +49,11 @@ pub(crate) fn parse_slot_stats(v: &Value) -> Vec<SlotStat> {
         .collect()
 }
 
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn int(v: &Value) -> Option<u64> {
+/// A non-negative integer, sent as an integer or as text.
+fn count(v: &Value) -> Option<u64> {
     match v {
         Value::Int(n) => u64::try_from(*n).ok(),
-        other => text(other)?.parse().ok(),
+        other => as_text(other)?.parse().ok(),
     }
 }
 

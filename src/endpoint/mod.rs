@@ -2,15 +2,14 @@
 //! sentinel, credentials, TLS files, timeouts) into plain settings, once. Holds no sockets:
 //! discovery of cluster and sentinel nodes happens in `source::discover`.
 
-pub(crate) mod endpoint;
-pub(crate) mod redact;
+pub(crate) mod addr;
 pub(crate) mod url;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
-pub(crate) use endpoint::Endpoint;
+pub(crate) use addr::Endpoint;
 
 use crate::cli::TargetArgs;
 use crate::error::{Error, Result};
@@ -181,10 +180,10 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
         .into_iter()
         .flatten()
     {
-        redact::register(secret);
+        crate::redact::register(secret);
     }
     if let Discovery::Sentinel { pass: Some(p), .. } = &discovery {
-        redact::register(p);
+        crate::redact::register(p);
     }
     Ok(Target {
         options: ConnectOptions {

@@ -1,0 +1,36 @@
+//! How keys and times are shown everywhere, in tables and JSON alike. Shared by the pure
+//! core (`analysis`) and `output`, so it sits below both. Pure.
+//!
+//! Keys are bytes: printable ASCII as is, `\` and `"` escaped, everything else `\xHH` — so
+//! a key can be pasted back between double quotes in redis-cli.
+
+/// A key in its printable form.
+pub(crate) fn key(key: &[u8]) -> String {
+    let mut s = String::with_capacity(key.len());
+    for &b in key {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s
+}
+
+/// A time as RFC 3339 UTC with milliseconds: `2026-11-22T23:04:22.000Z`.
+pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn printable_form() {
+        assert_eq!(key(b"user:1"), "user:1");
+        assert_eq!(key(b"a\x00b\xff\n"), "a\\x00b\\xff\\x0a");
+        assert_eq!(key(b"q\"\\"), "q\\\"\\\\");
+    }
+}
