@@ -8,6 +8,7 @@ mod endpoint;
 mod error;
 mod output;
 mod parse;
+mod ratio;
 mod redact;
 mod show;
 mod source;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::patterns::PatternRules;
 use super::traffic::{KeyStats, Traffic};
+use crate::ratio::pct;
 use crate::show;
 
 #[derive(Debug, Clone)]
@@ -156,14 +157,6 @@ pub(crate) struct ExpiryBucket {
 
 pub(crate) fn at(unix_sec: u64) -> Option<String> {
     chrono::DateTime::from_timestamp(unix_sec as i64, 0).map(show::rfc3339)
-}
-
-fn pct(n: u64, total: u64) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        n as f64 * 100.0 / total as f64
-    }
 }
 
 fn shares<'a>(

@@ -83,7 +83,7 @@ pub(crate) fn rank_slots(
         .map(metric)
         .sum::<u64>()
         .max(1);
-    let pct = |n: u64| n as f64 * 100.0 / total as f64;
+    let pct = |n: u64| crate::ratio::pct(n, total);
     let mut slots: Vec<SlotRow> = per_node
         .iter()
         .flat_map(|(n, stats)| stats.iter().map(move |s| (*n, s)))

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::patterns::PatternRules;
 use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
+use crate::ratio::{self, pct as share};
 use crate::show;
 
 /// A key over a finding's limit, with its length.
@@ -153,7 +154,7 @@ impl Sizes {
         if self.n == 0 {
             return 0;
         }
-        let rank = ((q * self.n as f64).ceil() as u64).clamp(1, self.n);
+        let rank = ratio::rank(q, self.n);
         let mut seen = 0;
         for (i, &c) in self.buckets.iter().enumerate() {
             seen += c;
@@ -559,14 +560,6 @@ pub(crate) struct Extrapolation {
     pub(crate) types: Vec<TypeEstimate>,
 }
 
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
-}
-
 fn minute_at(start_ms: u64, minute: u32) -> String {
     let ms = (start_ms / 60_000 + u64::from(minute)) * 60_000;
     chrono::DateTime::from_timestamp_millis(ms as i64)
@@ -709,14 +702,8 @@ impl Census {
                 let mut mins = std::mem::take(&mut per_pattern[i]);
                 mins.sort_unstable();
                 let with_ttl: u64 = mins.iter().map(|m| m.1).sum();
-                let quantile = |q: f64| {
-                    let rank = ((q * with_ttl as f64).ceil() as u64).max(1);
-                    let mut seen = 0;
-                    mins.iter().find_map(|&(m, n)| {
-                        seen += n;
-                        (seen >= rank).then_some(u64::from(m) * 60)
-                    })
-                };
+                let quantile =
+                    |q: f64| ratio::of_runs(mins.iter().copied(), q).map(|m| u64::from(m) * 60);
                 PatternMemory {
                     pattern: String::from_utf8_lossy(&p.pattern).into_owned(),
                     keys: p.keys,

@@ -175,13 +175,12 @@ impl StatsRow {
 }
 
 fn hit_pct(hits: u64, misses: u64) -> Option<f64> {
-    let total = hits + misses;
-    (total > 0).then(|| hits as f64 * 100.0 / total as f64)
+    crate::ratio::pct_opt(hits, hits + misses)
 }
 
 fn pct_of(used: Option<u64>, max: Option<u64>) -> Option<f64> {
     match (used, max) {
-        (Some(u), Some(m)) if m > 0 => Some(u as f64 * 100.0 / m as f64),
+        (Some(u), Some(m)) => crate::ratio::pct_opt(u, m),
         _ => None,
     }
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use ahash::AHashMap;
 
 use super::keycounts::KeyCounts;
-use crate::parse::keyspec::{Access, CommandSpec, KeyTable};
+use crate::parse::keyspec::{keys_or_first_arg, Access, CommandSpec, CommandTable};
 use crate::parse::monitor::Event;
 
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub(crate) struct TrafficConfig {
     pub(crate) stampede_window_us: u64,
     pub(crate) expiry_bucket_secs: u64,
     /// Which arguments are keys: the built-in table, or one extended by a live server's.
-    pub(crate) table: &'static KeyTable,
+    pub(crate) table: &'static CommandTable,
 }
 
 impl Default for TrafficConfig {
@@ -34,7 +34,7 @@ impl Default for TrafficConfig {
             timeline: false,
             stampede_window_us: 1_000_000,
             expiry_bucket_secs: 10,
-            table: KeyTable::builtin(),
+            table: CommandTable::builtin(),
         }
     }
 }
@@ -416,7 +416,7 @@ impl Router {
 
 pub(crate) struct Traffic {
     cfg: TrafficConfig,
-    table: &'static KeyTable,
+    table: &'static CommandTable,
     pub(crate) events: u64,
     pub(crate) first_us: Option<u64>,
     pub(crate) last_us: u64,
@@ -607,15 +607,9 @@ impl Traffic {
         let ttl = info.ttl;
         let mut keys = std::mem::take(&mut self.keybuf);
         keys.clear();
-        match info.spec {
-            Some(spec) => spec.keys_into(self.table, &info.name, &ev.args, &mut keys),
-            None => {
-                let label = String::from_utf8_lossy(&info.name).into_owned();
-                *self.unknown_cmds.entry(label).or_default() += 1;
-                if ev.args.len() > 1 {
-                    keys.push((1, Access::Read));
-                }
-            }
+        if !keys_or_first_arg(self.table, info.spec, &info.name, &ev.args, &mut keys) {
+            let label = String::from_utf8_lossy(&info.name).into_owned();
+            *self.unknown_cmds.entry(label).or_default() += 1;
         }
         for &(pos, access) in &keys {
             let key: &[u8] = &ev.args[pos];

@@ -144,7 +144,7 @@ fn expiry_text(r: &KeyspaceReport) -> String {
     let mut out = format!(
         "\n{} keys with a TTL ({} of the scanned keys, {}), {} without; {} expire after the {} horizon\n",
         count(with as f64),
-        pct(if all == 0 { 0.0 } else { with as f64 * 100.0 / all as f64 }),
+        pct(crate::ratio::pct(with, all)),
         bytes(ttl.bytes_with_ttl),
         count(ttl.keys_without_ttl as f64),
         count(ttl.beyond_horizon_keys as f64),

@@ -10,7 +10,7 @@ use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{CaptureArgs, TargetArgs, TrafficArgs};
 use crate::endpoint::{self, Target};
 use crate::error::{Error, Result};
-use crate::parse::keyspec::{tsv_from_command_info, KeyTable};
+use crate::parse::keyspec::{tsv_from_command_info, CommandTable};
 use crate::show;
 use crate::source::conn::connect;
 use crate::source::discover::{discover, NodeSpec};
@@ -127,8 +127,8 @@ pub(crate) async fn finish(mut tasks: Tasks, names: &[String]) -> Result<(Vec<St
 
 /// The built-in key-spec table plus the commands the server knows and it does not (module
 /// commands), from the server's own COMMAND INFO. Falls back to the built-in table.
-async fn server_table(target: &Target, node: &NodeSpec) -> (&'static KeyTable, Option<usize>) {
-    let builtin = KeyTable::builtin();
+async fn server_table(target: &Target, node: &NodeSpec) -> (&'static CommandTable, Option<usize>) {
+    let builtin = CommandTable::builtin();
     let Ok(mut c) = connect(&node.addr, &target.options).await else {
         return (builtin, None);
     };
@@ -266,6 +266,6 @@ pub(crate) async fn verify_missing(
     if v.sampled == 0 {
         return None;
     }
-    v.missing_pct = v.missing as f64 * 100.0 / v.sampled as f64;
+    v.missing_pct = crate::ratio::pct(v.missing, v.sampled);
     Some(v)
 }

@@ -14,7 +14,7 @@ use crate::cli::MonitorArgs;
 use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
-use crate::parse::keyspec::KeyTable;
+use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
 use crate::source::discover::discover;
 use crate::source::monitor::Limits;
@@ -76,13 +76,9 @@ impl Filter {
         let Some(pat) = &self.key_pattern else {
             return true;
         };
-        let table = KeyTable::builtin();
+        let table = CommandTable::builtin();
         let mut keys = Vec::new();
-        match table.lookup(&name) {
-            Some(spec) => spec.keys_into(table, &name, &ev.args, &mut keys),
-            None if ev.args.len() > 1 => keys.push((1, crate::parse::keyspec::Access::Read)),
-            None => {}
-        }
+        keys_or_first_arg(table, table.lookup(&name), &name, &ev.args, &mut keys);
         keys.iter().any(|(i, _)| glob::matches(pat, &ev.args[*i]))
     }
 }

@@ -53,7 +53,7 @@ pub(crate) struct CommandSpec {
 }
 
 #[derive(Debug)]
-pub(crate) struct KeyTable {
+pub(crate) struct CommandTable {
     commands: HashMap<Vec<u8>, CommandSpec>,
 }
 
@@ -68,14 +68,14 @@ pub(crate) enum Keys {
 
 const TSV: &str = include_str!("keyspecs.tsv");
 
-impl KeyTable {
+impl CommandTable {
     /// The built-in table (parsed once).
-    pub(crate) fn builtin() -> &'static KeyTable {
-        static T: OnceLock<KeyTable> = OnceLock::new();
-        T.get_or_init(|| KeyTable::parse(TSV))
+    pub(crate) fn builtin() -> &'static CommandTable {
+        static T: OnceLock<CommandTable> = OnceLock::new();
+        T.get_or_init(|| CommandTable::parse(TSV))
     }
 
-    fn parse(text: &str) -> KeyTable {
+    fn parse(text: &str) -> CommandTable {
         let mut commands: HashMap<Vec<u8>, CommandSpec> = HashMap::new();
         for line in text
             .lines()
@@ -101,12 +101,12 @@ impl KeyTable {
             entry.specs = specs;
             entry.set_like = name == "set";
         }
-        KeyTable { commands }
+        CommandTable { commands }
     }
 
     /// This table plus the commands of `tsv` it does not know (e.g. a server's modules).
-    pub(crate) fn with_extra(&self, tsv: &str) -> (KeyTable, usize) {
-        let extra = KeyTable::parse(tsv);
+    pub(crate) fn with_extra(&self, tsv: &str) -> (CommandTable, usize) {
+        let extra = CommandTable::parse(tsv);
         let mut commands = self.commands.clone();
         let mut added = 0;
         for (name, spec) in extra.commands {
@@ -115,7 +115,7 @@ impl KeyTable {
                 added += 1;
             }
         }
-        (KeyTable { commands }, added)
+        (CommandTable { commands }, added)
     }
 
     /// The entry for a lowercase command name.
@@ -140,11 +140,35 @@ impl KeyTable {
     }
 }
 
+/// The keys of one command: from its key specs when `spec` (the table's entry for
+/// `lower_name`) is known, else the first argument, as a read (where most commands keep
+/// their key). Returns false for a command the table does not know.
+pub(crate) fn keys_or_first_arg(
+    table: &CommandTable,
+    spec: Option<&CommandSpec>,
+    lower_name: &[u8],
+    args: &[impl AsRef<[u8]>],
+    out: &mut Vec<(usize, Access)>,
+) -> bool {
+    match spec {
+        Some(spec) => {
+            spec.keys_into(table, lower_name, args, out);
+            true
+        }
+        None => {
+            if args.len() > 1 {
+                out.push((1, Access::Read));
+            }
+            false
+        }
+    }
+}
+
 impl CommandSpec {
     /// Appends the key positions of `args` to `out` (`lower_name` is args[0] lowercased).
     pub(crate) fn keys_into(
         &self,
-        table: &KeyTable,
+        table: &CommandTable,
         lower_name: &[u8],
         args: &[impl AsRef<[u8]>],
         out: &mut Vec<(usize, Access)>,
@@ -298,7 +322,7 @@ mod tests {
 
     fn keys(line: &str) -> Vec<(String, Access)> {
         let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        match KeyTable::builtin().keys(&args) {
+        match CommandTable::builtin().keys(&args) {
             Keys::Known(k) => k
                 .into_iter()
                 .map(|(i, a)| (line.split(' ').nth(i).unwrap().to_string(), a))
@@ -351,7 +375,7 @@ mod tests {
     #[test]
     fn unknown_command() {
         let args: Vec<&[u8]> = vec![b"JSON.GET", b"doc"];
-        assert!(matches!(KeyTable::builtin().keys(&args), Keys::Unknown));
+        assert!(matches!(CommandTable::builtin().keys(&args), Keys::Unknown));
     }
 }
 
@@ -502,7 +526,7 @@ mod command_info_tests {
         ]);
         let tsv = tsv_from_command_info(&Value::Array(vec![entry]));
         assert_eq!(tsv, "json.get\treadonly\tRO/i1/r0,1,0");
-        let (t, added) = KeyTable::builtin().with_extra(&tsv);
+        let (t, added) = CommandTable::builtin().with_extra(&tsv);
         assert_eq!(added, 1);
         let args: Vec<&[u8]> = vec![b"JSON.GET", b"doc", b"$"];
         match t.keys(&args) {

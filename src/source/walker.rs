@@ -259,10 +259,7 @@ impl Probe {
             return (None, None, None);
         }
         v.sort_unstable();
-        let q = |p: f64| {
-            let i = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
-            Some(v[i] as f64 / 1000.0)
-        };
+        let q = |p: f64| crate::ratio::of_sorted(&v, p).map(|us| us as f64 / 1000.0);
         (q(0.5), q(0.99), q(1.0))
     }
 }
