@@ -1,7 +1,4 @@
-//! Error kinds callers must tell apart, and the one place that maps them to exit codes.
-//!
-//! Exit codes are a contract (see README): 0 ok, 1 a finding the user asked to fail on,
-//! 2 usage or bad input, 3 cannot connect / auth refused / server error, 130 interrupted.
+//! Error kinds callers must tell apart. Their exit codes are decided in `exit.rs`.
 
 use thiserror::Error;
 
@@ -27,17 +24,4 @@ pub(crate) enum Error {
     Output(#[from] std::io::Error),
 }
 
-impl Error {
-    pub(crate) fn exit_code(&self) -> u8 {
-        match self {
-            Error::Usage(_) | Error::Input(_) => 2,
-            Error::Connect { .. } | Error::Auth { .. } | Error::Server { .. } => 3,
-            Error::Output(_) => 2,
-        }
-    }
-}
-
 pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Exit code for a run stopped by Ctrl-C (128 + SIGINT).
-pub(crate) const EXIT_INTERRUPTED: u8 = 130;

@@ -1,11 +1,12 @@
-//! cachestorm: parse arguments, dispatch to a subcommand, map the outcome or error to the
-//! exit code. A broken pipe (`cachestorm ... | head`) is not an error.
+//! cachestorm: parse arguments, dispatch to a subcommand, print the error if any, exit
+//! with the code `exit.rs` decides.
 
 mod analysis;
 mod cli;
 mod cmd;
 mod endpoint;
 mod error;
+mod exit;
 mod output;
 mod parse;
 mod ratio;
@@ -19,8 +20,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use cmd::Outcome;
-use error::{Error, EXIT_INTERRUPTED};
+use error::Error;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,17 +34,12 @@ fn main() -> ExitCode {
         Command::Bigkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::bigkeys::run(*a))),
         Command::Keyspace(a) => runtime().and_then(|rt| rt.block_on(cmd::keyspace::run(*a))),
     };
-    match result {
-        Ok(Outcome::Done) => ExitCode::SUCCESS,
-        Ok(Outcome::Interrupted) => ExitCode::from(EXIT_INTERRUPTED),
-        Ok(Outcome::BadInput) => ExitCode::from(2),
-        Ok(Outcome::Partial) => ExitCode::from(3),
-        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
+    if let Err(e) = &result {
+        if e.is_reported() {
             eprintln!("cachestorm: {}", redact::everywhere(&e.to_string()));
-            ExitCode::from(e.exit_code())
         }
     }
+    ExitCode::from(exit::code(&result))
 }
 
 fn runtime() -> error::Result<tokio::runtime::Runtime> {
