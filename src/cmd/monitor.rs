@@ -5,38 +5,18 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use super::live::{capture_nodes, finish, start};
 use super::Outcome;
 use crate::analysis::glob;
 use crate::cli::MonitorArgs;
 use crate::endpoint;
 use crate::error::{Error, Result};
+use crate::output::monitor::{FileReport, MonitorReport};
 use crate::output::{self, Format};
 use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
 use crate::source::discover::discover;
 use crate::source::monitor::Limits;
-
-#[derive(Serialize)]
-struct MonitorReport {
-    complete: bool,
-    duration_secs: f64,
-    lines_written: u64,
-    lines_filtered: u64,
-    files: Vec<FileReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stopped_early: Option<String>,
-    max_server_buffer_bytes: u64,
-}
-
-#[derive(Serialize)]
-struct FileReport {
-    node: String,
-    path: String,
-    lines: u64,
-}
 
 /// `capture.log` + `10.0.0.1:7000` → `capture.10.0.0.1_7000.log` (IPv6 `::1` → `--1`).
 fn node_path(base: &Path, node: &str) -> PathBuf {
@@ -237,9 +217,9 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
             .map(|r| format!("; stopped early: {r}"))
             .unwrap_or_default()
     );
-    if args.write.is_some() && args.output.format() == Format::Json {
-        let mut out = std::io::stdout().lock();
-        output::write_json(&mut out, "monitor", &target.report(), &report)?;
+    // Without -w the capture itself is on stdout: no report there.
+    if args.write.is_some() && args.output.format() != Format::Table {
+        output::print(args.output.format(), &target.report(), &report)?;
     }
     Ok(if interrupted {
         Outcome::Interrupted

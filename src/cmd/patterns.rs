@@ -1,34 +1,14 @@
 //! `cachestorm patterns`: traffic grouped by inferred key pattern, from a MONITOR capture
 //! file or a bounded live MONITOR (the same gathering and counting as `hotkeys`).
 
-use serde::Serialize;
-
-use super::traffic::{self, SourceReport};
+use super::traffic;
 use super::Outcome;
-use crate::analysis::hotkeys::{report, PatternRow, ReportConfig};
+use crate::analysis::hotkeys::{report, ReportConfig};
 use crate::cli::PatternsArgs;
 use crate::error::Result;
 use crate::output;
-
-#[derive(Serialize)]
-struct Doc<'a> {
-    complete: bool,
-    source: &'a SourceReport,
-    events: u64,
-    distinct_keys: usize,
-    counting: &'static str,
-    patterns: &'a [PatternRow],
-}
-
-#[derive(Serialize)]
-struct ScanDoc<'a> {
-    mode: &'static str,
-    #[serde(flatten)]
-    scan: &'a super::scan::ScanReport,
-    keys_counted: u64,
-    memory_bytes: u64,
-    patterns: &'a [crate::analysis::keyspace::PatternMemory],
-}
+use crate::output::hotkeys::TrafficPatternsDoc;
+use crate::output::keyspace::ScanPatternsDoc;
 
 /// `patterns --scan`: the keyspace's pattern table (the one `keyspace` prints).
 async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
@@ -42,21 +22,14 @@ async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
     )
     .await?;
     let rep = s.census.keyspace(args.top);
-    let doc = ScanDoc {
+    let doc = ScanPatternsDoc {
         mode: "scan",
         scan: &s.scan,
         keys_counted: rep.keys_counted,
         memory_bytes: rep.memory_bytes,
         patterns: &rep.patterns,
     };
-    output::emit(
-        args.output.format(),
-        "patterns",
-        &s.target,
-        &doc,
-        &rep.patterns,
-        || super::scan::summary(&s.scan) + "\n" + &super::keyspace::patterns_table(&rep.patterns),
-    )?;
+    output::print(args.output.format(), &s.target, &doc)?;
     Ok(s.outcome())
 }
 
@@ -99,26 +72,16 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
         nodes: g.source.nodes.clone(),
     };
     let rep = report(&g.traffic, &rcfg, &rules);
-    let complete = g.source.stopped_early.is_none();
-    let doc = Doc {
-        complete,
+    let doc = TrafficPatternsDoc {
+        complete: g.source.stopped_early.is_none(),
         source: &g.source,
         events: rep.events,
         distinct_keys: rep.counting.distinct_keys,
         counting: rep.counting.mode,
         patterns: &rep.patterns,
+        report: &rep,
+        top: args.top,
     };
-    output::emit(
-        args.output.format(),
-        "patterns",
-        &target,
-        &doc,
-        &rep.patterns,
-        || {
-            super::hotkeys::summary(&rep, &g.source)
-                + "\n"
-                + &super::hotkeys::patterns_table(&rep, args.top)
-        },
-    )?;
+    output::print(args.output.format(), &target, &doc)?;
     Ok(traffic::outcome(g.input_error, g.interrupted))
 }

@@ -1,5 +1,7 @@
-//! Report output: the `-o` format, the JSON envelope every document carries, and the
-//! helpers tables share. stdout carries the report only; nothing here writes to stderr.
+//! Report output, the one way every command prints: the `-o` format, the [`Report`]
+//! trait every report implements (table, JSON document, NDJSON records), the JSON envelope
+//! every document carries, and the table renderers, one file per report. stdout carries
+//! the report only; nothing here writes to stderr.
 //!
 //! JSON documents: `{"schema": "cachestorm.<command>/v1", "generated_at": RFC 3339,
 //! "target": {...redacted server, or {"mode": "file", "path"}...}, ...report fields}`. NDJSON: one report object per line,
@@ -7,6 +9,14 @@
 //! main array (e.g. `samples` for `stats`). Field names are snake_case and stable, units in
 //! the name (`_bytes`, `_per_sec`, `_ms`, `_pct`).
 
+pub(crate) mod bigkeys;
+pub(crate) mod hotkeys;
+pub(crate) mod keyfreq;
+pub(crate) mod keyspace;
+pub(crate) mod monitor;
+pub(crate) mod report;
+pub(crate) mod scan;
+pub(crate) mod stats;
 pub(crate) mod stream;
 pub(crate) mod style;
 pub(crate) mod table;
@@ -38,7 +48,7 @@ struct Envelope<'a, T: Serialize, G: Serialize> {
 }
 
 /// Writes `report` as one pretty JSON document in the standard envelope.
-pub(crate) fn write_json<T: Serialize, G: Serialize>(
+fn write_json<T: Serialize, G: Serialize>(
     out: &mut impl Write,
     command: &str,
     target: &G,
@@ -64,26 +74,31 @@ pub(crate) fn write_ndjson<T: Serialize>(out: &mut impl Write, item: &T) -> Resu
     Ok(())
 }
 
-/// Writes a finished report to stdout in `format`: `doc` as the JSON document, each of
-/// `rows` as an NDJSON line, or the text `table` makes.
-pub(crate) fn emit<D: Serialize, G: Serialize, R: Serialize>(
-    format: Format,
-    command: &str,
-    target: &G,
-    doc: &D,
-    rows: &[R],
-    table: impl FnOnce() -> String,
-) -> Result<()> {
+pub(crate) use report::Report;
+
+/// Writes a finished report to stdout in `format`: the JSON document in the envelope,
+/// one NDJSON line per record, or the table.
+pub(crate) fn print<R: Report>(format: Format, target: &impl Serialize, report: &R) -> Result<()> {
     let mut out = std::io::stdout().lock();
+    write(&mut out, format, target, report)
+}
+
+/// [`print`] to any writer.
+pub(crate) fn write<R: Report>(
+    out: &mut impl Write,
+    format: Format,
+    target: &impl Serialize,
+    report: &R,
+) -> Result<()> {
     match format {
-        Format::Json => write_json(&mut out, command, target, doc)?,
+        Format::Json => write_json(out, R::COMMAND, target, report)?,
         Format::Ndjson => {
-            for r in rows {
-                write_ndjson(&mut out, r)?;
+            for r in report.records() {
+                write_ndjson(out, r)?;
             }
         }
         Format::Table => {
-            out.write_all(table().as_bytes())?;
+            out.write_all(report.table().as_bytes())?;
             out.flush()?;
         }
     }

@@ -1,11 +1,57 @@
-//! Streaming, vmstat-like tables: fixed-width columns printed row by row as results
-//! arrive, with the header repeated every [`HEADER_EVERY`] rows. (Whole reports that are
+//! Reports whose rows print as they arrive: in a streaming, vmstat-like table (fixed-width
+//! columns, the header repeated every [`HEADER_EVERY`] rows), as one NDJSON line per row
+//! flushed at once, or kept for the JSON document at the end. (Whole reports that are
 //! known at the end use comfy-table instead.)
 
 use std::io::Write;
 
+use serde::Serialize;
+
 use super::style::{paint, Tone};
+use super::{write_ndjson, Format};
 use crate::error::Result;
+
+/// A kind of row that prints as it arrives.
+pub(crate) trait Streamed {
+    type Row: Serialize;
+    /// The table's columns.
+    fn columns() -> Vec<Column>;
+    /// One row's cells, in column order, with the tone each is painted in.
+    fn cells(row: &Self::Row) -> Vec<(String, Tone)>;
+}
+
+/// Prints rows in the chosen format as they come; keeps them for `-o json`.
+pub(crate) struct RowPrinter<S: Streamed> {
+    format: Format,
+    table: StreamTable,
+    collected: Vec<S::Row>,
+}
+
+impl<S: Streamed> RowPrinter<S> {
+    pub(crate) fn new(format: Format, color: bool) -> Self {
+        RowPrinter {
+            format,
+            table: StreamTable::new(S::columns(), color),
+            collected: Vec::new(),
+        }
+    }
+
+    pub(crate) fn rows(&mut self, out: &mut impl Write, rows: Vec<S::Row>) -> Result<()> {
+        for r in rows {
+            match self.format {
+                Format::Json => self.collected.push(r),
+                Format::Ndjson => write_ndjson(out, &r)?,
+                Format::Table => self.table.row(out, &S::cells(&r))?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows kept for the JSON document (none unless the format is JSON).
+    pub(crate) fn into_collected(self) -> Vec<S::Row> {
+        self.collected
+    }
+}
 
 pub(crate) const HEADER_EVERY: usize = 20;
 

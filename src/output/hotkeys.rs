@@ -1,0 +1,274 @@
+//! The `hotkeys` report (MONITOR traffic, from a capture file or live) and the traffic
+//! `patterns` report: their documents and tables. Knows reports, not sockets.
+
+use serde::Serialize;
+
+use super::table::{render, table};
+use super::Report;
+use crate::analysis::hotkeys::{HotKey, HotkeysReport, PatternRow};
+use crate::cmd::traffic::SourceReport;
+use crate::units::{count, pct};
+
+/// `cachestorm hotkeys` (`--method monitor`).
+///
+/// # Format
+///
+/// JSON (`cachestorm.hotkeys/v1`): `complete` (false when the capture stopped early: read
+/// error, buffer guard, Ctrl-C), `source` (where the events came from, lines read and
+/// skipped, why it stopped early), then the report's fields: `events`, `first_event_at`,
+/// `last_event_at`, `span_secs`, `events_per_sec`, `peak_events_per_sec`, `peak_at`,
+/// `counting`, `keys` (the top keys), `commands`, `clients`, `patterns`,
+/// `unknown_commands`, `stampedes`, `penetration`, `expiry_wave`.
+/// NDJSON: one line per element of `keys`.
+#[derive(Serialize)]
+pub(crate) struct HotkeysDoc<'a> {
+    /// False when the capture stopped early (read error, buffer guard, Ctrl-C).
+    pub(crate) complete: bool,
+    pub(crate) source: &'a SourceReport,
+    #[serde(flatten)]
+    pub(crate) report: &'a HotkeysReport,
+}
+
+impl Report for HotkeysDoc<'_> {
+    const COMMAND: &'static str = "hotkeys";
+    type Record = HotKey;
+
+    fn records(&self) -> &[HotKey] {
+        &self.report.keys
+    }
+
+    fn table(&self) -> String {
+        render_report(self.report, self.source)
+    }
+}
+
+/// `cachestorm patterns` over MONITOR traffic.
+///
+/// # Format
+///
+/// JSON (`cachestorm.patterns/v1`): `complete`, `source` (as in `hotkeys`), `events`,
+/// `distinct_keys`, `counting` (`exact` or `space-saving`), `patterns` (ops, share,
+/// distinct keys, reads, writes, dominant command and an example key per pattern).
+/// NDJSON: one line per element of `patterns`.
+#[derive(Serialize)]
+pub(crate) struct TrafficPatternsDoc<'a> {
+    pub(crate) complete: bool,
+    pub(crate) source: &'a SourceReport,
+    pub(crate) events: u64,
+    pub(crate) distinct_keys: usize,
+    pub(crate) counting: &'static str,
+    pub(crate) patterns: &'a [PatternRow],
+    #[serde(skip)]
+    pub(crate) report: &'a HotkeysReport,
+    #[serde(skip)]
+    pub(crate) top: usize,
+}
+
+impl Report for TrafficPatternsDoc<'_> {
+    const COMMAND: &'static str = "patterns";
+    type Record = PatternRow;
+
+    fn records(&self) -> &[PatternRow] {
+        self.patterns
+    }
+
+    fn table(&self) -> String {
+        summary(self.report, self.source) + "\n" + &patterns_table(self.report, self.top)
+    }
+}
+
+/// Summary line shared with `patterns`.
+fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
+    let from = match (&src.path, src.nodes.as_slice()) {
+        (Some(p), _) => p.clone(),
+        (None, [one]) => one.clone(),
+        (None, many) => format!("{} nodes", many.len()),
+    };
+    let peak = rep
+        .peak_at
+        .as_deref()
+        .map(|t| {
+            format!(
+                " (peak {}/s at {})",
+                count(rep.peak_events_per_sec as f64),
+                hms(t)
+            )
+        })
+        .unwrap_or_default();
+    let mut s = format!(
+        "{from}: {} events over {:.1}s, {}/s{peak}; {} distinct keys, counted {}",
+        count(rep.events as f64),
+        rep.span_secs,
+        count(rep.events_per_sec),
+        count(rep.counting.distinct_keys as f64),
+        rep.counting.mode
+    );
+    if src.skipped_lines > 0 {
+        s.push_str(&format!("; {} lines skipped", src.skipped_lines));
+    }
+    if let Some(why) = &src.stopped_early {
+        s.push_str(&format!("; stopped early: {why}"));
+    }
+    s.push('\n');
+    s
+}
+
+/// `2026-11-22T23:04:22.000Z` → `23:04:22`.
+pub(crate) fn hms(t: &str) -> &str {
+    t.get(11..19).unwrap_or(t)
+}
+
+fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
+    let mut s = summary(rep, src);
+    s.push('\n');
+    let mut keys = table(
+        &[
+            "#", "key", "count", "share", "rate/s", "peak/s", "at", "reads", "writes", "command",
+            "clients", "hot",
+        ],
+        &[
+            "#", "count", "share", "rate/s", "peak/s", "reads", "writes", "clients",
+        ],
+    );
+    for (i, k) in rep.keys.iter().enumerate() {
+        let clients = match (k.distinct_clients_exact, k.distinct_clients) {
+            (true, n) => n.to_string(),
+            (false, n) if n >= crate::analysis::traffic::CLIENTS_SATURATED => format!(">{n}"),
+            (false, n) => format!("~{n}"),
+        };
+        let mut c = count(k.count as f64);
+        if let Some(e) = k.count_error {
+            c = format!("{c}±{}", count(e as f64));
+        }
+        keys.add_row(vec![
+            (i + 1).to_string(),
+            k.key.clone(),
+            c,
+            pct(k.share_pct),
+            count(k.rate_per_sec),
+            count(k.peak_per_sec as f64),
+            k.peak_at.as_deref().map(hms).unwrap_or("-").to_string(),
+            count(k.reads as f64),
+            count(k.writes as f64),
+            k.dominant_command.clone(),
+            clients,
+            if k.hot { "HOT".into() } else { String::new() },
+        ]);
+    }
+    s.push_str(&render(&keys));
+
+    s.push('\n');
+    let mut side = table(
+        &["command", "calls", "share", "client", "events", "share "],
+        &["calls", "share", "events", "share "],
+    );
+    for i in 0..rep.commands.len().max(rep.clients.len()).min(10) {
+        let (c, cn, cp) = rep
+            .commands
+            .get(i)
+            .map_or((String::new(), String::new(), String::new()), |c| {
+                (c.name.clone(), count(c.count as f64), pct(c.share_pct))
+            });
+        let (l, ln, lp) = rep
+            .clients
+            .get(i)
+            .map_or((String::new(), String::new(), String::new()), |c| {
+                (c.name.clone(), count(c.count as f64), pct(c.share_pct))
+            });
+        side.add_row(vec![c, cn, cp, l, ln, lp]);
+    }
+    s.push_str(&render(&side));
+
+    s.push('\n');
+    s.push_str(&patterns_table(rep, 10));
+    s.push('\n');
+    s.push_str(&signatures(rep));
+    s
+}
+
+fn patterns_table(rep: &HotkeysReport, n: usize) -> String {
+    let mut t = table(
+        &[
+            "pattern", "ops", "share", "keys", "reads", "writes", "command", "example",
+        ],
+        &["ops", "share", "keys", "reads", "writes"],
+    );
+    for p in rep.patterns.iter().take(n) {
+        t.add_row(vec![
+            p.pattern.clone(),
+            count(p.ops as f64),
+            pct(p.share_pct),
+            count(p.distinct_keys as f64),
+            count(p.reads as f64),
+            count(p.writes as f64),
+            p.dominant_command.clone(),
+            p.example_key.clone(),
+        ]);
+    }
+    render(&t)
+}
+
+fn signatures(rep: &HotkeysReport) -> String {
+    let mut s = String::new();
+    if rep.stampedes.is_empty() {
+        s.push_str("stampede: none (no key written by many clients within the window)\n");
+    }
+    for st in rep.stampedes.iter().take(5) {
+        s.push_str(&format!(
+            "stampede: {} written {} times by {} clients within the window starting {} ({} reads in the capture)\n",
+            st.key,
+            st.writes,
+            st.distinct_writers,
+            st.window_start_at.as_deref().map(hms).unwrap_or("-"),
+            count(st.reads as f64)
+        ));
+    }
+    let p = &rep.penetration;
+    match &p.verified {
+        Some(v) => s.push_str(&format!(
+            "penetration: {} of {} sampled read-only keys do not exist ({}){}\n",
+            v.missing,
+            v.sampled,
+            pct(v.missing_pct),
+            if v.missing_examples.is_empty() {
+                String::new()
+            } else {
+                format!(", e.g. {}", v.missing_examples.join(", "))
+            }
+        )),
+        None => s.push_str(&format!(
+            "penetration candidates: {} keys read ≥{} times and never written ({} reads){}\n",
+            count(p.candidate_keys as f64),
+            p.min_reads,
+            count(p.candidate_reads as f64),
+            p.by_pattern
+                .first()
+                .map(|g| format!("; most under {} ({} of them)", g.pattern, g.keys))
+                .unwrap_or_default()
+        )),
+    }
+    let w = &rep.expiry_wave;
+    match &w.largest {
+        Some(b) if w.ttls_set > 0 => s.push_str(&format!(
+            "expiry wave: {} TTLs set; the largest {}s bucket, {} UTC, gets {} of them ({})\n",
+            count(w.ttls_set as f64),
+            w.bucket_secs,
+            hms(&b.expires_at),
+            count(b.ttls as f64),
+            pct(b.share_pct)
+        )),
+        _ => s.push_str("expiry wave: no TTLs set in the capture\n"),
+    }
+    if !rep.unknown_commands.is_empty() {
+        let names: Vec<&str> = rep
+            .unknown_commands
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        s.push_str(&format!(
+            "note: commands not in the key-spec table, counted by their first argument: {}\n",
+            names.join(", ")
+        ));
+    }
+    s
+}

@@ -1,0 +1,126 @@
+//! The MONITOR-free `hotkeys` reports: keys by LFU counter (`--method lfu`) and slots by
+//! CLUSTER SLOT-STATS (`--method slot-stats`): their documents and tables. Knows reports,
+//! not sockets.
+
+use serde::Serialize;
+
+use super::table::{render, table};
+use super::Report;
+use crate::analysis::keyfreq::{LfuKey, SlotReport, SlotRow};
+use crate::units::{count, pct};
+
+/// `cachestorm hotkeys --method lfu`.
+///
+/// # Format
+///
+/// JSON (`cachestorm.hotkeys/v1`): `method` (`lfu`), `complete`, `nodes`,
+/// `scanned_keys`, `keys` (key, LFU counter `freq` 0–255, node; highest first).
+/// NDJSON: one line per element of `keys`.
+#[derive(Serialize)]
+pub(crate) struct LfuDoc {
+    pub(crate) method: &'static str,
+    pub(crate) complete: bool,
+    pub(crate) nodes: Vec<String>,
+    pub(crate) scanned_keys: u64,
+    pub(crate) keys: Vec<LfuKey>,
+}
+
+impl Report for LfuDoc {
+    const COMMAND: &'static str = "hotkeys";
+    type Record = LfuKey;
+
+    fn records(&self) -> &[LfuKey] {
+        &self.keys
+    }
+
+    fn table(&self) -> String {
+        let mut t = table(&["#", "key", "lfu", "node"], &["#", "lfu"]);
+        for (i, k) in self.keys.iter().enumerate() {
+            t.add_row(vec![
+                (i + 1).to_string(),
+                k.key.clone(),
+                k.freq.to_string(),
+                k.node.clone(),
+            ]);
+        }
+        format!(
+            "{}: {} keys scanned{}; LFU counters are logarithmic (0-255) and decay\n\n{}",
+            self.nodes.join(", "),
+            count(self.scanned_keys as f64),
+            if self.complete { "" } else { " (INCOMPLETE)" },
+            render(&t)
+        )
+    }
+}
+
+/// `cachestorm hotkeys --method slot-stats`.
+///
+/// # Format
+///
+/// JSON (`cachestorm.hotkeys/v1`): `method` (`slot-stats`), `complete`, `ordered_by`
+/// (`cpu-usec` when the server collects it, else `key-count`), `slots` (the hottest
+/// slots: slot, node, key count, CPU µs, network bytes, share), `nodes` (each node's
+/// slots, keys and share). NDJSON: one line per element of `slots`.
+#[derive(Serialize)]
+pub(crate) struct SlotDoc {
+    pub(crate) method: &'static str,
+    pub(crate) complete: bool,
+    #[serde(flatten)]
+    pub(crate) report: SlotReport,
+}
+
+impl Report for SlotDoc {
+    const COMMAND: &'static str = "hotkeys";
+    type Record = SlotRow;
+
+    fn records(&self) -> &[SlotRow] {
+        &self.report.slots
+    }
+
+    fn table(&self) -> String {
+        let report = &self.report;
+        let mut out = format!(
+            "hottest slots by {} (CLUSTER SLOT-STATS){}\n\n",
+            report.ordered_by,
+            if report.ordered_by == "key-count" {
+                "; set cluster-slot-stats-enabled yes for cpu-usec and network bytes"
+            } else {
+                ""
+            }
+        );
+        let mut t = table(
+            &[
+                "slot", "node", "share", "keys", "cpu_usec", "net_in", "net_out",
+            ],
+            &["slot", "share", "keys", "cpu_usec", "net_in", "net_out"],
+        );
+        let dash = |v: Option<u64>| v.map_or("-".to_string(), |n| count(n as f64));
+        for s in &report.slots {
+            t.add_row(vec![
+                s.slot.to_string(),
+                s.node.clone(),
+                pct(s.share_pct),
+                count(s.key_count as f64),
+                dash(s.cpu_usec),
+                dash(s.network_bytes_in),
+                dash(s.network_bytes_out),
+            ]);
+        }
+        out.push_str(&render(&t));
+        let mut n = table(
+            &["node", "share", "slots", "keys"],
+            &["share", "slots", "keys"],
+        );
+        for l in &report.nodes {
+            n.add_row(vec![
+                l.node.clone(),
+                pct(l.share_pct),
+                l.slots.to_string(),
+                count(l.key_count as f64),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&render(&n));
+        out
+    }
+}

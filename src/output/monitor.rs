@@ -1,0 +1,58 @@
+//! The `monitor` report: what a capture wrote where. The capture itself goes to the
+//! files (or to stdout without `-w`); this report goes to stdout only with `-w` and
+//! `-o json` / `-o ndjson`. Knows reports, not sockets.
+
+use serde::Serialize;
+
+use super::Report;
+
+/// `cachestorm monitor -w FILE`.
+///
+/// # Format
+///
+/// JSON (`cachestorm.monitor/v1`): `complete`, `duration_secs`, `lines_written`,
+/// `lines_filtered`, `files` (node, path, lines), `stopped_early` (why, when it did),
+/// `max_server_buffer_bytes` (the largest MONITOR output buffer the guard saw).
+/// NDJSON: one line per element of `files`.
+#[derive(Serialize)]
+pub(crate) struct MonitorReport {
+    pub(crate) complete: bool,
+    pub(crate) duration_secs: f64,
+    pub(crate) lines_written: u64,
+    pub(crate) lines_filtered: u64,
+    pub(crate) files: Vec<FileReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) stopped_early: Option<String>,
+    pub(crate) max_server_buffer_bytes: u64,
+}
+
+#[derive(Serialize)]
+pub(crate) struct FileReport {
+    pub(crate) node: String,
+    pub(crate) path: String,
+    pub(crate) lines: u64,
+}
+
+impl Report for MonitorReport {
+    const COMMAND: &'static str = "monitor";
+    type Record = FileReport;
+
+    fn records(&self) -> &[FileReport] {
+        &self.files
+    }
+
+    fn table(&self) -> String {
+        let paths: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
+        format!(
+            "wrote {} lines ({} filtered out) in {:.1}s to {}{}\n",
+            self.lines_written,
+            self.lines_filtered,
+            self.duration_secs,
+            paths.join(", "),
+            self.stopped_early
+                .as_deref()
+                .map(|r| format!("; stopped early: {r}"))
+                .unwrap_or_default()
+        )
+    }
+}
