@@ -108,3 +108,6 @@ pub(crate) fn write<R: Report>(
 pub(crate) fn now_rfc3339() -> String {
     crate::show::rfc3339(chrono::Utc::now())
 }
+
+#[cfg(test)]
+mod tests;
