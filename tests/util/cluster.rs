@@ -1,11 +1,12 @@
 //! `RedisCluster`: 3 masters + 3 replicas on loopback, made by `redis-cli --cluster create`
-//! from six `RedisServer`s; ready once every node agrees on the topology.
+//! from six `RedisServer`s; ready once every node agrees on the topology. A node whose port
+//! or bus port (+10000) was taken before it could bind them starts again on other ports.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::{free_port, redis_cli_bin, redis_server_bin, RedisServer};
+use super::{free_port, redis_cli_bin, redis_server_bin, RedisServer, Started, LAUNCH_ATTEMPTS};
 
 /// 3 masters + 3 replicas on loopback.
 pub struct RedisCluster {
@@ -26,28 +27,34 @@ impl RedisCluster {
     pub fn start_with_args(bin: PathBuf, extra: &[&str]) -> Self {
         let mut nodes = Vec::new();
         for _ in 0..6 {
-            let port = free_port(true);
             let dir = tempfile::tempdir().expect("temp dir");
-            let mut s = RedisServer {
-                port: 0,
-                child: None,
-                log: dir.path().join("server.log"),
-                dir,
-                bin: bin.clone(),
-                args: vec![
-                    "--cluster-enabled".into(),
-                    "yes".into(),
-                    "--cluster-node-timeout".into(),
-                    "5000".into(),
-                ],
-                pass: None,
-                tls: None,
-            };
-            s.args.extend(extra.iter().map(|a| a.to_string()));
-            let conf = s.dir.path().join("nodes.conf");
-            s.args.push("--cluster-config-file".into());
-            s.args.push(conf.to_string_lossy().into_owned());
-            s.launch(port);
+            let conf = dir.path().join("nodes.conf");
+            let mut args: Vec<String> =
+                ["--cluster-enabled", "yes", "--cluster-node-timeout", "5000"]
+                    .iter()
+                    .chain(extra)
+                    .map(|a| a.to_string())
+                    .collect();
+            args.push("--cluster-config-file".into());
+            args.push(conf.to_string_lossy().into_owned());
+            let mut s = RedisServer::unstarted(bin.clone(), args, dir, None);
+            let launched = (0..LAUNCH_ATTEMPTS).any(|_| {
+                let port = free_port(true);
+                // A start that failed on the bus port may have saved a nodes.conf already.
+                let _ = std::fs::remove_file(&conf);
+                let started = s.launch(port);
+                if started == Started::PortTaken {
+                    eprintln!(
+                        "port {port} or {} was taken before the node bound it: trying others",
+                        port + 10000
+                    );
+                }
+                started == Started::Listening
+            });
+            assert!(
+                launched,
+                "no ports kept free long enough in {LAUNCH_ATTEMPTS} attempts"
+            );
             nodes.push(s);
         }
         let addrs: Vec<String> = nodes.iter().map(RedisServer::addr).collect();

@@ -8,8 +8,10 @@
 //! - `sentinel`: `Sentinel` (one Sentinel watching a `RedisServer`).
 //! - `monitor`: `Conn` (a bare RESP client) and the wait for a MONITOR client.
 //!
-//! This file holds what they share: where the server binaries are, free ports, and the
-//! helpers for the `cachestorm` child (`Lines`, `interrupt`).
+//! This file holds what they share: where the server binaries are, free ports, waiting for
+//! a freshly spawned server to listen (each guard launches again on another port when the
+//! free port it picked was taken before the server bound it), and the helpers for the
+//! `cachestorm` child (`Lines`, `interrupt`).
 //!
 //! A missing binary fails the test with what to install; nothing is ever skipped.
 
@@ -28,10 +30,10 @@ pub use server::TlsFiles;
 pub use server::{client_cert, RedisServer};
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
-use std::path::PathBuf;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const INSTALL_HINT: &str =
     "install it with `apt-get install -y redis-server redis-tools` (scripts/test does this when run as root)";
@@ -87,6 +89,8 @@ pub fn valkey_bin() -> PathBuf {
 }
 
 /// A port that is free now (and, with `bus`, whose +10000 cluster bus port is free too).
+/// Another process may take it before a server binds it: the guards launch through
+/// `wait_listening`, which tells that case apart, and then try another port.
 pub fn free_port(bus: bool) -> u16 {
     for _ in 0..200 {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -99,6 +103,63 @@ pub fn free_port(bus: bool) -> u16 {
         }
     }
     panic!("no free loopback port found");
+}
+
+/// How many ports a guard tries before giving up (each one free when it was picked).
+pub const LAUNCH_ATTEMPTS: usize = 5;
+
+/// How a freshly spawned server's start went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Started {
+    /// It listens on its port (its own log says so).
+    Listening,
+    /// It exited because its port (or its cluster bus port) was taken meanwhile.
+    PortTaken,
+}
+
+/// Waits until the server spawned as `child` listens on `port`: the part of its log written
+/// by this launch (after the first `since` bytes) has `marker`, a line the server writes
+/// only once its sockets are bound, and the port accepts connections. The log line is what
+/// proves the listener is this server's and not another process's that took the port
+/// first. A server that exits because the port is taken (its log: "Could not create server
+/// TCP listening socket 127.0.0.1:PORT: bind: Address already in use", then "Failed
+/// listening on port PORT (tcp|tls|cluster), aborting.") gives `PortTaken`, its child
+/// reaped; any other early exit, or no start within 10 s, fails the test with the log.
+pub fn wait_listening(
+    child: &mut Child,
+    log: &Path,
+    since: usize,
+    port: u16,
+    marker: &str,
+) -> Started {
+    let this_launch = || {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        text.get(since..).unwrap_or_default().to_string()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            let text = this_launch();
+            if text.contains("Address already in use") {
+                return Started::PortTaken;
+            }
+            panic!("server exited at start ({status}); log:\n{text}");
+        }
+        let text = this_launch();
+        if text.contains(marker) && TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Started::Listening;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server not listening on {port} in 10s; log:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Bytes in `log` now (0 if it does not exist yet): where the next launch's lines start.
+pub fn log_len(log: &Path) -> usize {
+    std::fs::metadata(log).map_or(0, |m| m.len() as usize)
 }
 
 /// Reads a child's stdout line by line on a thread, so tests can wait for a line.
@@ -136,4 +197,32 @@ pub fn interrupt(child: &Child) {
         .status()
         .expect("running kill");
     assert!(status.success(), "kill -INT {}", child.id());
+}
+
+/// The guards' retry rests on the servers' wording for a taken port: checked here on every
+/// server binary the tests use, for the plain port, the TLS port and the cluster bus port.
+#[test]
+fn a_taken_port_is_told_apart_and_the_next_launch_gets_another() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = taken.local_addr().unwrap().port();
+    let unstarted = |bin: PathBuf, args: &[&str]| {
+        let args = args.iter().map(|a| a.to_string()).collect();
+        RedisServer::unstarted(bin, args, tempfile::tempdir().expect("temp dir"), None)
+    };
+    for bin in [redis_server_bin(), redis62_bin(), valkey_bin()] {
+        let mut s = unstarted(bin.clone(), &[]);
+        assert_eq!(s.launch(port), Started::PortTaken, "{}", bin.display());
+        s.launch_on_free_port();
+        assert_ne!(s.port, port);
+        assert_eq!(s.cli(&["PING"]), "PONG", "{}", bin.display());
+    }
+    // A node whose cluster bus port (+10000) is taken.
+    let bus = free_port(true);
+    let _bus_taken = TcpListener::bind(("127.0.0.1", bus + 10000)).expect("bind the bus port");
+    let mut node = unstarted(redis_server_bin(), &["--cluster-enabled", "yes"]);
+    assert_eq!(node.launch(bus), Started::PortTaken);
+    // A TLS server.
+    let mut tls = RedisServer::start_tls(false);
+    tls.stop();
+    assert_eq!(tls.launch(port), Started::PortTaken);
 }

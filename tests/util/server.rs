@@ -3,23 +3,24 @@
 //! a CA and server/client certificates made by openssl next to it.
 
 use std::io::Write;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{free_port, redis_cli_bin, redis_server_bin};
+use super::{
+    free_port, log_len, redis_cli_bin, redis_server_bin, wait_listening, Started, LAUNCH_ATTEMPTS,
+};
 
 pub struct RedisServer {
     pub port: u16,
-    pub(super) child: Option<Child>,
+    child: Option<Child>,
     pub dir: tempfile::TempDir,
-    pub(super) log: PathBuf,
-    pub(super) bin: PathBuf,
-    pub(super) args: Vec<String>,
+    log: PathBuf,
+    bin: PathBuf,
+    args: Vec<String>,
     /// Password for the test's own redis-cli calls.
     pub pass: Option<String>,
-    pub(super) tls: Option<TlsFiles>,
+    tls: Option<TlsFiles>,
 }
 
 #[derive(Clone)]
@@ -41,23 +42,9 @@ impl RedisServer {
     }
 
     pub fn with(bin: PathBuf, args: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let pass = args
-            .iter()
-            .position(|a| a == "--requirepass")
-            .and_then(|i| args.get(i + 1).cloned());
-        let mut s = RedisServer {
-            port: 0,
-            child: None,
-            log: dir.path().join("server.log"),
-            dir,
-            bin,
-            args,
-            pass,
-            tls: None,
-        };
-        s.launch(free_port(false));
+        let args = args.iter().map(|s| s.to_string()).collect();
+        let mut s = Self::unstarted(bin, args, tempfile::tempdir().expect("temp dir"), None);
+        s.launch_on_free_port();
         s
     }
 
@@ -67,25 +54,55 @@ impl RedisServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let files = make_certs(dir.path());
         let auth_clients = if require_client_cert { "yes" } else { "no" };
-        let mut s = RedisServer {
+        let args = vec!["--tls-auth-clients".into(), auth_clients.into()];
+        let mut s = Self::unstarted(redis_server_bin(), args, dir, Some(files));
+        s.launch_on_free_port();
+        s
+    }
+
+    /// A guard for `bin` with `args`, in `dir`, not running yet (`launch` starts it).
+    pub(super) fn unstarted(
+        bin: PathBuf,
+        args: Vec<String>,
+        dir: tempfile::TempDir,
+        tls: Option<TlsFiles>,
+    ) -> Self {
+        let pass = args
+            .iter()
+            .position(|a| a == "--requirepass")
+            .and_then(|i| args.get(i + 1).cloned());
+        RedisServer {
             port: 0,
             child: None,
             log: dir.path().join("server.log"),
             dir,
-            bin: redis_server_bin(),
-            args: vec!["--tls-auth-clients".into(), auth_clients.into()],
-            pass: None,
-            tls: Some(files),
-        };
-        s.launch(free_port(false));
-        s
+            bin,
+            args,
+            pass,
+            tls,
+        }
     }
 
     pub fn tls_files(&self) -> TlsFiles {
         self.tls.clone().expect("a TLS server")
     }
 
-    pub(super) fn launch(&mut self, port: u16) {
+    /// Launches on a free port, and on another one each time the port turns out to be taken
+    /// before the server could bind it (`LAUNCH_ATTEMPTS` in all).
+    pub(super) fn launch_on_free_port(&mut self) {
+        for _ in 0..LAUNCH_ATTEMPTS {
+            let port = free_port(false);
+            if self.launch(port) == Started::Listening {
+                return;
+            }
+            eprintln!("port {port} was taken before the server bound it: trying another");
+        }
+        panic!("no port kept free long enough in {LAUNCH_ATTEMPTS} attempts");
+    }
+
+    /// Starts the server on `port` and waits until it listens and answers (`PortTaken`: it
+    /// exited because the port was taken meanwhile).
+    pub(super) fn launch(&mut self, port: u16) -> Started {
         let mut cmd = Command::new(&self.bin);
         cmd.arg("--bind").arg("127.0.0.1");
         match &self.tls {
@@ -111,28 +128,31 @@ impl RedisServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let child = cmd
+        let since = log_len(&self.log);
+        let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", self.bin.display()));
+        // Redis 6.2, 7.x and Valkey write this once every listening socket is bound.
+        let started = wait_listening(
+            &mut child,
+            &self.log,
+            since,
+            port,
+            "Ready to accept connections",
+        );
+        if started == Started::PortTaken {
+            return started;
+        }
         self.child = Some(child);
         self.port = port;
         self.wait_ready();
+        Started::Listening
     }
 
+    /// Waits until the listening server answers PING (not LOADING) over plain TCP.
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!(
-                    "server exited at start ({status}); log:\n{}",
-                    self.log_text()
-                );
-            }
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok()
-                && (self.tls.is_some() || self.try_cli(&["PING"]).is_some())
-            {
-                return;
-            }
+        while self.tls.is_none() && self.try_cli(&["PING"]).is_none() {
             assert!(
                 Instant::now() < deadline,
                 "server not ready in 10s; log:\n{}",
@@ -246,7 +266,12 @@ impl RedisServer {
     /// Starts the server again on the same port (a restart: new run_id, counters at zero).
     pub fn restart(&mut self) {
         self.stop();
-        self.launch(self.port);
+        let port = self.port;
+        assert_eq!(
+            self.launch(port),
+            Started::Listening,
+            "port {port} was taken while the server was stopped"
+        );
     }
 }
 
