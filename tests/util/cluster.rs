@@ -95,3 +95,19 @@ impl RedisCluster {
         }
     }
 }
+
+/// Whether `n` serves `slot` (from CLUSTER SHARDS-free CLUSTER NODES text).
+pub fn owns(n: &RedisServer, slot: u16) -> bool {
+    let nodes = n.cli(&["CLUSTER", "NODES"]);
+    nodes.lines().filter(|l| l.contains("myself")).any(|l| {
+        l.split_whitespace()
+            .skip(8)
+            .any(|r| match r.split_once('-') {
+                Some((a, b)) => {
+                    a.parse::<u16>().is_ok_and(|a| a <= slot)
+                        && b.parse::<u16>().is_ok_and(|b| slot <= b)
+                }
+                None => r.parse::<u16>() == Ok(slot),
+            })
+    })
+}

@@ -4,7 +4,8 @@
 //! - `server`: `RedisServer` (one redis-server / valkey-server on a free port, `--save ""`,
 //!   temp dir, log printed when a test fails, killed on drop), plain or TLS-only, and the
 //!   openssl-made certificates of a TLS server.
-//! - `cluster`: `RedisCluster` (3 masters + 3 replicas via `redis-cli --cluster create`).
+//! - `cluster`: `RedisCluster` (3 masters + 3 replicas via `redis-cli --cluster create`),
+//!   and `owns` (whether a node serves a slot).
 //! - `sentinel`: `Sentinel` (one Sentinel watching a `RedisServer`).
 //! - `monitor`: `Conn` (a bare RESP client) and the wait for a MONITOR client.
 //!
@@ -22,7 +23,7 @@ mod monitor;
 mod sentinel;
 mod server;
 
-pub use cluster::RedisCluster;
+pub use cluster::{owns, RedisCluster};
 pub use monitor::Conn;
 pub use sentinel::Sentinel;
 #[allow(unused_imports)] // named by no test today, but part of the guard's API
