@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{redis62_bin, redis_cli_bin, valkey_bin, Conn, RedisCluster, RedisServer};
-use crate::{cachestorm, commands, fails, json, spawn, stdout_json, wait_for_scan};
+use crate::util::{
+    redis62_bin, redis_cli_bin, valkey_bin, wait_for_scan, Conn, RedisCluster, RedisServer,
+};
+use crate::{cachestorm, commands, fails, json, spawn, stdout_json};
 
 /// The biggest key of each type, planted (by length and by memory alike).
 const PLANTED: [(&str, &str); 6] = [

@@ -16,12 +16,9 @@ mod readme;
 mod stats;
 
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
-
-use crate::util::RedisServer;
 
 /// The binary under test, with a clean environment for the variables it reads, killed if
 /// it runs for more than two minutes (a hang fails the test instead of stalling the suite).
@@ -127,13 +124,4 @@ pub fn stdout_json(child: Child) -> (Option<i32>, Value, String) {
         )
     });
     (out.status.code(), doc, err)
-}
-
-/// Waits until cachestorm's walker is at work on `s` (it has sent SCAN there).
-pub fn wait_for_scan(s: &RedisServer) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !s.cli(&["INFO", "commandstats"]).contains("cmdstat_scan:") {
-        assert!(Instant::now() < deadline, "no SCAN within 20s");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }

@@ -5,8 +5,8 @@
 use std::process::Command as Proc;
 use std::time::Duration;
 
-use crate::util::{interrupt, Conn, RedisServer};
-use crate::{cachestorm, commands, json, spawn, stdout_json, wait_for_scan};
+use crate::util::{interrupt, wait_for_scan, Conn, RedisServer};
+use crate::{cachestorm, commands, json, spawn, stdout_json};
 
 /// Seconds since the epoch, at the middle of the minute `mins` minutes from now.
 fn mid_minute(mins: u64) -> u64 {

@@ -7,7 +7,8 @@
 //! - `cluster`: `RedisCluster` (3 masters + 3 replicas via `redis-cli --cluster create`),
 //!   and `owns` (whether a node serves a slot).
 //! - `sentinel`: `Sentinel` (one Sentinel watching a `RedisServer`).
-//! - `monitor`: `Conn` (a bare RESP client) and the wait for a MONITOR client.
+//! - `client`: `Conn` (a bare RESP client), and the waits on what a running `cachestorm`
+//!   does on a server (first INFO poll, first SCAN, MONITOR attached).
 //!
 //! This file holds what they share: where the server binaries are, free ports, waiting for
 //! a freshly spawned server to listen (each guard launches again on another port when the
@@ -18,13 +19,13 @@
 
 #![allow(dead_code)]
 
+mod client;
 mod cluster;
-mod monitor;
 mod sentinel;
 mod server;
 
+pub use client::{wait_for_scan, Conn};
 pub use cluster::{owns, RedisCluster};
-pub use monitor::Conn;
 pub use sentinel::Sentinel;
 #[allow(unused_imports)] // named by no test today, but part of the guard's API
 pub use server::TlsFiles;

@@ -235,27 +235,6 @@ impl RedisServer {
             .unwrap_or_else(|| panic!("no {field} in INFO"))
     }
 
-    /// Waits until a cachestorm connection has had its first INFO answered (CLIENT LIST
-    /// shows a client named cachestorm whose last command was `info`), so a test can act
-    /// between the baseline sample and the next one.
-    pub fn wait_for_first_poll(&self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let list = self.cli(&["CLIENT", "LIST"]);
-            if list
-                .lines()
-                .any(|l| l.contains("name=cachestorm") && l.contains("cmd=info"))
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "cachestorm did not poll INFO within 20s"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();

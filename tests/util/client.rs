@@ -1,5 +1,6 @@
 //! `Conn`, a bare RESP client (many distinct clients at once, and commands that leave no
-//! trace of redis-cli's own in a MONITOR capture), and the wait for a MONITOR client.
+//! trace of redis-cli's own in a MONITOR capture), and the waits on what a running
+//! `cachestorm` does on a server: its first INFO poll, its first SCAN, its MONITOR.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -43,6 +44,27 @@ impl Conn {
 }
 
 impl RedisServer {
+    /// Waits until a cachestorm connection has had its first INFO answered (CLIENT LIST
+    /// shows a client named cachestorm whose last command was `info`), so a test can act
+    /// between the baseline sample and the next one.
+    pub fn wait_for_first_poll(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let list = self.cli(&["CLIENT", "LIST"]);
+            if list
+                .lines()
+                .any(|l| l.contains("name=cachestorm") && l.contains("cmd=info"))
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "cachestorm did not poll INFO within 20s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Waits until a MONITOR connection is attached (CLIENT LIST shows cmd=monitor).
     pub fn wait_for_monitor(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -50,5 +72,14 @@ impl RedisServer {
             assert!(Instant::now() < deadline, "no MONITOR client within 20s");
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+/// Waits until cachestorm's walker is at work on `s` (it has sent SCAN there).
+pub fn wait_for_scan(s: &RedisServer) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !s.cli(&["INFO", "commandstats"]).contains("cmdstat_scan:") {
+        assert!(Instant::now() < deadline, "no SCAN within 20s");
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
