@@ -3,7 +3,6 @@
 //! shows the same table), Ctrl-C and --cursor, a least-privilege ACL user, an empty database.
 
 use std::process::Command as Proc;
-use std::time::Duration;
 
 use crate::util::{interrupt, wait_for_scan, Conn, RedisServer};
 use crate::{cachestorm, commands, json, spawn, stdout_json};
@@ -137,7 +136,10 @@ fn ctrl_c_reports_the_cursor_and_cursor_resumes() {
     let p = s.port.to_string();
     let child = spawn(&["keyspace", "-p", &p, "--rate", "3000", "-o", "json"]);
     wait_for_scan(&s);
-    std::thread::sleep(Duration::from_millis(300));
+    // The walker sends a SCAN only once the previous one's keys are counted and its cursor
+    // kept: at the third, some keys are scanned and the cursor is not 0. --rate 3000 keeps
+    // the 20,000 keys from being done for 6 s, however fast the machine.
+    s.wait_for_calls("scan", 3);
     interrupt(&child);
     let (code, first, err) = stdout_json(child);
     assert_eq!(code, Some(130), "{err}");

@@ -403,7 +403,9 @@ fn ctrl_c_prints_a_partial_report_and_exits_130() {
         .spawn()
         .unwrap();
     s.wait_for_first_poll();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Polls are sequential: the third INFO is sent only after the second one's row (the
+    // first interval) was made, so the partial report has a sample.
+    s.wait_for_calls("info", 3);
     crate::util::interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));

@@ -1,12 +1,13 @@
 //! `Conn`, a bare RESP client (many distinct clients at once, and commands that leave no
 //! trace of redis-cli's own in a MONITOR capture), and the waits on what a running
-//! `cachestorm` does on a server: its first INFO poll, its first SCAN, its MONITOR.
+//! `cachestorm` does on a server: its first INFO poll, its first SCAN, a number of calls of
+//! a command, its MONITOR.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use super::RedisServer;
+use super::{wait_until, RedisServer};
 
 /// A bare RESP connection, for tests that need many distinct clients at once.
 pub struct Conn {
@@ -63,6 +64,32 @@ impl RedisServer {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Waits until the server has run `command` (`scan`, `info`, ...) at least `n` times for
+    /// other clients than this wait (INFO commandstats, less this wait's own INFO calls),
+    /// so a test acts once a run has made a known number of round trips.
+    pub fn wait_for_calls(&self, command: &str, n: u64) {
+        let field = format!("cmdstat_{command}:calls=");
+        let mut own = 0;
+        wait_until(
+            &format!("{n} {command} calls on {}", self.addr()),
+            30,
+            || {
+                let stats = self.cli(&["INFO", "commandstats"]);
+                // Whether or not a reply counts the INFO that asked for it, taking it off
+                // errs on the side of waiting one poll longer.
+                if command == "info" {
+                    own += 1;
+                }
+                let calls: u64 = stats
+                    .lines()
+                    .find_map(|l| l.trim_end().strip_prefix(field.as_str()))
+                    .and_then(|rest| rest.split(',').next())
+                    .map_or(0, |c| c.parse().expect("a call count"));
+                calls.saturating_sub(own) >= n
+            },
+        );
     }
 
     /// Waits until a MONITOR connection is attached (CLIENT LIST shows cmd=monitor).

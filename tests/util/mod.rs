@@ -164,6 +164,16 @@ pub fn log_len(log: &Path) -> usize {
     std::fs::metadata(log).map_or(0, |m| m.len() as usize)
 }
 
+/// Polls `ready` every 10 ms until it is true; fails the test saying what it waited for
+/// after `secs` seconds. What tests do instead of sleeping a fixed time and hoping.
+pub fn wait_until(what: &str, secs: u64, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !ready() {
+        assert!(Instant::now() < deadline, "waited {secs}s for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Reads a child's stdout line by line on a thread, so tests can wait for a line.
 pub struct Lines {
     rx: std::sync::mpsc::Receiver<String>,
