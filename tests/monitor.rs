@@ -199,8 +199,10 @@ fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
     for i in 0..500 {
         c.call(&["SET", &format!("k:{i}"), "v"]);
     }
-    // Give the stream time to reach the capture (the file is buffered until the end).
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    // The file is buffered until the end, so its lines cannot be counted yet: wait until
+    // the capture has read every line the server fed it (none is left in the server or
+    // the socket), then stop it.
+    s.wait_for_monitor_drained();
     crate::util::interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(

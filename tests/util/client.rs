@@ -1,7 +1,7 @@
 //! `Conn`, a bare RESP client (many distinct clients at once, and commands that leave no
 //! trace of redis-cli's own in a MONITOR capture), and the waits on what a running
 //! `cachestorm` does on a server: its first INFO poll, its first SCAN, a number of calls of
-//! a command, its MONITOR.
+//! a command, its MONITOR attached and its MONITOR stream read.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -100,6 +100,56 @@ impl RedisServer {
             std::thread::sleep(Duration::from_millis(10));
         }
     }
+    /// Waits until every MONITOR client has read all the server fed it so far: the server
+    /// holds none of it (CLIENT LIST: obl=0 oll=0) and neither end of the loopback
+    /// connection does (/proc/net/tcp: the server's send queue and the client's receive
+    /// queue are empty). For a capture that writes its file only at the end, once the
+    /// test's last command is answered (MONITOR is fed before the reply). CLIENT LIST is
+    /// an admin command: it is never fed to MONITOR, so waiting adds no line.
+    pub fn wait_for_monitor_drained(&self) {
+        let what = format!(
+            "the MONITOR clients of {} to read their stream",
+            self.addr()
+        );
+        wait_until(&what, 30, || {
+            let list = self.cli(&["CLIENT", "LIST"]);
+            let monitors: Vec<&str> = list.lines().filter(|l| l.contains("cmd=monitor")).collect();
+            !monitors.is_empty()
+                && monitors.iter().all(|l| {
+                    let field =
+                        |name: &str| l.split_whitespace().find_map(|f| f.strip_prefix(name));
+                    let port: u16 = field("addr=")
+                        .and_then(|a| a.rsplit(':').next()?.parse().ok())
+                        .expect("addr= in CLIENT LIST");
+                    field("obl=") == Some("0")
+                        && field("oll=") == Some("0")
+                        && tcp_queues(self.port, port).is_some_and(|(send, _)| send == 0)
+                        && tcp_queues(port, self.port).is_some_and(|(_, recv)| recv == 0)
+                })
+        });
+    }
+}
+
+/// The send and receive queues (bytes) of the established loopback TCP connection from
+/// port `local` to port `remote`, from /proc/net/tcp (None: no such connection).
+fn tcp_queues(local: u16, remote: u16) -> Option<(u64, u64)> {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("reading /proc/net/tcp");
+    let (local, remote) = (
+        format!("0100007F:{local:04X}"),
+        format!("0100007F:{remote:04X}"),
+    );
+    table.lines().skip(1).find_map(|line| {
+        // sl local_address rem_address st tx_queue:rx_queue ...; st 01 is ESTABLISHED.
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 5 || f[1] != local || f[2] != remote || f[3] != "01" {
+            return None;
+        }
+        let (send, recv) = f[4].split_once(':')?;
+        Some((
+            u64::from_str_radix(send, 16).ok()?,
+            u64::from_str_radix(recv, 16).ok()?,
+        ))
+    })
 }
 
 /// Waits until cachestorm's walker is at work on `s` (it has sent SCAN there).
