@@ -126,7 +126,8 @@ pub enum Started {
 /// first. A server that exits because the port is taken (its log: "Could not create server
 /// TCP listening socket 127.0.0.1:PORT: bind: Address already in use", then "Failed
 /// listening on port PORT (tcp|tls|cluster), aborting.") gives `PortTaken`, its child
-/// reaped; any other early exit, or no start within 10 s, fails the test with the log.
+/// reaped; any other early exit, or no start within 10 s (the child is then killed),
+/// fails the test with the log.
 pub fn wait_listening(
     child: &mut Child,
     log: &Path,
@@ -151,10 +152,12 @@ pub fn wait_listening(
         if text.contains(marker) && TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Started::Listening;
         }
-        assert!(
-            Instant::now() < deadline,
-            "server not listening on {port} in 10s; log:\n{text}"
-        );
+        if Instant::now() >= deadline {
+            // No guard owns the child yet: stop it here rather than leave it running.
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("server not listening on {port} in 10s; log:\n{text}");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
