@@ -1,15 +1,21 @@
 //! The one integration-test binary: drives the real `cachestorm` binary and parses its
-//! output. Live tests start real servers on loopback (tests/util).
+//! output. One module per subcommand (a test that runs two goes where its main subject
+//! is), plus help, README examples and the generated files; live tests start real servers
+//! on loopback (tests/util). This file holds the helpers they share.
 
 mod util;
 
-mod cluster;
+mod bigkeys;
 mod generated;
-mod live;
-mod live_traffic;
-mod offline;
-mod scan;
-mod traffic;
+mod help;
+mod hotkeys;
+mod keyspace;
+mod monitor;
+mod patterns;
+mod readme;
+mod stats;
+
+use std::process::{Child, Stdio};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -80,4 +86,42 @@ pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad NDJSON line ({e}): {l}")))
         .collect()
+}
+
+/// Starts `cachestorm ARGS` with piped stdout and stderr (a live capture, or a scan the
+/// test acts on while it runs).
+pub fn spawn(args: &[&str]) -> Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("cachestorm"))
+        .args(args)
+        .env_remove("REDISCLI_AUTH")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting cachestorm")
+}
+
+/// Waits for a spawned run; expects exit 0 and one JSON document on stdout.
+pub fn finish_json(child: Child) -> Value {
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Waits for a spawned run: its exit code, its JSON document on stdout, and its stderr.
+pub fn stdout_json(child: Child) -> (Option<i32>, Value, String) {
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {err}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code(), doc, err)
 }
