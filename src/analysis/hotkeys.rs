@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::patterns::PatternRules;
-use super::traffic::{KeyStats, Traffic};
+use super::traffic::{AccessStats, Traffic};
 use crate::ratio::pct;
 use crate::show;
 
@@ -193,8 +193,8 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         .unwrap_or((0, 0));
     // The key operations total: shares of keys are of all key accesses.
     let key_ops: u64 = t
-        .shard
-        .keys
+        .per_key
+        .stats
         .iter()
         .map(|(_, _, k)| k.count)
         .sum::<u64>()
@@ -205,10 +205,10 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     };
 
     // Top keys: select, then sort only those.
-    let by_count = |a: &(u32, &[u8], &KeyStats), b: &(u32, &[u8], &KeyStats)| {
+    let by_count = |a: &(u32, &[u8], &AccessStats), b: &(u32, &[u8], &AccessStats)| {
         b.2.count.cmp(&a.2.count).then_with(|| a.1.cmp(b.1))
     };
-    let mut ranked: Vec<(u32, &[u8], &KeyStats)> = t.shard.keys.iter().collect();
+    let mut ranked: Vec<(u32, &[u8], &AccessStats)> = t.per_key.stats.iter().collect();
     if ranked.len() > cfg.top && cfg.top > 0 {
         ranked.select_nth_unstable_by(cfg.top - 1, by_count);
         ranked.truncate(cfg.top);
@@ -237,7 +237,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 node: cfg.nodes.get(s.node as usize).cloned(),
                 pattern: show::key(&rules.pattern(k)),
                 hot: share >= cfg.threshold_pct || cfg.min_rate.is_some_and(|m| rate >= m),
-                timeline: t.shard.timelines.get(idx).map(|tl| {
+                timeline: t.per_key.timelines.get(idx).map(|tl| {
                     tl.iter()
                         .map(|(sec, n)| (first_sec.unwrap_or(0) + u64::from(*sec), *n))
                         .collect()
@@ -255,7 +255,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         ..Default::default()
     };
     let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Examples)> = HashMap::new();
-    for (_, k, s) in t.shard.keys.iter() {
+    for (_, k, s) in t.per_key.stats.iter() {
         let p = rules.pattern(k);
         let candidate = s.writes == 0 && s.reads >= cfg.penetration_min_reads;
         if candidate {
@@ -325,14 +325,14 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     pen.by_pattern.truncate(cfg.top);
 
     let mut stampedes: Vec<Stampede> = t
-        .shard
+        .per_key
         .bursts
         .iter()
         .filter(|(_, b)| {
             b.best.0 >= cfg.stampede_min_writes && b.best.1 >= cfg.stampede_min_clients
         })
         .map(|(k, b)| {
-            let ks = t.shard.keys.get(k);
+            let ks = t.per_key.stats.get(k);
             Stampede {
                 key: show::key(k),
                 writes: b.best.0,
@@ -365,7 +365,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 "exact"
             },
             max_keys: t.max_keys(),
-            distinct_keys: t.shard.keys.len(),
+            distinct_keys: t.per_key.stats.len(),
         },
         keys,
         commands: shares(
@@ -426,9 +426,9 @@ fn keep_top(v: &mut Vec<(u64, Vec<u8>)>, item: (u64, Vec<u8>), n: usize) {
 
 /// Candidate keys for EXISTS verification, most-read first, with the node they were seen on.
 pub(crate) fn penetration_candidates(t: &Traffic, min_reads: u64, n: usize) -> Vec<(Vec<u8>, u16)> {
-    let mut c: Vec<(&[u8], &KeyStats)> = t
-        .shard
-        .keys
+    let mut c: Vec<(&[u8], &AccessStats)> = t
+        .per_key
+        .stats
         .iter()
         .filter(|(_, _, s)| s.writes == 0 && s.reads >= min_reads)
         .map(|(_, k, s)| (k, s))

@@ -3,9 +3,9 @@
 
 pub(crate) mod glob;
 pub(crate) mod hotkeys;
-pub(crate) mod keycounts;
 pub(crate) mod keyfreq;
 pub(crate) mod keyspace;
+pub(crate) mod paged_keys;
 pub(crate) mod patterns;
 pub(crate) mod rates;
 pub(crate) mod traffic;
