@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::scan::{scan, summary, ScanReport};
 use super::Outcome;
-use crate::analysis::keyspace::{finding_rules, BigKey, BigkeysReport, CensusConfig};
+use crate::analysis::census::{finding_rules, BigKey, BigkeysReport, CensusConfig};
 use crate::cli::BigkeysArgs;
 use crate::error::Result;
 use crate::output;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::scan::{scan, summary, ScanReport, Scanned};
 use super::Outcome;
-use crate::analysis::keyspace::{CensusConfig, Headroom, KeyspaceReport, PatternMemory};
+use crate::analysis::census::{CensusConfig, Headroom, KeyspaceReport, PatternMemory};
 use crate::cli::{KeyspaceArgs, PatternRuleArgs, ScanArgs, TargetArgs};
 use crate::error::{Error, Result};
 use crate::output;

@@ -27,7 +27,7 @@ struct ScanDoc<'a> {
     scan: &'a super::scan::ScanReport,
     keys_counted: u64,
     memory_bytes: u64,
-    patterns: &'a [crate::analysis::keyspace::PatternMemory],
+    patterns: &'a [crate::analysis::census::PatternMemory],
 }
 
 /// `patterns --scan`: the keyspace's pattern table (the one `keyspace` prints).
