@@ -7,20 +7,46 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::patterns::PatternRules;
-use super::traffic::{AccessStats, Traffic};
+use super::traffic::{AccessStats, Traffic, WriteBurst};
 use crate::ratio::pct;
 use crate::show;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ReportConfig {
     pub(crate) top: usize,
-    pub(crate) threshold_pct: f64,
-    pub(crate) min_rate: Option<f64>,
-    pub(crate) stampede_min_writes: u32,
-    pub(crate) stampede_min_clients: u32,
-    pub(crate) penetration_min_reads: u64,
+    /// None: no hot flags, stampedes or penetration candidates (`patterns` shows none).
+    pub(crate) signatures: Option<SignatureConfig>,
     /// Names of the nodes events came from (index = node id); empty for one source.
     pub(crate) nodes: Vec<String>,
+}
+
+/// What makes a key hot, a stampede, or a penetration candidate.
+#[derive(Debug, Clone)]
+pub(crate) struct SignatureConfig {
+    /// A key with at least this share of the key accesses is hot...
+    pub(crate) threshold_pct: f64,
+    /// ...and so is one accessed at least this often per second.
+    pub(crate) min_rate: Option<f64>,
+    /// A stampede: this many overwrites of one key within the window...
+    pub(crate) stampede_min_writes: u32,
+    /// ...by at least this many distinct clients.
+    pub(crate) stampede_min_clients: u32,
+    /// A penetration candidate is read at least this often and never written.
+    pub(crate) penetration_min_reads: u64,
+}
+
+impl SignatureConfig {
+    fn hot(&self, share_pct: f64, rate: f64) -> bool {
+        share_pct >= self.threshold_pct || self.min_rate.is_some_and(|m| rate >= m)
+    }
+
+    fn penetration_candidate(&self, s: &AccessStats) -> bool {
+        s.writes == 0 && s.reads >= self.penetration_min_reads
+    }
+
+    fn stampede(&self, b: &WriteBurst) -> bool {
+        b.best.0 >= self.stampede_min_writes && b.best.1 >= self.stampede_min_clients
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -179,6 +205,7 @@ fn shares<'a>(
 
 /// Builds the report. `rules` infers patterns.
 pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> HotkeysReport {
+    let sig = cfg.signatures.as_ref();
     let first_sec = t.first_us.map(|f| f / 1_000_000);
     let abs = |rel: u32| first_sec.and_then(|f| at(f + u64::from(rel)));
     let span_secs = t.first_us.map_or(0.0, |f| (t.last_us - f) as f64 / 1e6);
@@ -236,7 +263,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 distinct_clients_exact: exact,
                 node: cfg.nodes.get(s.node as usize).cloned(),
                 pattern: show::key(&rules.pattern(k)),
-                hot: share >= cfg.threshold_pct || cfg.min_rate.is_some_and(|m| rate >= m),
+                hot: sig.is_some_and(|g| g.hot(share, rate)),
                 timeline: t.per_key.timelines.get(idx).map(|tl| {
                     tl.iter()
                         .map(|(sec, n)| (first_sec.unwrap_or(0) + u64::from(*sec), *n))
@@ -251,14 +278,13 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     // the report does not depend on hash order.
     let mut pats: HashMap<Vec<u8>, PatternAgg> = HashMap::new();
     let mut pen = Penetration {
-        min_reads: cfg.penetration_min_reads,
+        min_reads: sig.map_or(0, |g| g.penetration_min_reads),
         ..Default::default()
     };
     let mut pen_groups: HashMap<Vec<u8>, (PenetrationPattern, Examples)> = HashMap::new();
     for (_, k, s) in t.per_key.stats.iter() {
         let p = rules.pattern(k);
-        let candidate = s.writes == 0 && s.reads >= cfg.penetration_min_reads;
-        if candidate {
+        if sig.is_some_and(|g| g.penetration_candidate(s)) {
             pen.candidate_keys += 1;
             pen.candidate_reads += s.reads;
             let (g, examples) = pen_groups.entry(p.clone()).or_insert_with_key(|p| {
@@ -328,9 +354,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         .per_key
         .bursts
         .iter()
-        .filter(|(_, b)| {
-            b.best.0 >= cfg.stampede_min_writes && b.best.1 >= cfg.stampede_min_clients
-        })
+        .filter(|(_, b)| sig.is_some_and(|g| g.stampede(b)))
         .map(|(k, b)| {
             let ks = t.per_key.stats.get(k);
             Stampede {
@@ -424,13 +448,21 @@ fn keep_top(v: &mut Vec<(u64, Vec<u8>)>, item: (u64, Vec<u8>), n: usize) {
     }
 }
 
-/// Candidate keys for EXISTS verification, most-read first, with the node they were seen on.
-pub(crate) fn penetration_candidates(t: &Traffic, min_reads: u64, n: usize) -> Vec<(Vec<u8>, u16)> {
+/// Candidate keys for EXISTS verification, most-read first, with the node they were seen
+/// on; none without signatures.
+pub(crate) fn penetration_candidates(
+    t: &Traffic,
+    cfg: &ReportConfig,
+    n: usize,
+) -> Vec<(Vec<u8>, u16)> {
+    let Some(sig) = &cfg.signatures else {
+        return Vec::new();
+    };
     let mut c: Vec<(&[u8], &AccessStats)> = t
         .per_key
         .stats
         .iter()
-        .filter(|(_, _, s)| s.writes == 0 && s.reads >= min_reads)
+        .filter(|(_, _, s)| sig.penetration_candidate(s))
         .map(|(_, k, s)| (k, s))
         .collect();
     c.sort_unstable_by(|a, b| b.1.reads.cmp(&a.1.reads).then_with(|| a.0.cmp(b.0)));

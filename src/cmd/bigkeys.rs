@@ -24,10 +24,7 @@ pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
     let cfg = CensusConfig {
         top: args.top,
         min_bytes: args.min_bytes,
-        horizon_mins: 0,
-        cliff_pct: 100.0,
-        cliff_min_keys: u64::MAX,
-        start_ms: 0,
+        expiry: None,
         nodes: Vec::new(),
     };
     let s = scan(&args.target, &args.scan, cfg, None).await?;

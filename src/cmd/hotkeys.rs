@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::traffic::{self, Gathered, SourceReport};
 use super::Outcome;
-use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig};
+use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig, SignatureConfig};
 use crate::analysis::traffic::TrafficConfig;
 use crate::cli::HotkeysArgs;
 use crate::error::Result;
@@ -45,11 +45,13 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     traffic::warn_skipped(&source);
     let rcfg = ReportConfig {
         top: args.top,
-        threshold_pct: args.threshold,
-        min_rate: args.min_rate,
-        stampede_min_writes: args.stampede_writes,
-        stampede_min_clients: args.stampede_clients,
-        penetration_min_reads: args.penetration_reads,
+        signatures: Some(SignatureConfig {
+            threshold_pct: args.threshold,
+            min_rate: args.min_rate,
+            stampede_min_writes: args.stampede_writes,
+            stampede_min_clients: args.stampede_clients,
+            penetration_min_reads: args.penetration_reads,
+        }),
         nodes: source.nodes.clone(),
     };
     let mut rep = report(&t, &rcfg, &rules);

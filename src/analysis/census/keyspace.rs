@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use ahash::AHashMap;
 use serde::Serialize;
 
-use super::Census;
+use super::{Census, TimelineConfig};
 use crate::analysis::patterns::PatternRules;
 use crate::parse::keyfacts::KeyInfo;
 use crate::ratio::{self, pct as share};
@@ -47,16 +47,17 @@ impl PatternCensus {
         }
     }
 
-    /// Counts `k` under its pattern; a key with a TTL also in its expiry minute, counted
-    /// from the minute of `start_ms`.
-    pub(super) fn add(&mut self, k: &KeyInfo, start_ms: u64) {
+    /// Counts `k` under its pattern; with `start_ms` (expiry accounting), a key with a
+    /// TTL also in its expiry minute, counted from the minute of `start_ms`.
+    pub(super) fn add(&mut self, k: &KeyInfo, start_ms: Option<u64>) {
         let pid = self.id(&k.key);
         let p = &mut self.patterns[pid as usize];
         p.keys += 1;
         p.memory += k.memory;
-        match k.expires_at_ms {
-            None => p.no_ttl += 1,
-            Some(at) => {
+        match (k.expires_at_ms, start_ms) {
+            (None, _) => p.no_ttl += 1,
+            (Some(_), None) => {}
+            (Some(at), Some(start_ms)) => {
                 let minute = ((at / 60_000).saturating_sub(start_ms / 60_000))
                     .min(u64::from(u32::MAX)) as u32;
                 let e = self.expiry.entry((pid, minute)).or_default();
@@ -256,8 +257,8 @@ fn minute_at(start_ms: u64, minute: u32) -> String {
 impl Census {
     /// Minutes holding at least `cliff_pct` of the TTL keys or bytes (and at least
     /// `cliff_min_keys` keys), each with its patterns, most keys first.
-    fn cliffs(&self, by: &mut ByMinute) -> Vec<Cliff> {
-        let (pct, min_keys) = (self.cfg.cliff_pct, self.cfg.cliff_min_keys);
+    fn cliffs(&self, start_ms: u64, tl: &TimelineConfig, by: &mut ByMinute) -> Vec<Cliff> {
+        let (pct, min_keys) = (tl.cliff_pct, tl.cliff_min_keys);
         let name = |pid: u32| {
             self.patterns
                 .as_ref()
@@ -273,7 +274,7 @@ impl Census {
             let mut ps = by.patterns_at.remove(&minute).unwrap_or_default();
             ps.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
             cliffs.push(Cliff {
-                at: minute_at(self.cfg.start_ms, minute),
+                at: minute_at(start_ms, minute),
                 minutes_from_start: minute,
                 keys,
                 keys_pct: share(keys, self.ttl_keys),
@@ -293,8 +294,12 @@ impl Census {
         cliffs
     }
 
+    /// The keyspace report. A census without a timeline (see [`ExpiryConfig`](super::ExpiryConfig)) reports
+    /// a horizon of 0 minutes: every TTL beyond it, no timeline, no cliffs.
     pub(crate) fn keyspace(&self, top_patterns: usize) -> KeyspaceReport {
-        let horizon = self.cfg.horizon_mins;
+        let timeline =
+            (self.cfg.expiry.as_ref()).and_then(|e| e.timeline.as_ref().map(|tl| (e.start_ms, tl)));
+        let horizon = timeline.map_or(0, |(_, tl)| tl.horizon_mins);
         let mut by = self
             .patterns
             .as_ref()
@@ -304,7 +309,21 @@ impl Census {
         let patterns = self.patterns.as_ref().map_or_else(Vec::new, |p| {
             p.rows(per_pattern, top_patterns, (self.keys, self.memory))
         });
-        let cliffs = self.cliffs(&mut by);
+        let (expiry_timeline, cliffs) = match timeline {
+            None => (Vec::new(), Vec::new()),
+            Some((start_ms, tl)) => {
+                let cliffs = self.cliffs(start_ms, tl, &mut by);
+                let minutes = (by.timeline.iter())
+                    .map(|(&m, &(keys, bytes))| ExpiryMinute {
+                        at: minute_at(start_ms, m),
+                        minutes_from_start: m,
+                        keys,
+                        bytes,
+                    })
+                    .collect();
+                (minutes, cliffs)
+            }
+        };
         KeyspaceReport {
             keys_counted: self.keys,
             memory_bytes: self.memory,
@@ -317,18 +336,9 @@ impl Census {
             },
             patterns,
             horizon_mins: horizon,
-            cliff_pct: self.cfg.cliff_pct,
-            cliff_min_keys: self.cfg.cliff_min_keys,
-            expiry_timeline: by
-                .timeline
-                .into_iter()
-                .map(|(m, (keys, bytes))| ExpiryMinute {
-                    at: minute_at(self.cfg.start_ms, m),
-                    minutes_from_start: m,
-                    keys,
-                    bytes,
-                })
-                .collect(),
+            cliff_pct: timeline.map_or(0.0, |(_, tl)| tl.cliff_pct),
+            cliff_min_keys: timeline.map_or(0, |(_, tl)| tl.cliff_min_keys),
+            expiry_timeline,
             cliffs,
         }
     }

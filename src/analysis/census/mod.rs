@@ -31,15 +31,31 @@ pub(crate) struct CensusConfig {
     pub(crate) top: usize,
     /// Keys under this size are left out of the top lists.
     pub(crate) min_bytes: u64,
-    /// The expiry timeline covers this many minutes from `start_ms`.
-    pub(crate) horizon_mins: u32,
-    pub(crate) cliff_pct: f64,
-    /// A cliff needs at least this many keys (a handful of keys is no avalanche).
-    pub(crate) cliff_min_keys: u64,
-    /// When the scan started (ms since the epoch): minute 0 of the timeline.
-    pub(crate) start_ms: u64,
+    /// None: no expiry minutes per pattern, no timeline (`bigkeys` reports neither).
+    pub(crate) expiry: Option<ExpiryConfig>,
     /// The node names, by index.
     pub(crate) nodes: Vec<String>,
+}
+
+/// Expiry accounting: each key with a TTL counted in its expiry minute, per pattern.
+#[derive(Debug, Clone)]
+pub(crate) struct ExpiryConfig {
+    /// When the scan started (ms since the epoch): minute 0.
+    pub(crate) start_ms: u64,
+    /// None: TTL percentiles per pattern only, no timeline and no cliffs
+    /// (`patterns --scan` shows only the pattern table).
+    pub(crate) timeline: Option<TimelineConfig>,
+}
+
+/// The per-minute expiry timeline and what makes a minute a cliff.
+#[derive(Debug, Clone)]
+pub(crate) struct TimelineConfig {
+    /// The timeline covers this many minutes from the scan start.
+    pub(crate) horizon_mins: u32,
+    /// A cliff holds at least this share of the keys or bytes with a TTL...
+    pub(crate) cliff_pct: f64,
+    /// ...and at least this many keys (a handful of keys is no avalanche).
+    pub(crate) cliff_min_keys: u64,
 }
 
 /// One type's totals.
@@ -108,7 +124,7 @@ impl Census {
         }
         self.findings.add(&k);
         if let Some(p) = &mut self.patterns {
-            p.add(&k, self.cfg.start_ms);
+            p.add(&k, self.cfg.expiry.as_ref().map(|e| e.start_ms));
         }
         if k.expires_at_ms.is_some() {
             self.ttl_keys += 1;
@@ -146,10 +162,14 @@ mod fixtures {
         CensusConfig {
             top: 3,
             min_bytes: 0,
-            horizon_mins: 60,
-            cliff_pct: 10.0,
-            cliff_min_keys: 10,
-            start_ms: 1_700_000_000_000,
+            expiry: Some(ExpiryConfig {
+                start_ms: 1_700_000_000_000,
+                timeline: Some(TimelineConfig {
+                    horizon_mins: 60,
+                    cliff_pct: 10.0,
+                    cliff_min_keys: 10,
+                }),
+            }),
             nodes: vec!["a:1".into(), "b:2".into()],
         }
     }

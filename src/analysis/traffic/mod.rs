@@ -19,7 +19,7 @@ use ahash::AHashMap;
 pub(crate) use access_stats::{AccessStats, CLIENTS_SATURATED};
 use expiry_wave::{ttl_kind, TtlKind};
 use per_key::Hit;
-pub(crate) use per_key::PerKeyCounts;
+pub(crate) use per_key::{PerKeyCounts, WriteBurst};
 use router::Router;
 
 use crate::parse::keyspec::{keys_or_first_arg, Access, CommandSpec, CommandTable};
