@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::Outcome;
-use crate::analysis::rates::{Observation, Polled, StatsRow, StatsTracker};
+use crate::analysis::rates::{Observation, Polled, RowStatus, StatsRow, StatsTracker};
 use crate::cli::StatsArgs;
 use crate::endpoint;
 use crate::error::{Error, Result};
@@ -232,8 +232,8 @@ fn cells(r: &StatsRow) -> Vec<(String, Tone)> {
         status = format!("{status}: {why}");
     }
     let tone = match r.status {
-        "down" => Tone::Bad,
-        "reset" => Tone::Warn,
+        RowStatus::Down => Tone::Bad,
+        RowStatus::Reset => Tone::Warn,
         _ if !r.flags.is_empty() => Tone::Warn,
         _ => Tone::Plain,
     };
