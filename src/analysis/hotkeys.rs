@@ -218,14 +218,9 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
         .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
         .map(|(i, n)| (i as u32, *n))
         .unwrap_or((0, 0));
-    // The key operations total: shares of keys are of all key accesses.
-    let key_ops: u64 = t
-        .per_key
-        .stats
-        .iter()
-        .map(|(_, _, k)| k.count)
-        .sum::<u64>()
-        .max(1);
+    // The key operations total: shares of keys are of all key accesses (`pct` answers 0
+    // when there are none).
+    let key_ops: u64 = t.per_key.stats.iter().map(|(_, _, k)| k.count).sum();
     let cmd_name = |id: Option<u16>| {
         id.map(|c| String::from_utf8_lossy(t.command_name(c)).into_owned())
             .unwrap_or_default()
