@@ -1,13 +1,15 @@
 //! The census of a keyspace scan: every key the walker measured ([`KeyInfo`], made by
 //! `source::walker`) is counted once here, and the reports are read off the counts:
-//! [`bigkeys`] (tops, per-type totals, sizes, findings), [`keyspace`] (patterns, expiry
-//! timeline, cliffs), [`headroom`] (eviction policy against memory) and [`extrapolate`]
-//! (`--sample` totals). Pure: no I/O, no clock (the scan start is given).
+//! [`bigkeys`] (tops, per-type totals, sizes, findings), [`keyspace`] (patterns from
+//! [`pattern_memory`], expiry timeline, cliffs), [`headroom`] (eviction policy against
+//! memory) and [`extrapolate`] (`--sample` totals). Pure: no I/O, no clock (the scan
+//! start is given).
 
 mod bigkeys;
 mod extrapolate;
 mod headroom;
 mod keyspace;
+mod pattern_memory;
 mod sizes;
 mod top;
 
@@ -16,11 +18,12 @@ use std::collections::BTreeMap;
 pub(crate) use self::bigkeys::{finding_rules, BigKey, BigkeysReport};
 pub(crate) use self::extrapolate::Extrapolation;
 pub(crate) use self::headroom::Headroom;
-pub(crate) use self::keyspace::{KeyspaceReport, PatternMemory};
+pub(crate) use self::keyspace::KeyspaceReport;
+pub(crate) use self::pattern_memory::PatternMemory;
 
 use self::bigkeys::Findings;
 use self::extrapolate::Sample;
-use self::keyspace::PatternCensus;
+use self::pattern_memory::PatternCensus;
 use self::sizes::Sizes;
 use self::top::Top;
 use crate::analysis::patterns::PatternRules;
