@@ -77,12 +77,7 @@ pub(crate) fn rank_slots(
             s.key_count
         }
     };
-    let total: u64 = per_node
-        .iter()
-        .flat_map(|(_, s)| s)
-        .map(metric)
-        .sum::<u64>()
-        .max(1);
+    let total: u64 = per_node.iter().flat_map(|(_, s)| s).map(metric).sum();
     let pct = |n: u64| crate::ratio::pct(n, total);
     let mut slots: Vec<SlotRow> = per_node
         .iter()

@@ -31,9 +31,7 @@ pub(crate) struct StatsRow {
     pub(crate) node: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) role: Option<String>,
-    /// `ok`, `reset` (no rates this interval), `new` (first sample of this node: rates from
-    /// the next interval), or `down`.
-    pub(crate) status: &'static str,
+    pub(crate) status: RowStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) reason: Option<String>,
     /// `loading` (dataset being loaded), `fork` (BGSAVE / AOF rewrite running).
@@ -62,6 +60,46 @@ pub(crate) struct StatsRow {
     /// Counter deltas behind the rates (for summing and for checking).
     #[serde(skip)]
     deltas: Option<Deltas>,
+}
+
+/// What a row says about its node over the interval; serialized in lowercase (`ok`, ...).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RowStatus {
+    /// Rates for the interval. (The default only serves `..Default::default()`: every
+    /// row gets its status set.)
+    #[default]
+    Ok,
+    /// No rates this interval: a restart or a counter reset (the reason says which).
+    Reset,
+    /// First sample of this node: rates from the next interval.
+    New,
+    /// The node did not answer.
+    Down,
+}
+
+impl RowStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Ok => "ok",
+            RowStatus::Reset => "reset",
+            RowStatus::New => "new",
+            RowStatus::Down => "down",
+        }
+    }
+}
+
+impl std::fmt::Display for RowStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compares with the serialized name (`status == "down"`).
+impl PartialEq<&str> for RowStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Counter increases over one interval.
@@ -221,20 +259,20 @@ impl StatsTracker {
             };
             match p {
                 Polled::Down(err) => {
-                    row.status = "down";
+                    row.status = RowStatus::Down;
                     row.reason = Some(err.clone());
                 }
                 Polled::Up(obs) => {
                     row.set_gauges(&obs.info);
                     match &self.prev[i] {
-                        None => row.status = "new",
+                        None => row.status = RowStatus::New,
                         Some(prev) => match reset_reason(&prev.info, &obs.info) {
                             Some(why) => {
-                                row.status = "reset";
+                                row.status = RowStatus::Reset;
                                 row.reason = Some(why);
                             }
                             None => {
-                                row.status = "ok";
+                                row.status = RowStatus::Ok;
                                 row.set_rates(deltas(prev, obs));
                             }
                         },
@@ -312,13 +350,16 @@ fn total_row(seq: u64, rows: &[StatsRow]) -> StatsRow {
     let mut t = StatsRow {
         seq,
         node: "total".into(),
-        status: "ok",
+        status: RowStatus::Ok,
         ..Default::default()
     };
-    let up: Vec<&StatsRow> = rows.iter().filter(|r| r.status != "down").collect();
+    let up: Vec<&StatsRow> = rows
+        .iter()
+        .filter(|r| r.status != RowStatus::Down)
+        .collect();
     let down = rows.len() - up.len();
     if up.is_empty() {
-        t.status = "down";
+        t.status = RowStatus::Down;
         t.reason = Some("no node answered".into());
         return t;
     }
@@ -451,6 +492,19 @@ mod tests {
         assert_eq!(r.flags, vec!["loading", "fork"]);
         let aof = format!("{BASE}aof_rewrite_in_progress:1\n");
         assert_eq!(t.push(vec![obs(2.0, &aof)])[0].flags, vec!["fork"]);
+    }
+
+    #[test]
+    fn status_serializes_as_its_name() {
+        for st in [
+            RowStatus::Ok,
+            RowStatus::Reset,
+            RowStatus::New,
+            RowStatus::Down,
+        ] {
+            let json = serde_json::to_string(&st).unwrap();
+            assert_eq!(json, format!("\"{st}\""));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::scan::scan;
 use super::Outcome;
-use crate::analysis::keyspace::CensusConfig;
+use crate::analysis::census::CensusConfig;
 use crate::cli::BigkeysArgs;
 use crate::error::Result;
 use crate::output::{self, bigkeys::BigkeysDoc};
@@ -12,10 +12,7 @@ pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
     let cfg = CensusConfig {
         top: args.top,
         min_bytes: args.min_bytes,
-        horizon_mins: 0,
-        cliff_pct: 100.0,
-        cliff_min_keys: u64::MAX,
-        start_ms: 0,
+        expiry: None,
         nodes: Vec::new(),
     };
     let s = scan(&args.target, &args.scan, cfg, None).await?;

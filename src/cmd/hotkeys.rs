@@ -3,7 +3,7 @@
 
 use super::traffic::{self, Gathered};
 use super::Outcome;
-use crate::analysis::hotkeys::{report, ReportConfig};
+use crate::analysis::hotkeys::{report, ReportConfig, SignatureConfig};
 use crate::analysis::traffic::TrafficConfig;
 use crate::cli::HotkeysArgs;
 use crate::error::Result;
@@ -32,11 +32,13 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     traffic::warn_skipped(&source);
     let rcfg = ReportConfig {
         top: args.top,
-        threshold_pct: args.threshold,
-        min_rate: args.min_rate,
-        stampede_min_writes: args.stampede_writes,
-        stampede_min_clients: args.stampede_clients,
-        penetration_min_reads: args.penetration_reads,
+        signatures: Some(SignatureConfig {
+            threshold_pct: args.threshold,
+            min_rate: args.min_rate,
+            stampede_min_writes: args.stampede_writes,
+            stampede_min_clients: args.stampede_clients,
+            penetration_min_reads: args.penetration_reads,
+        }),
         nodes: source.nodes.clone(),
     };
     let mut rep = report(&t, &rcfg, &rules);

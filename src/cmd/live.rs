@@ -219,7 +219,7 @@ pub(crate) async fn verify_missing(
     t: &Traffic,
     cfg: &ReportConfig,
 ) -> Option<Verified> {
-    let cands = penetration_candidates(t, cfg.penetration_min_reads, 200);
+    let cands = penetration_candidates(t, cfg, 200);
     if cands.is_empty() {
         return None;
     }

@@ -12,15 +12,8 @@ use crate::output::keyspace::ScanPatternsDoc;
 
 /// `patterns --scan`: the keyspace's pattern table (the one `keyspace` prints).
 async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
-    let s = super::keyspace::gather(
-        &args.target,
-        &args.scan_args,
-        &args.traffic.rules,
-        std::time::Duration::from_secs(86_400),
-        100.0,
-        u64::MAX,
-    )
-    .await?;
+    let s =
+        super::keyspace::gather(&args.target, &args.scan_args, &args.traffic.rules, None).await?;
     let rep = s.census.keyspace(args.top);
     let doc = ScanPatternsDoc {
         mode: "scan",
@@ -64,11 +57,7 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
     traffic::warn_skipped(&g.source);
     let rcfg = ReportConfig {
         top: args.top,
-        threshold_pct: 100.0,
-        min_rate: None,
-        stampede_min_writes: u32::MAX,
-        stampede_min_clients: u32::MAX,
-        penetration_min_reads: u64::MAX,
+        signatures: None,
         nodes: g.source.nodes.clone(),
     };
     let rep = report(&g.traffic, &rcfg, &rules);

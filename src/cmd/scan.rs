@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use super::Outcome;
-use crate::analysis::keyspace::{Census, CensusConfig, Extrapolation};
+use crate::analysis::census::{Census, CensusConfig, Extrapolation};
 use crate::analysis::patterns::PatternRules;
 use crate::cli::{ScanArgs, TargetArgs};
 use crate::endpoint::{self, Target, TargetReport};

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::scan::summary;
 use super::table::{render, table};
 use super::Report;
-use crate::analysis::keyspace::{finding_rules, BigKey, BigkeysReport};
+use crate::analysis::census::{finding_rules, BigKey, BigkeysReport};
 use crate::cmd::scan::ScanReport;
 use crate::units::{bytes, count, or_dash, pct, secs};
 

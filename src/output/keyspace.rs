@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::scan::summary;
 use super::table::{render, table};
 use super::Report;
-use crate::analysis::keyspace::{Headroom, KeyspaceReport, PatternMemory};
+use crate::analysis::census::{Headroom, KeyspaceReport, PatternMemory};
 use crate::cmd::scan::ScanReport;
 use crate::units::{bytes, count, or_dash, pct, secs};
 

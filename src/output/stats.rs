@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::stream::{Column, Streamed};
 use super::style::Tone;
 use super::Report;
-use crate::analysis::rates::StatsRow;
+use crate::analysis::rates::{RowStatus, StatsRow};
 use crate::source::discover::NodeSpec;
 use crate::units::{bytes, count, or_dash, pct};
 
@@ -118,8 +118,8 @@ fn cells(r: &StatsRow) -> Vec<(String, Tone)> {
         status = format!("{status}: {why}");
     }
     let tone = match r.status {
-        "down" => Tone::Bad,
-        "reset" => Tone::Warn,
+        RowStatus::Down => Tone::Bad,
+        RowStatus::Reset => Tone::Warn,
         _ if !r.flags.is_empty() => Tone::Warn,
         _ => Tone::Plain,
     };

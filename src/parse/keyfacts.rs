@@ -1,6 +1,6 @@
 //! What a keyspace scan learns of one key (its type, memory, length, TTL) and of one node's
 //! memory: the facts the SCAN walker (`source::walker`) reads and the census
-//! (`analysis::keyspace`) counts. They sit here, below both, with the protocol knowledge
+//! (`analysis::census`) counts. They sit here, below both, with the protocol knowledge
 //! they carry (which command gives a type's length). Pure.
 
 /// A key's type as TYPE answers it.

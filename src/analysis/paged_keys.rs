@@ -1,31 +1,31 @@
-//! The per-key table behind traffic counting: entries live in fixed-size pages (no
-//! doubling copy of everything when the table grows) and a compact index of `u32`s finds
-//! them by hash. Entries are replaced in place when Space-Saving evicts a key, so the
-//! memory stays what `max_keys` entries take. Pure data structure.
+//! A map from key bytes to a value, built for counting many keys: entries live in
+//! fixed-size pages (no doubling copy of everything when the map grows) and a compact
+//! index of `u32`s finds them by hash. An entry can be replaced in place (Space-Saving
+//! evicting a key), so the memory stays what the entries take. Pure data structure: it
+//! knows nothing of what the values count.
 
 use hashbrown::HashTable;
-
-use super::traffic::KeyStats;
 
 const PAGE_BITS: u32 = 16;
 const PAGE: usize = 1 << PAGE_BITS;
 
-struct Entry {
+struct Entry<V> {
     hash: u64,
     key: Box<[u8]>,
-    stats: KeyStats,
+    value: V,
 }
 
-pub(crate) struct KeyCounts {
+/// Key bytes → `V`, each entry with a stable `u32` index (its insertion order).
+pub(crate) struct PagedKeyMap<V> {
     index: HashTable<u32>,
-    pages: Vec<Vec<Entry>>,
+    pages: Vec<Vec<Entry<V>>>,
     len: usize,
     hasher: ahash::RandomState,
 }
 
-impl KeyCounts {
+impl<V> PagedKeyMap<V> {
     pub(crate) fn new() -> Self {
-        KeyCounts {
+        PagedKeyMap {
             index: HashTable::new(),
             pages: Vec::new(),
             len: 0,
@@ -38,11 +38,11 @@ impl KeyCounts {
         self.len
     }
 
-    fn entry(&self, idx: u32) -> &Entry {
+    fn entry(&self, idx: u32) -> &Entry<V> {
         &self.pages[(idx >> PAGE_BITS) as usize][(idx as usize) & (PAGE - 1)]
     }
 
-    fn entry_mut(&mut self, idx: u32) -> &mut Entry {
+    fn entry_mut(&mut self, idx: u32) -> &mut Entry<V> {
         &mut self.pages[(idx >> PAGE_BITS) as usize][(idx as usize) & (PAGE - 1)]
     }
 
@@ -61,25 +61,25 @@ impl KeyCounts {
             .copied()
     }
 
-    pub(crate) fn get(&self, key: &[u8]) -> Option<&KeyStats> {
-        self.find(key).map(|i| &self.entry(i).stats)
+    pub(crate) fn get(&self, key: &[u8]) -> Option<&V> {
+        self.find(key).map(|i| &self.entry(i).value)
     }
 
-    pub(crate) fn stats(&self, idx: u32) -> &KeyStats {
-        &self.entry(idx).stats
+    pub(crate) fn value(&self, idx: u32) -> &V {
+        &self.entry(idx).value
     }
 
-    pub(crate) fn stats_mut(&mut self, idx: u32) -> &mut KeyStats {
-        &mut self.entry_mut(idx).stats
+    pub(crate) fn value_mut(&mut self, idx: u32) -> &mut V {
+        &mut self.entry_mut(idx).value
     }
 
     /// Adds a new key (the caller checked it is absent) and returns its index.
-    pub(crate) fn insert(&mut self, key: &[u8], stats: KeyStats) -> u32 {
-        self.insert_owned(key.into(), stats)
+    pub(crate) fn insert(&mut self, key: &[u8], value: V) -> u32 {
+        self.insert_owned(key.into(), value)
     }
 
     /// Puts `key` in the place of the entry at `idx` (which is forgotten).
-    pub(crate) fn replace(&mut self, idx: u32, key: &[u8], stats: KeyStats) {
+    pub(crate) fn replace(&mut self, idx: u32, key: &[u8], value: V) {
         let old = self.entry(idx).hash;
         if let Ok(slot) = self.index.find_entry(old, |&i| i == idx) {
             slot.remove();
@@ -88,7 +88,7 @@ impl KeyCounts {
         *self.entry_mut(idx) = Entry {
             hash: h,
             key: key.into(),
-            stats,
+            value,
         };
         let pages = &self.pages;
         self.index.insert_unique(h, idx, |&i| {
@@ -97,7 +97,7 @@ impl KeyCounts {
     }
 
     /// Adds a new key (the caller checked it is absent), keeping the given allocation.
-    pub(crate) fn insert_owned(&mut self, key: Box<[u8]>, stats: KeyStats) -> u32 {
+    pub(crate) fn insert_owned(&mut self, key: Box<[u8]>, value: V) -> u32 {
         let h = self.hash(&key);
         let idx = self.len as u32;
         if self.pages.last().is_none_or(|p| p.len() == PAGE) {
@@ -106,7 +106,7 @@ impl KeyCounts {
         self.pages.last_mut().expect("a page").push(Entry {
             hash: h,
             key,
-            stats,
+            value,
         });
         self.len += 1;
         let pages = &self.pages;
@@ -118,21 +118,21 @@ impl KeyCounts {
 
     /// Every entry by value with its old index, freeing each page once it is read (so
     /// moving a table into another does not hold both in memory).
-    pub(crate) fn into_entries(self) -> impl Iterator<Item = (u32, Box<[u8]>, KeyStats)> {
+    pub(crate) fn into_entries(self) -> impl Iterator<Item = (u32, Box<[u8]>, V)> {
         self.pages
             .into_iter()
             .flatten()
             .enumerate()
-            .map(|(i, e)| (i as u32, e.key, e.stats))
+            .map(|(i, e)| (i as u32, e.key, e.value))
     }
 
-    /// Every tracked key with its stats and index.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &[u8], &KeyStats)> {
+    /// Every key with its value and index.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &[u8], &V)> {
         self.pages
             .iter()
             .flatten()
             .enumerate()
-            .map(|(i, e)| (i as u32, &*e.key, &e.stats))
+            .map(|(i, e)| (i as u32, &*e.key, &e.value))
     }
 }
 
@@ -142,20 +142,20 @@ mod tests {
 
     #[test]
     fn insert_find_replace_across_pages() {
-        let mut t = KeyCounts::new();
+        let mut t = PagedKeyMap::<u64>::new();
         for i in 0..(PAGE + 10) {
             let k = format!("k:{i}");
             assert!(t.find(k.as_bytes()).is_none());
-            let idx = t.insert(k.as_bytes(), KeyStats::default());
-            t.stats_mut(idx).count = i as u64;
+            let idx = t.insert(k.as_bytes(), 0);
+            *t.value_mut(idx) = i as u64;
         }
         assert_eq!(t.len(), PAGE + 10);
         let idx = t.find(b"k:65540").unwrap();
-        assert_eq!(t.stats(idx).count, 65540);
-        t.replace(idx, b"new", KeyStats::default());
+        assert_eq!(*t.value(idx), 65540);
+        t.replace(idx, b"new", 0);
         assert!(t.find(b"k:65540").is_none());
         assert_eq!(t.find(b"new"), Some(idx));
         assert_eq!(t.iter().count(), PAGE + 10);
-        assert_eq!(t.get(b"k:3").unwrap().count, 3);
+        assert_eq!(t.get(b"k:3"), Some(&3));
     }
 }
