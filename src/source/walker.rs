@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::conn::{connect, NodeConn};
+use super::pace::Bucket;
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
 use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
@@ -148,41 +149,6 @@ pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings) ->
         });
     }
     Walk { rx, stop, tasks }
-}
-
-/// Keys per second over all nodes: a bucket that may go into debt (a batch takes what it
-/// needs at once) and makes the next taker wait it off, so the long-run rate is exact.
-struct Bucket {
-    rate: f64,
-    state: Mutex<(f64, Instant)>,
-}
-
-impl Bucket {
-    fn new(rate: u64) -> Self {
-        Bucket {
-            rate: rate.max(1) as f64,
-            state: Mutex::new((0.0, Instant::now())),
-        }
-    }
-
-    async fn take(&self, n: u64) {
-        let wait = {
-            let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let burst = self.rate / 10.0;
-            s.0 = (s.0 + now.duration_since(s.1).as_secs_f64() * self.rate).min(burst);
-            s.1 = now;
-            s.0 -= n as f64;
-            if s.0 < 0.0 {
-                Duration::from_secs_f64(-s.0 / self.rate)
-            } else {
-                Duration::ZERO
-            }
-        };
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
-    }
 }
 
 /// PING on a side connection every 25 ms: what another client of the node sees. It runs
