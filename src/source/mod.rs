@@ -7,6 +7,7 @@ pub(crate) mod discover;
 pub(crate) mod info;
 pub(crate) mod monitor;
 pub(crate) mod pace;
+pub(crate) mod probe;
 pub(crate) mod raw;
 pub(crate) mod slotstats;
 pub(crate) mod walker;

@@ -10,8 +10,7 @@
 //! back when it falls under half of it. Keys that are gone (or changed type) between SCAN
 //! and the pipeline are counted as vanished.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use redis::Value;
@@ -21,6 +20,7 @@ use tokio::task::JoinSet;
 
 use super::conn::{connect, NodeConn};
 use super::pace::Bucket;
+use super::probe::{Backoff, Probe, Step};
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
 use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
@@ -143,91 +143,14 @@ pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings) ->
                 failure = Some(e);
             }
             w.elapsed_secs = started.elapsed().as_secs_f64();
-            let (p50, p99, max) = probe.finish();
-            (w.probe_p50_ms, w.probe_p99_ms, w.probe_max_ms) = (p50, p99, max);
+            if let Some(l) = probe.finish() {
+                (w.probe_p50_ms, w.probe_p99_ms, w.probe_max_ms) =
+                    (Some(l.p50_ms), Some(l.p99_ms), Some(l.max_ms));
+            }
             (node, w, failure)
         });
     }
     Walk { rx, stop, tasks }
-}
-
-/// PING on a side connection every 25 ms: what another client of the node sees. It runs
-/// on a thread of its own so that the walk's own work never delays (or inflates) it.
-struct Probe {
-    /// The largest of the last 8 PINGs, in µs (0: no probe).
-    recent_us: Arc<AtomicU64>,
-    all_us: Arc<Mutex<Vec<u64>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Probe {
-    fn start(ep: &Endpoint, o: &ConnectOptions) -> Probe {
-        let recent_us = Arc::new(AtomicU64::new(0));
-        let all_us = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (recent, all, halt, ep, o) = (
-            recent_us.clone(),
-            all_us.clone(),
-            stop.clone(),
-            ep.clone(),
-            o.clone(),
-        );
-        let spawned = std::thread::Builder::new()
-            .name("latency-probe".into())
-            .spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async move {
-                    let Ok(mut c) = connect(&ep, &o).await else {
-                        return;
-                    };
-                    let mut ring = [0u64; 8];
-                    let mut i = 0;
-                    let mut tick = tokio::time::interval(Duration::from_millis(25));
-                    while !halt.load(Ordering::Relaxed) {
-                        tick.tick().await;
-                        let t = Instant::now();
-                        let ok = c.query::<()>(&redis::cmd("PING")).await.is_ok();
-                        let us = t.elapsed().as_micros() as u64;
-                        ring[i % 8] = us;
-                        i += 1;
-                        recent.store(ring.iter().copied().max().unwrap_or(0), Ordering::Relaxed);
-                        all.lock().unwrap_or_else(|e| e.into_inner()).push(us);
-                        if !ok {
-                            return;
-                        }
-                    }
-                });
-            });
-        if spawned.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
-        Probe {
-            recent_us,
-            all_us,
-            stop,
-        }
-    }
-
-    fn recent(&self) -> Duration {
-        Duration::from_micros(self.recent_us.load(Ordering::Relaxed))
-    }
-
-    /// Stops probing; p50, p99 and max in ms.
-    fn finish(self) -> (Option<f64>, Option<f64>, Option<f64>) {
-        self.stop.store(true, Ordering::Relaxed);
-        let mut v = std::mem::take(&mut *self.all_us.lock().unwrap_or_else(|e| e.into_inner()));
-        if v.is_empty() {
-            return (None, None, None);
-        }
-        v.sort_unstable();
-        let q = |p: f64| crate::ratio::of_sorted(&v, p).map(|us| us as f64 / 1000.0);
-        (q(0.5), q(0.99), q(1.0))
-    }
 }
 
 fn now_ms() -> u64 {
@@ -361,8 +284,7 @@ async fn walk_node(
     // Keys from the last SCAN, to probe; keys probed, waiting for their length.
     let mut fresh: Vec<Vec<u8>> = Vec::new();
     let mut typed: Vec<KeyInfo> = Vec::new();
-    let mut batch = s.count.max(1);
-    let mut pause = Duration::ZERO;
+    let mut backoff = Backoff::new(s.count, s.max_latency);
     // The cursors whose SCAN gave `typed` and `fresh`: where a failed walk resumes.
     let (mut typed_from, mut fresh_from) = (cursor, cursor);
     loop {
@@ -380,19 +302,15 @@ async fn walk_node(
         if scan_done && fresh.is_empty() && typed.is_empty() {
             break;
         }
-        // The latency guard.
-        let recent = probe.recent();
-        if !scan_done && recent > s.max_latency {
-            w.latency_backoffs += 1;
-            batch = (batch / 2).max(10);
-            pause = (pause * 2).clamp(Duration::from_millis(50), Duration::from_secs(1));
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = stop.changed() => {}
+        // The latency guard (once the scan is done, no batch is left to shrink).
+        if !scan_done {
+            if let Step::Wait { pause, .. } = backoff.next(probe.recent()) {
+                w.latency_backoffs += 1;
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stop.changed() => {}
+                }
             }
-        } else if recent < s.max_latency / 2 {
-            batch = (batch * 2).min(s.count.max(1));
-            pause = Duration::ZERO;
         }
         if let Some(b) = bucket
             .as_ref()
@@ -409,7 +327,11 @@ async fn walk_node(
         let scanning = !scan_done;
         let scanned_from = cursor;
         if scanning {
-            let cmd = pipe.cmd("SCAN").arg(cursor).arg("COUNT").arg(batch);
+            let cmd = pipe
+                .cmd("SCAN")
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(backoff.batch());
             if let Some(p) = &s.pattern {
                 cmd.arg("MATCH").arg(p);
             }
