@@ -23,7 +23,8 @@ use super::pace::Bucket;
 use super::probe::{Backoff, Probe, Step};
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
-use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
+use crate::parse::keyfacts::{probed, KeyInfo, NodeMemory};
+use crate::parse::resp::{as_int, as_text, scan_reply, server_error};
 
 #[derive(Debug, Clone)]
 pub(crate) struct WalkSettings {
@@ -159,54 +160,6 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(n) => Some(*n),
-        Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok(),
-        Value::SimpleString(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::SimpleString(s) => Some(s.clone()),
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::Okay => Some("OK".into()),
-        _ => None,
-    }
-}
-
-/// `[cursor, [key, ...]]`.
-fn scan_reply(v: Value) -> Option<(u64, Vec<Vec<u8>>)> {
-    let Value::Array(mut parts) = v else {
-        return None;
-    };
-    if parts.len() != 2 {
-        return None;
-    }
-    let keys = parts.pop()?;
-    let cursor = u64::try_from(int(&parts[0])?).ok()?;
-    let Value::Array(keys) = keys else {
-        return None;
-    };
-    let keys = keys
-        .into_iter()
-        .filter_map(|k| match k {
-            Value::BulkString(b) => Some(b),
-            _ => None,
-        })
-        .collect();
-    Some((cursor, keys))
-}
-
-fn server_error(v: &Value) -> Option<String> {
-    match v {
-        Value::ServerError(e) => Some(format!("{e:?}")),
-        _ => None,
-    }
-}
-
 /// Reads DBSIZE and INFO memory of the node.
 async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
     let dbsize: u64 = c.query(&redis::cmd("DBSIZE")).await?;
@@ -222,28 +175,6 @@ async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
         Err(_) => None,
     };
     Ok((dbsize, memory))
-}
-
-/// A key's facts from its TYPE, MEMORY USAGE and PTTL replies (seen at `seen_ms`); None
-/// when it was gone by then (TYPE `none`, MEMORY USAGE nil, PTTL -2) or a reply is an error.
-fn probed(key: Vec<u8>, replies: &[Option<Value>; 3], seen_ms: u64, node: u16) -> Option<KeyInfo> {
-    let kind = KeyType::from_type_reply(&replies[0].as_ref().and_then(text)?)?;
-    let mem = replies[1].as_ref().and_then(int)?;
-    let pttl = replies[2].as_ref().and_then(int)?;
-    if pttl == -2 {
-        return None;
-    }
-    let ttl = (pttl >= 0).then_some(pttl as u64);
-    Some(KeyInfo {
-        key,
-        kind,
-        memory: mem.max(0) as u64,
-        length: None,
-        ttl_ms: ttl,
-        expires_at_ms: ttl.map(|t| seen_ms + t),
-        encoding: None,
-        node,
-    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -410,7 +341,7 @@ async fn walk_node(
             for key in fresh.drain(..) {
                 let replies = [it.next(), it.next(), it.next()];
                 let enc = if s.encoding {
-                    it.next().as_ref().and_then(text)
+                    it.next().as_ref().and_then(as_text)
                 } else {
                     None
                 };
@@ -429,7 +360,7 @@ async fn walk_node(
             for mut k in old_typed {
                 if k.kind.length_command().is_some() {
                     match it.next() {
-                        Some(v @ Value::Int(_)) => k.length = int(&v).map(|n| n.max(0) as u64),
+                        Some(v @ Value::Int(_)) => k.length = as_int(&v).map(|n| n.max(0) as u64),
                         // WRONGTYPE: it changed type since TYPE.
                         _ => {
                             w.vanished += 1;
@@ -455,79 +386,4 @@ async fn walk_node(
     w.cursor = cursor;
     w.complete = cursor == 0 && !w.sampled;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scan_replies() {
-        let v = Value::Array(vec![
-            Value::BulkString(b"17".to_vec()),
-            Value::Array(vec![
-                Value::BulkString(b"a".to_vec()),
-                Value::BulkString(b"\xff".to_vec()),
-            ]),
-        ]);
-        assert_eq!(
-            scan_reply(v),
-            Some((17, vec![b"a".to_vec(), b"\xff".to_vec()]))
-        );
-        assert_eq!(scan_reply(Value::Nil), None);
-    }
-
-    #[test]
-    fn keys_gone_before_the_probe_are_vanished() {
-        let st = |t: &str| Some(Value::SimpleString(t.into()));
-        let k = || b"k".to_vec();
-        let info = probed(
-            k(),
-            &[st("hash"), Some(Value::Int(120)), Some(Value::Int(5000))],
-            1000,
-            2,
-        )
-        .expect("a live key");
-        assert_eq!(
-            (
-                info.kind,
-                info.memory,
-                info.ttl_ms,
-                info.expires_at_ms,
-                info.node
-            ),
-            (KeyType::Hash, 120, Some(5000), Some(6000), 2)
-        );
-        let no_ttl = probed(
-            k(),
-            &[st("string"), Some(Value::Int(50)), Some(Value::Int(-1))],
-            0,
-            0,
-        )
-        .unwrap();
-        assert_eq!(no_ttl.ttl_ms, None);
-        // Deleted before TYPE, before MEMORY USAGE, before PTTL.
-        assert!(probed(
-            k(),
-            &[st("none"), Some(Value::Nil), Some(Value::Int(-2))],
-            0,
-            0
-        )
-        .is_none());
-        assert!(probed(
-            k(),
-            &[st("set"), Some(Value::Nil), Some(Value::Int(-2))],
-            0,
-            0
-        )
-        .is_none());
-        assert!(probed(
-            k(),
-            &[st("set"), Some(Value::Int(90)), Some(Value::Int(-2))],
-            0,
-            0
-        )
-        .is_none());
-        assert!(probed(k(), &[st("set"), None, None], 0, 0).is_none());
-    }
 }
