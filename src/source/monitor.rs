@@ -59,9 +59,13 @@ pub(crate) async fn capture_node(
     }
     let mut mon = raw::open(&ep, &opts).await?;
     let _ = mon
-        .command(&[b"CLIENT", b"SETNAME", b"cachestorm-monitor"])
+        .command(
+            redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg("cachestorm-monitor"),
+        )
         .await?;
-    let id = mon.command(&[b"CLIENT", b"ID"]).await?;
+    let id = mon.command(redis::cmd("CLIENT").arg("ID")).await?;
     let Some(id) = id.strip_prefix(':').map(str::to_string) else {
         return Err(Error::Server {
             addr: ep.to_string(),
@@ -71,7 +75,7 @@ pub(crate) async fn capture_node(
             ),
         });
     };
-    let ok = mon.command(&[b"MONITOR"]).await?;
+    let ok = mon.command(&redis::cmd("MONITOR")).await?;
     if !ok.starts_with("+OK") {
         return Err(Error::Server {
             addr: ep.to_string(),
