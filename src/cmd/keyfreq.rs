@@ -4,7 +4,6 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::live::capture_nodes;
 use super::scan::Batch;
 use super::Outcome;
 use crate::analysis::keyfreq::{rank_slots, top_lfu, LfuKey, SlotReport};
@@ -13,7 +12,7 @@ use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::table::{render, table};
 use crate::output::{self, Format};
-use crate::source::discover::discover;
+use crate::source::discover::{discover, NodeList};
 use crate::source::slotstats::slot_stats;
 use crate::units::{count, pct};
 
@@ -44,7 +43,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         return lfu(args).await;
     }
     let target = endpoint::resolve(&args.target)?;
-    let nodes = capture_nodes(discover(&target).await?);
+    let nodes = discover(&target).await?.capture_nodes();
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let mut out = std::io::stdout().lock();
     let json = args.output.format() != Format::Table;

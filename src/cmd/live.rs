@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::parse::keyspec::{tsv_from_command_info, CommandTable};
 use crate::show;
 use crate::source::conn::connect;
-use crate::source::discover::{discover, NodeSpec};
+use crate::source::discover::{discover, NodeList, NodeSpec};
 use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
 
 impl From<&CaptureArgs> for Limits {
@@ -23,14 +23,6 @@ impl From<&CaptureArgs> for Limits {
             max_server_buffer: c.max_server_buffer,
         }
     }
-}
-
-/// Masters only (replicas repeat the masters' writes); every node of a plain list.
-pub(crate) fn capture_nodes(nodes: Vec<NodeSpec>) -> Vec<NodeSpec> {
-    nodes
-        .into_iter()
-        .filter(|n| n.role.as_deref() != Some("replica"))
-        .collect()
 }
 
 /// The merged line chunks of every node's capture, with the address of cachestorm's own
@@ -154,7 +146,7 @@ pub(crate) async fn gather(
     mut cfg: TrafficConfig,
 ) -> Result<Gathered> {
     let target = endpoint::resolve(ta)?;
-    let nodes = capture_nodes(discover(&target).await?);
+    let nodes = discover(&target).await?.capture_nodes();
     let mut server_commands_added = None;
     if let Some(first) = nodes.first() {
         (cfg.table, server_commands_added) = server_table(&target, first).await;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::live::{capture_nodes, finish, start};
+use super::live::{finish, start};
 use super::Outcome;
 use crate::analysis::glob;
 use crate::cli::MonitorArgs;
@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, Format};
 use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
-use crate::source::discover::discover;
+use crate::source::discover::{discover, NodeList};
 use crate::source::monitor::Limits;
 
 #[derive(Serialize)]
@@ -85,7 +85,7 @@ impl Filter {
 
 pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     let target = endpoint::resolve(&args.target)?;
-    let nodes = capture_nodes(discover(&target).await?);
+    let nodes = discover(&target).await?.capture_nodes();
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     if names.len() > 1 && args.write.is_none() {
         return Err(Error::Usage(format!(

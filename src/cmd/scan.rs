@@ -15,36 +15,9 @@ use crate::endpoint::{self, Target, TargetReport};
 use crate::error::{Error, Result};
 use crate::parse::keyfacts::{KeyInfo, NodeMemory};
 use crate::redact;
-use crate::source::discover::{discover, NodeSpec};
+use crate::source::discover::{discover, NodeList, NodeSpec};
 use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
 use crate::units::count;
-
-/// The nodes to walk: the masters; with `--replicas` one replica of each master (the
-/// master itself where it has none). A plain node list is taken as given.
-fn scan_nodes(nodes: Vec<NodeSpec>, replicas: bool) -> Vec<NodeSpec> {
-    if !replicas {
-        return super::live::capture_nodes(nodes);
-    }
-    let masters: Vec<&NodeSpec> = nodes
-        .iter()
-        .filter(|n| n.role.as_deref() != Some("replica"))
-        .collect();
-    if nodes.iter().all(|n| n.role.is_none()) {
-        return nodes;
-    }
-    masters
-        .iter()
-        .map(|m| {
-            nodes
-                .iter()
-                .find(|r| {
-                    r.role.as_deref() == Some("replica") && r.master.as_ref() == Some(&m.addr)
-                })
-                .unwrap_or(m)
-                .clone()
-        })
-        .collect()
-}
 
 /// The walk's settings, as reported.
 #[derive(Debug, Serialize)]
@@ -129,9 +102,9 @@ pub(crate) struct Plan {
 /// apply to them.
 pub(crate) async fn plan(t: &TargetArgs, a: &ScanArgs) -> Result<Plan> {
     let target = endpoint::resolve(t)?;
-    let nodes = scan_nodes(discover(&target).await?, a.replicas);
+    let nodes = discover(&target).await?.scan_nodes(a.replicas);
     check(a, nodes.len())?;
-    let names = nodes.iter().map(|n| n.addr.to_string()).collect();
+    let names = nodes.names();
     Ok(Plan {
         target,
         nodes,
