@@ -1,7 +1,7 @@
 //! Live traffic for `hotkeys` and `patterns`: bounded MONITOR on every master, merged
 //! into one count; and the EXISTS check of penetration candidates afterwards.
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::traffic::{feed_line, Gathered, SourceReport};
@@ -15,6 +15,7 @@ use crate::show;
 use crate::source::conn::connect;
 use crate::source::discover::{discover, NodeList, NodeSpec};
 use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
+use crate::source::stop::Stop;
 
 impl From<&CaptureArgs> for Limits {
     fn from(c: &CaptureArgs) -> Self {
@@ -52,29 +53,30 @@ impl Capture {
 /// One capture task per node.
 pub(crate) type Tasks = JoinSet<Result<NodeEnd, (u16, Error)>>;
 
-/// Starts MONITOR on every node; returns the merged capture, the stop switch and the tasks.
+/// Starts MONITOR on every node until the `stop` switch turns; returns the merged capture
+/// and the tasks.
 pub(crate) fn start(
     target: &Target,
     nodes: &[NodeSpec],
     limits: Limits,
-) -> (Capture, watch::Sender<bool>, Tasks) {
+    stop: &Stop,
+) -> (Capture, Tasks) {
     let (tx, rx) = mpsc::channel::<Chunk>(256);
     let (own_tx, own_rx) = mpsc::unbounded_channel();
-    let (stop_tx, stop_rx) = watch::channel(false);
     let limits = std::sync::Arc::new(limits);
     let mut tasks = JoinSet::new();
     for (i, n) in nodes.iter().enumerate() {
-        let (ep, opts, tx, own_tx, stop_rx, limits) = (
+        let (ep, opts, tx, own_tx, stop, limits) = (
             n.addr.clone(),
             target.options.clone(),
             tx.clone(),
             own_tx.clone(),
-            stop_rx.clone(),
+            stop.clone(),
             limits.clone(),
         );
         let node = i as u16;
         tasks.spawn(async move {
-            capture_node(node, ep, opts, &limits, tx, own_tx, stop_rx)
+            capture_node(node, ep, opts, &limits, tx, own_tx, stop)
                 .await
                 .map_err(|e| (node, e))
         });
@@ -84,7 +86,7 @@ pub(crate) fn start(
         own_rx,
         own: vec![None; nodes.len()],
     };
-    (capture, stop_tx, tasks)
+    (capture, tasks)
 }
 
 /// Collects how every node's capture ended: the reasons for early stops, and the error
@@ -158,7 +160,8 @@ pub(crate) async fn gather(
         names.join(", "),
         a.capture.duration
     );
-    let (mut cap, stop, tasks) = start(&target, &nodes, limits);
+    let stop = Stop::on_ctrl_c();
+    let (mut cap, tasks) = start(&target, &nodes, limits, &stop);
     let mut t = Traffic::new(cfg);
     let mut src = SourceReport {
         kind: "live",
@@ -166,26 +169,15 @@ pub(crate) async fn gather(
         server_commands_added,
         ..Default::default()
     };
-    let mut interrupted = false;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let mut lineno = 0u64;
-    loop {
-        tokio::select! {
-            chunk = cap.recv() => {
-                let Some(chunk) = chunk else { break };
-                let skip = cap.own(chunk.node);
-                for line in chunk.data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                    lineno += 1;
-                    feed_line(&mut t, &mut src, lineno, Some(line), chunk.node, skip);
-                }
-            }
-            _ = &mut ctrl_c, if !interrupted => {
-                interrupted = true;
-                let _ = stop.send(true);
-            }
+    while let Some(chunk) = cap.recv().await {
+        let skip = cap.own(chunk.node);
+        for line in chunk.data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            lineno += 1;
+            feed_line(&mut t, &mut src, lineno, Some(line), chunk.node, skip);
         }
     }
+    let interrupted = stop.interrupted();
     let (mut early, _) = finish(tasks, &names).await?;
     if interrupted {
         early.insert(0, "interrupted (Ctrl-C)".into());

@@ -18,6 +18,7 @@ use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
 use crate::source::discover::{discover, NodeList};
 use crate::source::monitor::Limits;
+use crate::source::stop::Stop;
 
 #[derive(Serialize)]
 struct MonitorReport {
@@ -128,59 +129,49 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     );
     let started = std::time::Instant::now();
     let limits = Limits::from(&args.capture);
-    let (mut cap, stop, tasks) = start(&target, &nodes, limits);
+    let stop = Stop::on_ctrl_c();
+    let (mut cap, tasks) = start(&target, &nodes, limits, &stop);
     let mut per_node = vec![0u64; nodes.len()];
     let (mut written, mut filtered) = (0u64, 0u64);
-    let mut interrupted = false;
     let mut max_lines_hit = false;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let mut write_err = None;
-    loop {
-        tokio::select! {
-            chunk = cap.recv() => {
-                let Some(chunk) = chunk else { break };
-                if max_lines_hit || write_err.is_some() {
+    while let Some(chunk) = cap.recv().await {
+        if max_lines_hit || write_err.is_some() {
+            continue;
+        }
+        let node = chunk.node as usize;
+        let own_client = cap.own(chunk.node);
+        let sink = &mut sinks[node].0;
+        for raw in chunk.data.split(|b| *b == b'\n') {
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let line = line.strip_prefix(b"+").unwrap_or(line);
+            if line.is_empty() || line == b"OK" {
+                continue;
+            }
+            if let (Some(own_c), Ok(ev)) = (own_client, parse_line(line)) {
+                if ev.client == own_c {
                     continue;
                 }
-                let node = chunk.node as usize;
-                let own_client = cap.own(chunk.node);
-                let sink = &mut sinks[node].0;
-                for raw in chunk.data.split(|b| *b == b'\n') {
-                    let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-                    let line = line.strip_prefix(b"+").unwrap_or(line);
-                    if line.is_empty() || line == b"OK" {
-                        continue;
-                    }
-                    if let (Some(own_c), Ok(ev)) = (own_client, parse_line(line)) {
-                        if ev.client == own_c {
-                            continue;
-                        }
-                    }
-                    if !filter.keep(line) {
-                        filtered += 1;
-                        continue;
-                    }
-                    if let Err(e) = sink.write_all(line).and_then(|_| sink.write_all(b"\n")) {
-                        write_err = Some(e);
-                        let _ = stop.send(true);
-                        break;
-                    }
-                    written += 1;
-                    per_node[node] += 1;
-                    if args.max_lines.is_some_and(|m| written >= m) {
-                        max_lines_hit = true;
-                        let _ = stop.send(true);
-                        break;
-                    }
-                }
             }
-            _ = &mut ctrl_c, if !interrupted => {
-                interrupted = true;
-                let _ = stop.send(true);
+            if !filter.keep(line) {
+                filtered += 1;
+                continue;
+            }
+            if let Err(e) = sink.write_all(line).and_then(|_| sink.write_all(b"\n")) {
+                write_err = Some(e);
+                stop.stop();
+                break;
+            }
+            written += 1;
+            per_node[node] += 1;
+            if args.max_lines.is_some_and(|m| written >= m) {
+                max_lines_hit = true;
+                stop.stop();
+                break;
             }
         }
     }
+    let interrupted = stop.interrupted();
     for (s, _) in &mut sinks {
         if let Err(e) = s.flush() {
             write_err.get_or_insert(e);

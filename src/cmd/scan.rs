@@ -2,9 +2,6 @@
 //! them (`source::walker`), feed every key to a [`Census`], show progress on a terminal,
 //! and turn Ctrl-C and node failures into a partial report.
 
-use std::io::IsTerminal;
-
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use super::Outcome;
@@ -16,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::parse::keyfacts::{KeyInfo, NodeMemory};
 use crate::redact;
 use crate::source::discover::{discover, NodeList, NodeSpec};
+use crate::source::stop::{progress_bar, Stop};
 use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
 use crate::units::count;
 
@@ -149,43 +147,34 @@ pub(crate) async fn walk(
     };
     let addrs: Vec<_> = plan.nodes.iter().map(|n| n.addr.clone()).collect();
     let started = std::time::Instant::now();
-    let mut walk = walker::start(&addrs, &plan.target.options, &settings);
-    let bar = progress_bar();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut interrupted = false;
+    // Ctrl-C stops every node's walk; each finishes its in-flight keys.
+    let stop = Stop::on_ctrl_c();
+    let mut walk = walker::start(&addrs, &plan.target.options, &settings, &stop);
+    let bar = progress_bar("scanning", "keys");
     let (mut total, mut found) = (0, 0);
-    loop {
-        tokio::select! {
-            msg = walk.rx.recv() => {
-                let batch = match msg {
-                    Some(Msg::Size(n)) => {
-                        total += n;
-                        if let Some(b) = &bar {
-                            b.set_length(total);
-                        }
-                        continue;
-                    }
-                    Some(Msg::Keys(keys)) => Batch::Keys(keys),
-                    Some(Msg::Freqs(f)) => Batch::Freqs(f),
-                    None => break,
-                };
-                let n = match &batch {
-                    Batch::Keys(k) => k.len(),
-                    Batch::Freqs(f) => f.len(),
-                } as u64;
-                found += n;
+    while let Some(msg) = walk.rx.recv().await {
+        let batch = match msg {
+            Msg::Size(n) => {
+                total += n;
                 if let Some(b) = &bar {
-                    b.inc(n);
+                    b.set_length(total);
                 }
-                sink(batch);
-            },
-            _ = &mut ctrl_c, if !interrupted => {
-                interrupted = true;
-                let _ = walk.stop.send(true);
+                continue;
             }
+            Msg::Keys(keys) => Batch::Keys(keys),
+            Msg::Freqs(f) => Batch::Freqs(f),
+        };
+        let n = match &batch {
+            Batch::Keys(k) => k.len(),
+            Batch::Freqs(f) => f.len(),
+        } as u64;
+        found += n;
+        if let Some(b) = &bar {
+            b.inc(n);
         }
+        sink(batch);
     }
+    let interrupted = stop.interrupted();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -280,27 +269,6 @@ pub(crate) async fn scan(
         target: w.target,
         memory: w.memory,
     })
-}
-
-/// A bar on stderr when it is a terminal: keys of DBSIZE, keys/s, ETA.
-fn progress_bar() -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = ProgressBar::new(0);
-    b.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scanning {human_pos}/{human_len} keys  {rate}  eta {eta}  {wide_bar}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .with_key(
-            "rate",
-            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} keys/s", st.per_sec());
-            },
-        ),
-    );
-    Some(b)
 }
 
 /// The lines every scan report starts with, for tables.

@@ -10,4 +10,5 @@ pub(crate) mod pace;
 pub(crate) mod probe;
 pub(crate) mod raw;
 pub(crate) mod slotstats;
+pub(crate) mod stop;
 pub(crate) mod walker;

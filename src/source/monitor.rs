@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use super::capture::MAX_LINE;
 use super::conn::{connect, NodeConn};
 use super::raw;
+use super::stop::Stop;
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::Error;
 
@@ -39,7 +40,7 @@ pub(crate) struct Limits {
 /// Guard polling interval.
 const GUARD_EVERY: Duration = Duration::from_millis(100);
 
-/// Runs MONITOR on `ep` until the duration passes, `stop` turns true, the guard trips or
+/// Runs MONITOR on `ep` until the duration passes, the `stop` switch turns, the guard trips or
 /// the connection fails. Sends the address of its own side connection first, so the
 /// consumer can filter it before any line arrives.
 pub(crate) async fn capture_node(
@@ -49,7 +50,7 @@ pub(crate) async fn capture_node(
     limits: &Limits,
     tx: mpsc::Sender<Chunk>,
     own_tx: mpsc::UnboundedSender<(u16, String)>,
-    mut stop: watch::Receiver<bool>,
+    stop: Stop,
 ) -> Result<NodeEnd, Error> {
     let mut guard = connect(&ep, &opts).await?;
     let own_addr = own_address(&mut guard).await;
@@ -101,13 +102,15 @@ pub(crate) async fn capture_node(
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
     // Lines longer than MAX_LINE (huge values) are dropped, never held whole.
     let mut discarding = false;
+    let stopped = stop.wait();
+    tokio::pin!(stopped);
     loop {
         if buf.capacity() - buf.len() < (64 << 10) {
             buf.reserve(1 << 20);
         }
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
-            _ = stop.changed() => break,
+            _ = &mut stopped => break,
             why = &mut trip_rx => {
                 if let Ok(why) = why {
                     end.early = Some(why);

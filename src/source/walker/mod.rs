@@ -20,10 +20,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::pace::Bucket;
+use super::stop::Stop;
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::Error;
 use crate::parse::keyfacts::{KeyInfo, NodeMemory};
@@ -124,15 +125,14 @@ impl Msg {
 /// [`NodeWalk`] (by node index).
 pub(crate) struct Walk {
     pub(crate) rx: mpsc::Receiver<Msg>,
-    pub(crate) stop: watch::Sender<bool>,
     /// Each node's index, how its walk went, and the error that ended it early.
     pub(crate) tasks: JoinSet<(u16, NodeWalk, Option<Error>)>,
 }
 
-/// Starts walking every node.
-pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings) -> Walk {
+/// Starts walking every node. The stop switch ends the walk early: each node finishes
+/// its in-flight keys and reports the cursor to resume from.
+pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings, stop: &Stop) -> Walk {
     let (tx, rx) = mpsc::channel(64);
-    let (stop, stop_rx) = watch::channel(false);
     let mut settings = s.clone();
     if let Some(r) = s.rate {
         // Batches of at most a tenth of a second's budget per node keep the rate smooth.
@@ -143,12 +143,12 @@ pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings) ->
         settings: Arc::new(settings),
         options: o.clone(),
         tx,
-        stop: stop_rx,
+        stop: stop.clone(),
         bucket: s.rate.map(|r| Arc::new(Bucket::new(r))),
     };
     let mut tasks = JoinSet::new();
     for (i, ep) in nodes.iter().enumerate() {
         tasks.spawn(node::walk(i as u16, ep.clone(), shared.clone()));
     }
-    Walk { rx, stop, tasks }
+    Walk { rx, tasks }
 }

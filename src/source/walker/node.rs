@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use redis::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use super::{Msg, NodeWalk, WalkSettings};
 use crate::endpoint::{ConnectOptions, Endpoint};
@@ -19,6 +19,7 @@ use crate::parse::resp::{as_int, as_text, scan_reply, server_error};
 use crate::source::conn::{connect, NodeConn};
 use crate::source::pace::Bucket;
 use crate::source::probe::{Backoff, Probe, Step};
+use crate::source::stop::Stop;
 
 /// What the walks of all nodes share.
 #[derive(Clone)]
@@ -26,7 +27,7 @@ pub(super) struct Shared {
     pub(super) settings: Arc<WalkSettings>,
     pub(super) options: ConnectOptions,
     pub(super) tx: mpsc::Sender<Msg>,
-    pub(super) stop: watch::Receiver<bool>,
+    pub(super) stop: Stop,
     /// `--rate`, over all nodes.
     pub(super) bucket: Option<Arc<Bucket>>,
 }
@@ -114,7 +115,7 @@ impl<'a> NodeWalker<'a> {
     async fn run(&mut self) -> Result<()> {
         loop {
             self.w.cursor = self.resume_at();
-            if *self.sh.stop.borrow_and_update() {
+            if self.sh.stop.is_stopped() {
                 // Interrupted: finish what is in flight, resume later from `cursor`.
                 self.scan_done = true;
             }
@@ -152,10 +153,7 @@ impl<'a> NodeWalker<'a> {
         }
         if let Step::Wait { pause, .. } = self.backoff.next(self.probe.recent()) {
             self.w.latency_backoffs += 1;
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = self.sh.stop.changed() => {}
-            }
+            self.sh.stop.until(tokio::time::sleep(pause)).await;
         }
     }
 
@@ -163,13 +161,10 @@ impl<'a> NodeWalker<'a> {
     /// long wait: the stop switch cuts it short.
     async fn pace(&mut self) {
         let Some(b) = &self.sh.bucket else { return };
-        if self.fresh.is_empty() || *self.sh.stop.borrow() {
+        if self.fresh.is_empty() || self.sh.stop.is_stopped() {
             return;
         }
-        tokio::select! {
-            _ = b.take(self.fresh.len() as u64) => {}
-            _ = self.sh.stop.changed() => {}
-        }
+        self.sh.stop.until(b.take(self.fresh.len() as u64)).await;
     }
 
     /// One round trip: sends the pipeline, decodes the replies into the batch to deliver.
