@@ -1,7 +1,8 @@
 //! Bounded live MONITOR on one or more nodes. Each node streams complete lines in chunks
 //! over a channel; a guard polls `CLIENT LIST ID` for the MONITOR connection's output
 //! buffer (omem) and stops that node's capture when it passes the limit, so a reader that
-//! falls behind never balloons the server's memory.
+//! falls behind never balloons the server's memory. (`live.rs` runs this on every node
+//! and merges the streams.) Must not: parse lines.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -17,10 +18,11 @@ use super::stop::Stop;
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::Error;
 
-/// Complete MONITOR lines (each ending in `\n`) from node `node`.
-pub(crate) struct Chunk {
-    pub(crate) node: u16,
-    pub(crate) data: Vec<u8>,
+/// What a node's capture sends, in this order: its own side connection's address (when
+/// the server tells it), then chunks of complete MONITOR lines (each ending in `\n`).
+pub(crate) enum Captured {
+    Own { node: u16, addr: String },
+    Lines { node: u16, data: Vec<u8> },
 }
 
 /// How one node's capture ended.
@@ -40,23 +42,21 @@ pub(crate) struct Limits {
 /// Guard polling interval.
 const GUARD_EVERY: Duration = Duration::from_millis(100);
 
-/// Runs MONITOR on `ep` until the duration passes, the `stop` switch turns, the guard trips or
-/// the connection fails. Sends the address of its own side connection first, so the
-/// consumer can filter it before any line arrives.
+/// Runs MONITOR on `ep` until the duration passes, the `stop` switch turns, the guard
+/// trips or the connection fails. Sends the address of its own side connection first, so
+/// the consumer can filter it before any line arrives.
 pub(crate) async fn capture_node(
     node: u16,
     ep: Endpoint,
     opts: ConnectOptions,
     limits: &Limits,
-    tx: mpsc::Sender<Chunk>,
-    own_tx: mpsc::UnboundedSender<(u16, String)>,
+    tx: mpsc::Sender<Captured>,
     stop: Stop,
 ) -> Result<NodeEnd, Error> {
     let mut guard = connect(&ep, &opts).await?;
-    let own_addr = own_address(&mut guard).await;
     // The address the server sees for our side connection: its commands are left out.
-    if let Some(a) = own_addr {
-        let _ = own_tx.send((node, a));
+    if let Some(addr) = own_address(&mut guard).await {
+        let _ = tx.send(Captured::Own { node, addr }).await;
     }
     let mut mon = raw::open(&ep, &opts).await?;
     let _ = mon
@@ -140,7 +140,7 @@ pub(crate) async fn capture_node(
                         if let Some(last_nl) = memchr::memrchr(b'\n', &buf) {
                             let rest = buf.split_off(last_nl + 1);
                             let data = std::mem::replace(&mut buf, rest);
-                            if tx.send(Chunk { node, data }).await.is_err() {
+                            if tx.send(Captured::Lines { node, data }).await.is_err() {
                                 break;
                             }
                         } else if buf.len() > MAX_LINE {
