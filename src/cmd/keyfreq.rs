@@ -7,13 +7,14 @@ use serde::Serialize;
 use super::scan::Batch;
 use super::Outcome;
 use crate::analysis::keyfreq::{rank_slots, top_lfu, LfuKey, SlotReport};
-use crate::cli::{HotkeysArgs, Method, ScanArgs};
+use crate::cli::{HotkeysArgs, Method};
 use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::table::{render, table};
 use crate::output::{self, Format};
 use crate::source::discover::{discover, NodeList};
 use crate::source::slotstats::slot_stats;
+use crate::source::walker::WalkSettings;
 use crate::units::{count, pct};
 
 #[derive(Serialize)]
@@ -110,7 +111,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
 /// OBJECT FREQ over the keyspace walker (every master at once, `--scan-rate` over all of
 /// them, the latency guard), like redis-cli --hotkeys but top-N and JSON.
 async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
-    let scan = ScanArgs {
+    let settings = WalkSettings {
         count: 1000,
         pattern: None,
         kind: None,
@@ -118,13 +119,14 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         encoding: false,
         rate: Some(args.scan_rate),
         max_latency: std::time::Duration::from_millis(5),
-        replicas: false,
         sample: None,
         cursor: None,
+        readonly: false,
+        lfu: true,
     };
-    let plan = super::scan::plan(&args.target, &scan).await?;
+    let plan = super::scan::plan(&args.target, &settings).await?;
     let mut all = Vec::new();
-    let w = super::scan::walk(&plan, &scan, true, |b| {
+    let w = super::scan::walk(&plan, &settings, |b| {
         if let Batch::Freqs(f) = b {
             all.extend(f.into_iter().map(|(k, f, n)| (k, f, usize::from(n))));
         }

@@ -33,6 +33,22 @@ pub(crate) struct ScanSettings {
     start_cursor: Option<u64>,
 }
 
+impl From<&WalkSettings> for ScanSettings {
+    fn from(a: &WalkSettings) -> Self {
+        ScanSettings {
+            count: a.count,
+            pattern: a.pattern.clone(),
+            kind: a.kind.clone(),
+            samples: a.samples,
+            rate_keys_per_sec: a.rate,
+            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
+            replicas: a.readonly,
+            sample_per_node: a.sample,
+            start_cursor: a.cursor,
+        }
+    }
+}
+
 /// How the scan went, for every report.
 #[derive(Debug, Serialize)]
 pub(crate) struct ScanReport {
@@ -75,7 +91,25 @@ impl ScanReport {
     }
 }
 
-fn check(a: &ScanArgs, nodes: usize) -> Result<()> {
+/// The walk's settings from the flags, resolved once: only these travel down (and
+/// `hotkeys --method lfu` builds its own).
+pub(crate) fn settings(a: &ScanArgs) -> WalkSettings {
+    WalkSettings {
+        count: a.count,
+        pattern: a.pattern.clone(),
+        kind: a.kind.clone(),
+        samples: a.samples,
+        encoding: a.encoding,
+        rate: a.rate,
+        max_latency: a.max_latency,
+        sample: a.sample,
+        cursor: a.cursor,
+        readonly: a.replicas,
+        lfu: false,
+    }
+}
+
+fn check(a: &WalkSettings, nodes: usize) -> Result<()> {
     if a.sample.is_some() && (a.pattern.is_some() || a.kind.is_some()) {
         return Err(Error::Usage(
             "--sample extrapolates to DBSIZE, so it cannot go with --match or --type".into(),
@@ -96,11 +130,11 @@ pub(crate) struct Plan {
     pub(crate) names: Vec<String>,
 }
 
-/// Resolves the target and picks the nodes (`--replicas`), refusing options that cannot
-/// apply to them.
-pub(crate) async fn plan(t: &TargetArgs, a: &ScanArgs) -> Result<Plan> {
+/// Resolves the target and picks the nodes (one replica per master with `readonly`,
+/// i.e. `--replicas`), refusing options that cannot apply to them.
+pub(crate) async fn plan(t: &TargetArgs, a: &WalkSettings) -> Result<Plan> {
     let target = endpoint::resolve(t)?;
-    let nodes = discover(&target).await?.scan_nodes(a.replicas);
+    let nodes = discover(&target).await?.scan_nodes(a.readonly);
     check(a, nodes.len())?;
     let names = nodes.names();
     Ok(Plan {
@@ -128,28 +162,14 @@ pub(crate) struct Walked {
 /// nothing was found.
 pub(crate) async fn walk(
     plan: &Plan,
-    a: &ScanArgs,
-    lfu: bool,
+    a: &WalkSettings,
     mut sink: impl FnMut(Batch),
 ) -> Result<Walked> {
-    let settings = WalkSettings {
-        count: a.count,
-        pattern: a.pattern.clone(),
-        kind: a.kind.clone(),
-        samples: a.samples,
-        encoding: a.encoding,
-        rate: a.rate,
-        max_latency: a.max_latency,
-        sample: a.sample,
-        cursor: a.cursor,
-        readonly: a.replicas,
-        lfu,
-    };
     let addrs: Vec<_> = plan.nodes.iter().map(|n| n.addr.clone()).collect();
     let started = std::time::Instant::now();
     // Ctrl-C stops every node's walk; each finishes its in-flight keys.
     let stop = Stop::on_ctrl_c();
-    let mut walk = walker::start(&addrs, &plan.target.options, &settings, &stop);
+    let mut walk = walker::start(&addrs, &plan.target.options, a, &stop);
     let bar = progress_bar("scanning", "keys");
     let (mut total, mut found) = (0, 0);
     while let Some(msg) = walk.rx.recv().await {
@@ -178,30 +198,7 @@ pub(crate) async fn walk(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let mut ends = Vec::new();
-    while let Some(j) = walk.tasks.join_next().await {
-        if let Ok(end) = j {
-            ends.push(end);
-        }
-    }
-    ends.sort_by_key(|e| e.0);
-    // Nothing was found anywhere and every node failed: that is an error, not a report.
-    if found == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
-        if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
-            return Err(e);
-        }
-    }
-    let mut nodes_walked: Vec<NodeWalk> = ends.into_iter().map(|e| e.1).collect();
-    for n in &mut nodes_walked {
-        if let Some(e) = &n.error {
-            let e = redact::everywhere(e);
-            eprintln!(
-                "cachestorm: warning: {} not scanned completely (resume at cursor {}): {e}",
-                n.node, n.cursor
-            );
-            n.error = Some(e);
-        }
-    }
+    let mut nodes_walked = node_ends(walk.tasks, found).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();
     let dbsize: Vec<u64> = nodes_walked.iter().map(|n| n.dbsize).collect();
@@ -214,17 +211,7 @@ pub(crate) async fn walk(
         dbsize: dbsize.iter().sum(),
         elapsed_secs: elapsed,
         keys_per_sec: keys_scanned as f64 / elapsed.max(1e-9),
-        settings: ScanSettings {
-            count: a.count,
-            pattern: a.pattern.clone(),
-            kind: a.kind.clone(),
-            samples: a.samples,
-            rate_keys_per_sec: a.rate,
-            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
-            replicas: a.replicas,
-            sample_per_node: a.sample,
-            start_cursor: a.cursor,
-        },
+        settings: ScanSettings::from(a),
         nodes: nodes_walked,
         extrapolation: None,
     };
@@ -235,6 +222,35 @@ pub(crate) async fn walk(
     })
 }
 
+/// How every node's walk ended, in node order, failures warned about (redacted). Fails
+/// when nothing was found anywhere and every node failed: that is an error, not a report.
+async fn node_ends(mut tasks: walker::Tasks, found: u64) -> Result<Vec<NodeWalk>> {
+    let mut ends = Vec::new();
+    while let Some(j) = tasks.join_next().await {
+        if let Ok(end) = j {
+            ends.push(end);
+        }
+    }
+    ends.sort_by_key(|e| e.0);
+    if found == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
+        if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
+            return Err(e);
+        }
+    }
+    let mut nodes: Vec<NodeWalk> = ends.into_iter().map(|e| e.1).collect();
+    for n in &mut nodes {
+        if let Some(e) = &n.error {
+            let e = redact::everywhere(e);
+            eprintln!(
+                "cachestorm: warning: {} not scanned completely (resume at cursor {}): {e}",
+                n.node, n.cursor
+            );
+            n.error = Some(e);
+        }
+    }
+    Ok(nodes)
+}
+
 /// Walks the target's keyspace into a census.
 pub(crate) async fn scan(
     t: &TargetArgs,
@@ -242,11 +258,12 @@ pub(crate) async fn scan(
     mut cfg: CensusConfig,
     rules: Option<PatternRules>,
 ) -> Result<Scanned> {
-    let plan = plan(t, a).await?;
+    let s = settings(a);
+    let plan = plan(t, &s).await?;
     cfg.nodes = plan.names.clone();
     let mut census = Census::new(cfg, rules);
-    let sampled = a.sample.is_some();
-    let w = walk(&plan, a, false, |b| {
+    let sampled = s.sample.is_some();
+    let w = walk(&plan, &s, |b| {
         if let Batch::Keys(keys) = b {
             for k in keys {
                 if sampled {

@@ -125,9 +125,12 @@ impl Msg {
 /// [`NodeWalk`] (by node index).
 pub(crate) struct Walk {
     pub(crate) rx: mpsc::Receiver<Msg>,
-    /// Each node's index, how its walk went, and the error that ended it early.
-    pub(crate) tasks: JoinSet<(u16, NodeWalk, Option<Error>)>,
+    pub(crate) tasks: Tasks,
 }
+
+/// The node tasks: each ends with its node's index, how its walk went, and the error that
+/// ended it early.
+pub(crate) type Tasks = JoinSet<(u16, NodeWalk, Option<Error>)>;
 
 /// Starts walking every node. The stop switch ends the walk early: each node finishes
 /// its in-flight keys and reports the cursor to resume from.
