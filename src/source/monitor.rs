@@ -58,7 +58,69 @@ pub(crate) async fn capture_node(
     if let Some(addr) = own_address(&mut guard).await {
         let _ = tx.send(Captured::Own { node, addr }).await;
     }
-    let mut mon = raw::open(&ep, &opts).await?;
+    let (mut mon, id) = start_monitor(&ep, &opts).await?;
+    let mut end = NodeEnd {
+        early: None,
+        max_omem: 0,
+    };
+    // The guard runs beside the reader, so a slow CLIENT LIST reply never pauses reading.
+    let (trip_tx, mut trip_rx) = tokio::sync::oneshot::channel::<String>();
+    let max_omem = Arc::new(AtomicU64::new(0));
+    let guard_task = tokio::spawn(guard_loop(
+        guard,
+        id,
+        ep.to_string(),
+        limits.max_server_buffer,
+        trip_tx,
+        max_omem.clone(),
+    ));
+    let deadline = tokio::time::Instant::now() + limits.duration;
+    let mut lines = Chunker::default();
+    let stopped = stop.wait();
+    tokio::pin!(stopped);
+    loop {
+        let buf = lines.room();
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => break,
+            _ = &mut stopped => break,
+            why = &mut trip_rx => {
+                if let Ok(why) = why {
+                    end.early = Some(why);
+                }
+                break;
+            }
+            r = mon.io.read_buf(buf) => {
+                match r {
+                    Ok(0) => {
+                        end.early = Some(format!("{ep}: the server closed the MONITOR connection"));
+                        break;
+                    }
+                    Ok(_) => {
+                        let Some(data) = lines.complete() else { continue };
+                        if tx.send(Captured::Lines { node, data }).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        end.early = Some(format!("{ep}: MONITOR connection failed: {e}"));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    guard_task.abort();
+    end.max_omem = max_omem.load(Ordering::Relaxed);
+    Ok(end)
+}
+
+/// Opens the MONITOR connection (named `cachestorm-monitor`); it and its `CLIENT ID`, which
+/// the output-buffer guard watches.
+async fn start_monitor(
+    ep: &Endpoint,
+    opts: &ConnectOptions,
+) -> Result<(raw::RawConn, String), Error> {
+    let mut mon = raw::open(ep, opts).await?;
     let _ = mon
         .command(
             redis::cmd("CLIENT")
@@ -83,82 +145,48 @@ pub(crate) async fn capture_node(
             msg: format!("MONITOR refused: {}", ok.trim_start_matches('-')),
         });
     }
-    let mut end = NodeEnd {
-        early: None,
-        max_omem: 0,
-    };
-    // The guard runs beside the reader, so a slow CLIENT LIST reply never pauses reading.
-    let (trip_tx, mut trip_rx) = tokio::sync::oneshot::channel::<String>();
-    let max_omem = Arc::new(AtomicU64::new(0));
-    let guard_task = tokio::spawn(guard_loop(
-        guard,
-        id,
-        ep.to_string(),
-        limits.max_server_buffer,
-        trip_tx,
-        max_omem.clone(),
-    ));
-    let deadline = tokio::time::Instant::now() + limits.duration;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    // Lines longer than MAX_LINE (huge values) are dropped, never held whole.
-    let mut discarding = false;
-    let stopped = stop.wait();
-    tokio::pin!(stopped);
-    loop {
-        if buf.capacity() - buf.len() < (64 << 10) {
-            buf.reserve(1 << 20);
+    Ok((mon, id))
+}
+
+/// The read buffer of a MONITOR stream, cut into chunks of complete lines. Lines longer
+/// than [`MAX_LINE`] (huge values) are dropped, never held whole.
+#[derive(Default)]
+struct Chunker {
+    buf: Vec<u8>,
+    /// Dropping the rest of a line too long to keep.
+    discarding: bool,
+}
+
+impl Chunker {
+    /// The buffer to read into, with room for a large read.
+    fn room(&mut self) -> &mut Vec<u8> {
+        if self.buf.capacity() - self.buf.len() < (64 << 10) {
+            self.buf.reserve(1 << 20);
         }
-        tokio::select! {
-            _ = tokio::time::sleep_until(deadline) => break,
-            _ = &mut stopped => break,
-            why = &mut trip_rx => {
-                if let Ok(why) = why {
-                    end.early = Some(why);
-                }
-                break;
-            }
-            r = mon.io.read_buf(&mut buf) => {
-                match r {
-                    Ok(0) => {
-                        end.early = Some(format!("{ep}: the server closed the MONITOR connection"));
-                        break;
-                    }
-                    Ok(_) => {
-                        if discarding {
-                            // The rest of a line too long to keep: drop it up to its end.
-                            match memchr::memchr(b'\n', &buf) {
-                                Some(nl) => {
-                                    buf.drain(..=nl);
-                                    discarding = false;
-                                }
-                                None => {
-                                    buf.clear();
-                                    continue;
-                                }
-                            }
-                        }
-                        if let Some(last_nl) = memchr::memrchr(b'\n', &buf) {
-                            let rest = buf.split_off(last_nl + 1);
-                            let data = std::mem::replace(&mut buf, rest);
-                            if tx.send(Captured::Lines { node, data }).await.is_err() {
-                                break;
-                            }
-                        } else if buf.len() > MAX_LINE {
-                            buf.clear();
-                            discarding = true;
-                        }
-                    }
-                    Err(e) => {
-                        end.early = Some(format!("{ep}: MONITOR connection failed: {e}"));
-                        break;
-                    }
-                }
-            }
-        }
+        &mut self.buf
     }
-    guard_task.abort();
-    end.max_omem = max_omem.load(Ordering::Relaxed);
-    Ok(end)
+
+    /// After a read: the complete lines read so far, if any (the partial last line stays).
+    fn complete(&mut self) -> Option<Vec<u8>> {
+        if self.discarding {
+            // The rest of a line too long to keep: drop it up to its end.
+            let Some(nl) = memchr::memchr(b'\n', &self.buf) else {
+                self.buf.clear();
+                return None;
+            };
+            self.buf.drain(..=nl);
+            self.discarding = false;
+        }
+        if let Some(last_nl) = memchr::memrchr(b'\n', &self.buf) {
+            let rest = self.buf.split_off(last_nl + 1);
+            return Some(std::mem::replace(&mut self.buf, rest));
+        }
+        if self.buf.len() > MAX_LINE {
+            self.buf.clear();
+            self.discarding = true;
+        }
+        None
+    }
 }
 
 /// Polls the MONITOR connection's output buffer every [`GUARD_EVERY`], keeping the
@@ -224,6 +252,25 @@ pub(crate) fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_of_complete_lines() {
+        let mut c = Chunker::default();
+        c.room().extend_from_slice(b"+1 a\r\n+2 b");
+        assert_eq!(c.complete().as_deref(), Some(&b"+1 a\r\n"[..]));
+        assert_eq!(c.complete(), None);
+        c.room().extend_from_slice(b"\r\n");
+        assert_eq!(c.complete().as_deref(), Some(&b"+2 b\r\n"[..]));
+        // A line over MAX_LINE is dropped up to its end; the next one is kept.
+        c.room().resize(MAX_LINE + 1, b'x');
+        assert_eq!(c.complete(), None);
+        c.room().extend_from_slice(b"xxx");
+        assert_eq!(c.complete(), None);
+        c.room().extend_from_slice(b"x\n+3 c\n");
+        assert_eq!(c.complete().as_deref(), Some(&b"+3 c\n"[..]));
+    }
+
     #[test]
     fn client_list_fields() {
         let l =
