@@ -1,6 +1,8 @@
 //! From what the user named to the concrete list of nodes: the node list as given, every
 //! node of a cluster (CLUSTER SHARDS, falling back to CLUSTER NODES), or the master and
-//! replicas a Sentinel knows.
+//! replicas a Sentinel knows; and which of them a job works on ([`NodeList`]: masters for
+//! MONITOR, one replica per master for a `--replicas` scan). Must not: talk to a node
+//! beyond discovery.
 
 use std::collections::HashMap;
 

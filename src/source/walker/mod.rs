@@ -4,12 +4,13 @@
 //! SCAN returned, the length (STRLEN/LLEN/SCARD/ZCARD/HLEN/XLEN) of the keys typed in the
 //! round before, and the next SCAN. Never KEYS, never a value read.
 //!
-//! Protection: a token bucket shared by all nodes (`--rate`), and per node a side
-//! connection that PINGs every 25 ms; while the recent PING latency is above
+//! `hotkeys --method lfu` walks the same way with OBJECT FREQ in place of the key facts.
+//!
+//! Protection: a token bucket shared by all nodes (`--rate`, `pace.rs`), and per node the
+//! latency guard (`probe.rs`): while the side probe's recent PING latency is above
 //! `--max-latency` the node's batches halve and a pause precedes each one, and they grow
 //! back when it falls under half of it. Keys that are gone (or changed type) between SCAN
 //! and the pipeline are counted as vanished.
-
 //!
 //! This file is the walk as callers see it (settings, messages, how each node went) and
 //! starts it; `node.rs` is one node's walk. Must not: read values, send KEYS, analyse.
