@@ -1,16 +1,16 @@
 //! `hotkeys --method lfu` and `--method slot-stats`: hot keys and slots without MONITOR.
 
-use super::live::capture_nodes;
 use super::scan::Batch;
 use super::Outcome;
 use crate::analysis::keyfreq::{rank_slots, top_lfu};
-use crate::cli::{HotkeysArgs, Method, ScanArgs};
+use crate::cli::{HotkeysArgs, Method};
 use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output;
 use crate::output::keyfreq::{LfuDoc, SlotDoc};
-use crate::source::discover::discover;
+use crate::source::discover::{discover, NodeList};
 use crate::source::slotstats::slot_stats;
+use crate::source::walker::WalkSettings;
 
 pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     if args.traffic.input.is_some() {
@@ -22,7 +22,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         return lfu(args).await;
     }
     let target = endpoint::resolve(&args.target)?;
-    let nodes = capture_nodes(discover(&target).await?);
+    let nodes = discover(&target).await?.capture_nodes();
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let mut per_node = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
@@ -40,7 +40,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
 /// OBJECT FREQ over the keyspace walker (every master at once, `--scan-rate` over all of
 /// them, the latency guard), like redis-cli --hotkeys but top-N and JSON.
 async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
-    let scan = ScanArgs {
+    let settings = WalkSettings {
         count: 1000,
         pattern: None,
         kind: None,
@@ -48,13 +48,14 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         encoding: false,
         rate: Some(args.scan_rate),
         max_latency: std::time::Duration::from_millis(5),
-        replicas: false,
         sample: None,
         cursor: None,
+        readonly: false,
+        lfu: true,
     };
-    let plan = super::scan::plan(&args.target, &scan).await?;
+    let plan = super::scan::plan(&args.target, &settings).await?;
     let mut all = Vec::new();
-    let w = super::scan::walk(&plan, &scan, true, |b| {
+    let w = super::scan::walk(&plan, &settings, |b| {
         if let Batch::Freqs(f) = b {
             all.extend(f.into_iter().map(|(k, f, n)| (k, f, usize::from(n))));
         }

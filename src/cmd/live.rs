@@ -1,20 +1,14 @@
-//! Live traffic for `hotkeys` and `patterns`: bounded MONITOR on every master, merged
-//! into one count; and the EXISTS check of penetration candidates afterwards.
+//! What the traffic commands do with a live server beyond the capture itself: the MONITOR
+//! limits from the flags, and the EXISTS check of penetration candidates afterwards.
 
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
-
-use super::traffic::{feed_line, Gathered, SourceReport};
 use crate::analysis::hotkeys::{penetration_candidates, ReportConfig, Verified};
-use crate::analysis::traffic::{Traffic, TrafficConfig};
-use crate::cli::{CaptureArgs, TargetArgs, TrafficArgs};
-use crate::endpoint::{self, Target};
-use crate::error::{Error, Result};
-use crate::parse::keyspec::{tsv_from_command_info, CommandTable};
+use crate::analysis::traffic::Traffic;
+use crate::cli::CaptureArgs;
+use crate::endpoint::Target;
 use crate::show;
-use crate::source::conn::connect;
-use crate::source::discover::{discover, NodeSpec};
-use crate::source::monitor::{capture_node, Chunk, Limits, NodeEnd};
+use crate::source::discover::NodeSpec;
+use crate::source::exists::exists;
+use crate::source::monitor::Limits;
 
 impl From<&CaptureArgs> for Limits {
     fn from(c: &CaptureArgs) -> Self {
@@ -23,194 +17,6 @@ impl From<&CaptureArgs> for Limits {
             max_server_buffer: c.max_server_buffer,
         }
     }
-}
-
-/// Masters only (replicas repeat the masters' writes); every node of a plain list.
-pub(crate) fn capture_nodes(nodes: Vec<NodeSpec>) -> Vec<NodeSpec> {
-    nodes
-        .into_iter()
-        .filter(|n| n.role.as_deref() != Some("replica"))
-        .collect()
-}
-
-/// The merged line chunks of every node's capture, with the address of cachestorm's own
-/// side connection per node (whose commands callers leave out).
-pub(crate) struct Capture {
-    rx: mpsc::Receiver<Chunk>,
-    own_rx: mpsc::UnboundedReceiver<(u16, String)>,
-    own: Vec<Option<Vec<u8>>>,
-}
-
-impl Capture {
-    /// The next chunk, or None when every node's capture has ended.
-    pub(crate) async fn recv(&mut self) -> Option<Chunk> {
-        let chunk = self.rx.recv().await;
-        while let Ok((n, addr)) = self.own_rx.try_recv() {
-            self.own[n as usize] = Some(addr.into_bytes());
-        }
-        chunk
-    }
-
-    /// The client address of cachestorm's own connection to `node`, once known.
-    pub(crate) fn own(&self, node: u16) -> Option<&[u8]> {
-        self.own[node as usize].as_deref()
-    }
-}
-
-/// One capture task per node.
-pub(crate) type Tasks = JoinSet<Result<NodeEnd, (u16, Error)>>;
-
-/// Starts MONITOR on every node; returns the merged capture, the stop switch and the tasks.
-pub(crate) fn start(
-    target: &Target,
-    nodes: &[NodeSpec],
-    limits: Limits,
-) -> (Capture, watch::Sender<bool>, Tasks) {
-    let (tx, rx) = mpsc::channel::<Chunk>(256);
-    let (own_tx, own_rx) = mpsc::unbounded_channel();
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let limits = std::sync::Arc::new(limits);
-    let mut tasks = JoinSet::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let (ep, opts, tx, own_tx, stop_rx, limits) = (
-            n.addr.clone(),
-            target.options.clone(),
-            tx.clone(),
-            own_tx.clone(),
-            stop_rx.clone(),
-            limits.clone(),
-        );
-        let node = i as u16;
-        tasks.spawn(async move {
-            capture_node(node, ep, opts, &limits, tx, own_tx, stop_rx)
-                .await
-                .map_err(|e| (node, e))
-        });
-    }
-    let capture = Capture {
-        rx,
-        own_rx,
-        own: vec![None; nodes.len()],
-    };
-    (capture, stop_tx, tasks)
-}
-
-/// Collects how every node's capture ended: the reasons for early stops, and the error
-/// when no node could capture at all.
-pub(crate) async fn finish(mut tasks: Tasks, names: &[String]) -> Result<(Vec<String>, u64)> {
-    let mut early = Vec::new();
-    let mut failed = Vec::new();
-    let mut max_omem = 0;
-    while let Some(j) = tasks.join_next().await {
-        match j {
-            Ok(Ok(end)) => {
-                max_omem = max_omem.max(end.max_omem);
-                early.extend(end.early);
-            }
-            Ok(Err((node, e))) => failed.push((node, e)),
-            Err(e) => early.push(format!("capture task failed: {e}")),
-        }
-    }
-    if failed.len() == names.len() && !failed.is_empty() {
-        return Err(failed.swap_remove(0).1);
-    }
-    for (node, e) in failed {
-        let msg = crate::redact::everywhere(&e.to_string());
-        eprintln!(
-            "cachestorm: warning: {} not captured: {msg}",
-            names[node as usize]
-        );
-        early.push(msg);
-    }
-    Ok((early, max_omem))
-}
-
-/// The built-in key-spec table plus the commands the server knows and it does not (module
-/// commands), from the server's own COMMAND INFO. Falls back to the built-in table.
-async fn server_table(target: &Target, node: &NodeSpec) -> (&'static CommandTable, Option<usize>) {
-    let builtin = CommandTable::builtin();
-    let Ok(mut c) = connect(&node.addr, &target.options).await else {
-        return (builtin, None);
-    };
-    match c
-        .query::<redis::Value>(redis::cmd("COMMAND").arg("INFO"))
-        .await
-    {
-        Ok(v) => {
-            let (table, added) = builtin.with_extra(&tsv_from_command_info(&v));
-            if added == 0 {
-                return (builtin, Some(0));
-            }
-            // Lives as long as the process: a capture's counting borrows it throughout.
-            (Box::leak(Box::new(table)), Some(added))
-        }
-        Err(_) => (builtin, None),
-    }
-}
-
-pub(crate) async fn gather(
-    ta: &TargetArgs,
-    a: &TrafficArgs,
-    mut cfg: TrafficConfig,
-) -> Result<Gathered> {
-    let target = endpoint::resolve(ta)?;
-    let nodes = capture_nodes(discover(&target).await?);
-    let mut server_commands_added = None;
-    if let Some(first) = nodes.first() {
-        (cfg.table, server_commands_added) = server_table(&target, first).await;
-    }
-    let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
-    let limits = Limits::from(&a.capture);
-    eprintln!(
-        "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
-        names.join(", "),
-        a.capture.duration
-    );
-    let (mut cap, stop, tasks) = start(&target, &nodes, limits);
-    let mut t = Traffic::new(cfg);
-    let mut src = SourceReport {
-        kind: "live",
-        nodes: names.clone(),
-        server_commands_added,
-        ..Default::default()
-    };
-    let mut interrupted = false;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut lineno = 0u64;
-    loop {
-        tokio::select! {
-            chunk = cap.recv() => {
-                let Some(chunk) = chunk else { break };
-                let skip = cap.own(chunk.node);
-                for line in chunk.data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                    lineno += 1;
-                    feed_line(&mut t, &mut src, lineno, Some(line), chunk.node, skip);
-                }
-            }
-            _ = &mut ctrl_c, if !interrupted => {
-                interrupted = true;
-                let _ = stop.send(true);
-            }
-        }
-    }
-    let (mut early, _) = finish(tasks, &names).await?;
-    if interrupted {
-        early.insert(0, "interrupted (Ctrl-C)".into());
-    }
-    if !early.is_empty() {
-        for e in &early {
-            eprintln!("cachestorm: capture stopped early: {e}");
-        }
-        src.stopped_early = Some(early.join("; "));
-    }
-    Ok(Gathered {
-        traffic: t,
-        source: src,
-        input_error: None,
-        interrupted,
-        live: Some((target, nodes)),
-    })
 }
 
 /// Checks up to 200 penetration candidates with EXISTS on the node they were seen on.
@@ -223,43 +29,22 @@ pub(crate) async fn verify_missing(
     if cands.is_empty() {
         return None;
     }
+    let asked = exists(&target.options, nodes, &cands).await;
+    for (name, e) in &asked.unreachable {
+        eprintln!("cachestorm: warning: cannot verify penetration candidates on {name}: {e}");
+    }
     let mut v = Verified {
         sampled: 0,
         missing: 0,
         missing_pct: 0.0,
         missing_examples: Vec::new(),
     };
-    for (node, spec) in nodes.iter().enumerate() {
-        let name = &spec.addr;
-        let keys: Vec<&Vec<u8>> = cands
-            .iter()
-            .filter(|(_, n)| *n as usize == node)
-            .map(|(k, _)| k)
-            .collect();
-        if keys.is_empty() {
-            continue;
-        }
-        let mut c = match connect(name, &target.options).await {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!(
-                    "cachestorm: warning: cannot verify penetration candidates on {name}: {e}"
-                );
-                continue;
-            }
-        };
-        for k in keys {
-            match c.query::<i64>(redis::cmd("EXISTS").arg(k.as_slice())).await {
-                Ok(n) => {
-                    v.sampled += 1;
-                    if n == 0 {
-                        v.missing += 1;
-                        if v.missing_examples.len() < 5 {
-                            v.missing_examples.push(show::key(k));
-                        }
-                    }
-                }
-                Err(_) => break,
+    for (i, found) in asked.answers {
+        v.sampled += 1;
+        if !found {
+            v.missing += 1;
+            if v.missing_examples.len() < 5 {
+                v.missing_examples.push(show::key(&cands[i].0));
             }
         }
     }

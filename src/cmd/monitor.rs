@@ -3,9 +3,9 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use super::live::{capture_nodes, finish, start};
 use super::Outcome;
 use crate::analysis::glob;
 use crate::cli::MonitorArgs;
@@ -15,8 +15,11 @@ use crate::output::monitor::{FileReport, MonitorReport};
 use crate::output::{self, Format};
 use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
-use crate::source::discover::discover;
+use crate::source::discover::{discover, NodeList};
+use crate::source::events::{Line, MonitorSource};
+use crate::source::live::LiveCapture;
 use crate::source::monitor::Limits;
+use crate::source::stop::Stop;
 
 /// `capture.log` + `10.0.0.1:7000` → `capture.10.0.0.1_7000.log` (IPv6 `::1` → `--1`).
 fn node_path(base: &Path, node: &str) -> PathBuf {
@@ -63,10 +66,103 @@ impl Filter {
     }
 }
 
+/// Where captured lines go: a sink per node (its own file, or stdout for one node), after
+/// the own-connection and `--command`/`--key-pattern` filters, up to `--max-lines`.
+struct Writer {
+    sinks: Vec<Box<dyn Write>>,
+    filter: Filter,
+    max_lines: Option<u64>,
+    per_node: Vec<u64>,
+    written: u64,
+    filtered: u64,
+    max_lines_hit: bool,
+    error: Option<std::io::Error>,
+}
+
+impl Writer {
+    /// Creates the files: `write` itself for one node, one per node beside it for several.
+    fn open(
+        write: Option<&Path>,
+        names: &[String],
+        filter: Filter,
+        max_lines: Option<u64>,
+    ) -> Result<Writer> {
+        let mut sinks: Vec<Box<dyn Write>> = Vec::new();
+        for n in names {
+            let Some(base) = write else {
+                sinks.push(Box::new(std::io::stdout().lock()));
+                continue;
+            };
+            let path = if names.len() > 1 {
+                node_path(base, n)
+            } else {
+                base.to_path_buf()
+            };
+            let f = File::create(&path)
+                .map_err(|e| Error::Input(format!("creating {}: {e}", path.display())))?;
+            sinks.push(Box::new(BufWriter::with_capacity(1 << 20, f)));
+        }
+        Ok(Writer {
+            per_node: vec![0; sinks.len()],
+            sinks,
+            filter,
+            max_lines,
+            written: 0,
+            filtered: 0,
+            max_lines_hit: false,
+            error: None,
+        })
+    }
+
+    /// Writes one captured line in redis-cli's form (no `+`, no `\r`), unless it is
+    /// cachestorm's own or filtered out; breaks at `--max-lines` or a write error.
+    fn line(&mut self, l: Line<'_>) -> ControlFlow<()> {
+        let Some(raw) = l.text else {
+            return ControlFlow::Continue(());
+        };
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = line.strip_prefix(b"+").unwrap_or(line);
+        if line.is_empty() || line == b"OK" {
+            return ControlFlow::Continue(());
+        }
+        if let (Some(own), Ok(ev)) = (l.own_client, parse_line(line)) {
+            if ev.client == own {
+                return ControlFlow::Continue(());
+            }
+        }
+        if !self.filter.keep(line) {
+            self.filtered += 1;
+            return ControlFlow::Continue(());
+        }
+        let sink = &mut self.sinks[l.node as usize];
+        if let Err(e) = sink.write_all(line).and_then(|_| sink.write_all(b"\n")) {
+            self.error = Some(e);
+            return ControlFlow::Break(());
+        }
+        self.written += 1;
+        self.per_node[l.node as usize] += 1;
+        if self.max_lines.is_some_and(|m| self.written >= m) {
+            self.max_lines_hit = true;
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Flushes and closes every sink: lines per node, and the first write error.
+    fn finish(mut self) -> (Vec<u64>, Option<std::io::Error>) {
+        for s in &mut self.sinks {
+            if let Err(e) = s.flush() {
+                self.error.get_or_insert(e);
+            }
+        }
+        (self.per_node, self.error)
+    }
+}
+
 pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     let target = endpoint::resolve(&args.target)?;
-    let nodes = capture_nodes(discover(&target).await?);
-    let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+    let nodes = discover(&target).await?.capture_nodes();
+    let names = nodes.names();
     if names.len() > 1 && args.write.is_none() {
         return Err(Error::Usage(format!(
             "{} nodes to capture: give -w FILE (each master gets its own file)",
@@ -82,96 +178,24 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
             .collect(),
         key_pattern: args.key_pattern.as_ref().map(|p| p.as_bytes().to_vec()),
     };
-    let mut sinks: Vec<(Box<dyn Write>, String)> = Vec::new();
-    for n in &names {
-        match &args.write {
-            Some(base) => {
-                let path = if names.len() > 1 {
-                    node_path(base, n)
-                } else {
-                    base.clone()
-                };
-                let f = File::create(&path)
-                    .map_err(|e| Error::Input(format!("creating {}: {e}", path.display())))?;
-                sinks.push((
-                    Box::new(BufWriter::with_capacity(1 << 20, f)),
-                    path.display().to_string(),
-                ));
-            }
-            None => sinks.push((Box::new(std::io::stdout().lock()), "-".into())),
-        }
-    }
+    let mut w = Writer::open(args.write.as_deref(), &names, filter, args.max_lines)?;
     eprintln!(
         "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
         names.join(", "),
         args.capture.duration
     );
     let started = std::time::Instant::now();
-    let limits = Limits::from(&args.capture);
-    let (mut cap, stop, tasks) = start(&target, &nodes, limits);
-    let mut per_node = vec![0u64; nodes.len()];
-    let (mut written, mut filtered) = (0u64, 0u64);
-    let mut interrupted = false;
-    let mut max_lines_hit = false;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut write_err = None;
-    loop {
-        tokio::select! {
-            chunk = cap.recv() => {
-                let Some(chunk) = chunk else { break };
-                if max_lines_hit || write_err.is_some() {
-                    continue;
-                }
-                let node = chunk.node as usize;
-                let own_client = cap.own(chunk.node);
-                let sink = &mut sinks[node].0;
-                for raw in chunk.data.split(|b| *b == b'\n') {
-                    let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-                    let line = line.strip_prefix(b"+").unwrap_or(line);
-                    if line.is_empty() || line == b"OK" {
-                        continue;
-                    }
-                    if let (Some(own_c), Ok(ev)) = (own_client, parse_line(line)) {
-                        if ev.client == own_c {
-                            continue;
-                        }
-                    }
-                    if !filter.keep(line) {
-                        filtered += 1;
-                        continue;
-                    }
-                    if let Err(e) = sink.write_all(line).and_then(|_| sink.write_all(b"\n")) {
-                        write_err = Some(e);
-                        let _ = stop.send(true);
-                        break;
-                    }
-                    written += 1;
-                    per_node[node] += 1;
-                    if args.max_lines.is_some_and(|m| written >= m) {
-                        max_lines_hit = true;
-                        let _ = stop.send(true);
-                        break;
-                    }
-                }
-            }
-            _ = &mut ctrl_c, if !interrupted => {
-                interrupted = true;
-                let _ = stop.send(true);
-            }
-        }
-    }
-    for (s, _) in &mut sinks {
-        if let Err(e) = s.flush() {
-            write_err.get_or_insert(e);
-        }
-    }
-    drop(sinks);
-    let (early, max_omem) = finish(tasks, &names).await?;
+    let stop = Stop::on_ctrl_c();
+    let capture = LiveCapture::start(&target.options, &nodes, Limits::from(&args.capture), &stop);
+    let ended = capture.for_each_line(|l| w.line(l)).await;
+    let (written, filtered, max_lines_hit) = (w.written, w.filtered, w.max_lines_hit);
+    let (per_node, write_err) = w.finish();
+    let ended = ended?;
     if let Some(e) = write_err {
         return Err(Error::Output(e));
     }
-    let mut reasons = early;
+    let (interrupted, max_omem) = (ended.interrupted, ended.max_server_buffer);
+    let mut reasons = ended.early;
     if interrupted {
         reasons.insert(0, "interrupted (Ctrl-C)".into());
     }

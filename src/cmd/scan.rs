@@ -2,9 +2,6 @@
 //! them (`source::walker`), feed every key to a [`Census`], show progress on a terminal,
 //! and turn Ctrl-C and node failures into a partial report.
 
-use std::io::IsTerminal;
-
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use super::Outcome;
@@ -15,35 +12,9 @@ use crate::endpoint::{self, Target, TargetReport};
 use crate::error::{Error, Result};
 use crate::parse::keyfacts::{KeyInfo, NodeMemory};
 use crate::redact;
-use crate::source::discover::{discover, NodeSpec};
+use crate::source::discover::{discover, NodeList, NodeSpec};
+use crate::source::stop::{progress_bar, Stop};
 use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
-
-/// The nodes to walk: the masters; with `--replicas` one replica of each master (the
-/// master itself where it has none). A plain node list is taken as given.
-fn scan_nodes(nodes: Vec<NodeSpec>, replicas: bool) -> Vec<NodeSpec> {
-    if !replicas {
-        return super::live::capture_nodes(nodes);
-    }
-    let masters: Vec<&NodeSpec> = nodes
-        .iter()
-        .filter(|n| n.role.as_deref() != Some("replica"))
-        .collect();
-    if nodes.iter().all(|n| n.role.is_none()) {
-        return nodes;
-    }
-    masters
-        .iter()
-        .map(|m| {
-            nodes
-                .iter()
-                .find(|r| {
-                    r.role.as_deref() == Some("replica") && r.master.as_ref() == Some(&m.addr)
-                })
-                .unwrap_or(m)
-                .clone()
-        })
-        .collect()
-}
 
 /// The walk's settings, as reported.
 #[derive(Debug, Serialize)]
@@ -59,6 +30,22 @@ pub(crate) struct ScanSettings {
     replicas: bool,
     sample_per_node: Option<u64>,
     start_cursor: Option<u64>,
+}
+
+impl From<&WalkSettings> for ScanSettings {
+    fn from(a: &WalkSettings) -> Self {
+        ScanSettings {
+            count: a.count,
+            pattern: a.pattern.clone(),
+            kind: a.kind.clone(),
+            samples: a.samples,
+            rate_keys_per_sec: a.rate,
+            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
+            replicas: a.readonly,
+            sample_per_node: a.sample,
+            start_cursor: a.cursor,
+        }
+    }
 }
 
 /// How the scan went, for every report.
@@ -103,7 +90,25 @@ impl ScanReport {
     }
 }
 
-fn check(a: &ScanArgs, nodes: usize) -> Result<()> {
+/// The walk's settings from the flags, resolved once: only these travel down (and
+/// `hotkeys --method lfu` builds its own).
+pub(crate) fn settings(a: &ScanArgs) -> WalkSettings {
+    WalkSettings {
+        count: a.count,
+        pattern: a.pattern.clone(),
+        kind: a.kind.clone(),
+        samples: a.samples,
+        encoding: a.encoding,
+        rate: a.rate,
+        max_latency: a.max_latency,
+        sample: a.sample,
+        cursor: a.cursor,
+        readonly: a.replicas,
+        lfu: false,
+    }
+}
+
+fn check(a: &WalkSettings, nodes: usize) -> Result<()> {
     if a.sample.is_some() && (a.pattern.is_some() || a.kind.is_some()) {
         return Err(Error::Usage(
             "--sample extrapolates to DBSIZE, so it cannot go with --match or --type".into(),
@@ -124,13 +129,13 @@ pub(crate) struct Plan {
     pub(crate) names: Vec<String>,
 }
 
-/// Resolves the target and picks the nodes (`--replicas`), refusing options that cannot
-/// apply to them.
-pub(crate) async fn plan(t: &TargetArgs, a: &ScanArgs) -> Result<Plan> {
+/// Resolves the target and picks the nodes (one replica per master with `readonly`,
+/// i.e. `--replicas`), refusing options that cannot apply to them.
+pub(crate) async fn plan(t: &TargetArgs, a: &WalkSettings) -> Result<Plan> {
     let target = endpoint::resolve(t)?;
-    let nodes = scan_nodes(discover(&target).await?, a.replicas);
+    let nodes = discover(&target).await?.scan_nodes(a.readonly);
     check(a, nodes.len())?;
-    let names = nodes.iter().map(|n| n.addr.to_string()).collect();
+    let names = nodes.names();
     Ok(Plan {
         target,
         nodes,
@@ -156,89 +161,43 @@ pub(crate) struct Walked {
 /// nothing was found.
 pub(crate) async fn walk(
     plan: &Plan,
-    a: &ScanArgs,
-    lfu: bool,
+    a: &WalkSettings,
     mut sink: impl FnMut(Batch),
 ) -> Result<Walked> {
-    let settings = WalkSettings {
-        count: a.count,
-        pattern: a.pattern.clone(),
-        kind: a.kind.clone(),
-        samples: a.samples,
-        encoding: a.encoding,
-        rate: a.rate,
-        max_latency: a.max_latency,
-        sample: a.sample,
-        cursor: a.cursor,
-        readonly: a.replicas,
-        lfu,
-    };
     let addrs: Vec<_> = plan.nodes.iter().map(|n| n.addr.clone()).collect();
     let started = std::time::Instant::now();
-    let mut walk = walker::start(&addrs, &plan.target.options, &settings);
-    let bar = progress_bar();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut interrupted = false;
+    // Ctrl-C stops every node's walk; each finishes its in-flight keys.
+    let stop = Stop::on_ctrl_c();
+    let mut walk = walker::start(&addrs, &plan.target.options, a, &stop);
+    let bar = progress_bar("scanning", "keys");
     let (mut total, mut found) = (0, 0);
-    loop {
-        tokio::select! {
-            msg = walk.rx.recv() => {
-                let batch = match msg {
-                    Some(Msg::Size(n)) => {
-                        total += n;
-                        if let Some(b) = &bar {
-                            b.set_length(total);
-                        }
-                        continue;
-                    }
-                    Some(Msg::Keys(keys)) => Batch::Keys(keys),
-                    Some(Msg::Freqs(f)) => Batch::Freqs(f),
-                    None => break,
-                };
-                let n = match &batch {
-                    Batch::Keys(k) => k.len(),
-                    Batch::Freqs(f) => f.len(),
-                } as u64;
-                found += n;
+    while let Some(msg) = walk.rx.recv().await {
+        let batch = match msg {
+            Msg::Size(n) => {
+                total += n;
                 if let Some(b) = &bar {
-                    b.inc(n);
+                    b.set_length(total);
                 }
-                sink(batch);
-            },
-            _ = &mut ctrl_c, if !interrupted => {
-                interrupted = true;
-                let _ = walk.stop.send(true);
+                continue;
             }
+            Msg::Keys(keys) => Batch::Keys(keys),
+            Msg::Freqs(f) => Batch::Freqs(f),
+        };
+        let n = match &batch {
+            Batch::Keys(k) => k.len(),
+            Batch::Freqs(f) => f.len(),
+        } as u64;
+        found += n;
+        if let Some(b) = &bar {
+            b.inc(n);
         }
+        sink(batch);
     }
+    let interrupted = stop.interrupted();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let mut ends = Vec::new();
-    while let Some(j) = walk.tasks.join_next().await {
-        if let Ok(end) = j {
-            ends.push(end);
-        }
-    }
-    ends.sort_by_key(|e| e.0);
-    // Nothing was found anywhere and every node failed: that is an error, not a report.
-    if found == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
-        if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
-            return Err(e);
-        }
-    }
-    let mut nodes_walked: Vec<NodeWalk> = ends.into_iter().map(|e| e.1).collect();
-    for n in &mut nodes_walked {
-        if let Some(e) = &n.error {
-            let e = redact::everywhere(e);
-            eprintln!(
-                "cachestorm: warning: {} not scanned completely (resume at cursor {}): {e}",
-                n.node, n.cursor
-            );
-            n.error = Some(e);
-        }
-    }
+    let mut nodes_walked = node_ends(walk.tasks, found).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();
     let dbsize: Vec<u64> = nodes_walked.iter().map(|n| n.dbsize).collect();
@@ -251,17 +210,7 @@ pub(crate) async fn walk(
         dbsize: dbsize.iter().sum(),
         elapsed_secs: elapsed,
         keys_per_sec: keys_scanned as f64 / elapsed.max(1e-9),
-        settings: ScanSettings {
-            count: a.count,
-            pattern: a.pattern.clone(),
-            kind: a.kind.clone(),
-            samples: a.samples,
-            rate_keys_per_sec: a.rate,
-            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
-            replicas: a.replicas,
-            sample_per_node: a.sample,
-            start_cursor: a.cursor,
-        },
+        settings: ScanSettings::from(a),
         nodes: nodes_walked,
         extrapolation: None,
     };
@@ -272,6 +221,35 @@ pub(crate) async fn walk(
     })
 }
 
+/// How every node's walk ended, in node order, failures warned about (redacted). Fails
+/// when nothing was found anywhere and every node failed: that is an error, not a report.
+async fn node_ends(mut tasks: walker::Tasks, found: u64) -> Result<Vec<NodeWalk>> {
+    let mut ends = Vec::new();
+    while let Some(j) = tasks.join_next().await {
+        if let Ok(end) = j {
+            ends.push(end);
+        }
+    }
+    ends.sort_by_key(|e| e.0);
+    if found == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
+        if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
+            return Err(e);
+        }
+    }
+    let mut nodes: Vec<NodeWalk> = ends.into_iter().map(|e| e.1).collect();
+    for n in &mut nodes {
+        if let Some(e) = &n.error {
+            let e = redact::everywhere(e);
+            eprintln!(
+                "cachestorm: warning: {} not scanned completely (resume at cursor {}): {e}",
+                n.node, n.cursor
+            );
+            n.error = Some(e);
+        }
+    }
+    Ok(nodes)
+}
+
 /// Walks the target's keyspace into a census.
 pub(crate) async fn scan(
     t: &TargetArgs,
@@ -279,11 +257,12 @@ pub(crate) async fn scan(
     mut cfg: CensusConfig,
     rules: Option<PatternRules>,
 ) -> Result<Scanned> {
-    let plan = plan(t, a).await?;
+    let s = settings(a);
+    let plan = plan(t, &s).await?;
     cfg.nodes = plan.names.clone();
     let mut census = Census::new(cfg, rules);
-    let sampled = a.sample.is_some();
-    let w = walk(&plan, a, false, |b| {
+    let sampled = s.sample.is_some();
+    let w = walk(&plan, &s, |b| {
         if let Batch::Keys(keys) = b {
             for k in keys {
                 if sampled {
@@ -306,25 +285,4 @@ pub(crate) async fn scan(
         target: w.target,
         memory: w.memory,
     })
-}
-
-/// A bar on stderr when it is a terminal: keys of DBSIZE, keys/s, ETA.
-fn progress_bar() -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = ProgressBar::new(0);
-    b.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scanning {human_pos}/{human_len} keys  {rate}  eta {eta}  {wide_bar}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .with_key(
-            "rate",
-            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} keys/s", st.per_sec());
-            },
-        ),
-    );
-    Some(b)
 }

@@ -1,6 +1,8 @@
 //! Shared by `hotkeys` and `patterns`: gather MONITOR traffic from a capture file or a
-//! live server into [`Traffic`], keeping account of skipped lines and how the gathering
-//! ended.
+//! live server (one event source, `source::events`) into [`Traffic`], keeping account of
+//! skipped lines and how the gathering ended.
+
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
@@ -8,11 +10,16 @@ use super::Outcome;
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{PatternRuleArgs, TargetArgs, TrafficArgs};
-use crate::endpoint::Target;
+use crate::endpoint::{self, Target};
 use crate::error::{Error, Result};
 use crate::parse::monitor::{parse_into, Event, Skip};
-use crate::source::capture;
-use crate::source::discover::NodeSpec;
+use crate::source::capture::CaptureFile;
+use crate::source::commands::server_table;
+use crate::source::discover::{discover, NodeList, NodeSpec};
+use crate::source::events::{Ended, MonitorSource};
+use crate::source::live::LiveCapture;
+use crate::source::monitor::Limits;
+use crate::source::stop::Stop;
 
 /// Where the events came from and what was left out.
 #[derive(Debug, Default, Serialize)]
@@ -96,12 +103,25 @@ pub(crate) async fn gather(
     cfg: TrafficConfig,
 ) -> Result<Gathered> {
     match &a.input {
-        Some(path) => from_file(path, cfg, a.threads.map(|n| n as usize)),
+        Some(path) => from_file(path, cfg, a.threads.map(|n| n as usize)).await,
         None if a.threads.is_some() => Err(Error::Usage(
             "--threads goes with --input (a live capture is counted as it arrives)".into(),
         )),
-        None => super::live::gather(t, a, cfg).await,
+        None => from_live(endpoint::resolve(t)?, Limits::from(&a.capture), cfg).await,
     }
+}
+
+/// Counts every line of `src` into `t`.
+async fn count(
+    src: impl MonitorSource,
+    t: &mut Traffic,
+    report: &mut SourceReport,
+) -> Result<Ended> {
+    src.for_each_line(|l| {
+        feed_line(t, report, l.number, l.text, l.node, l.own_client);
+        ControlFlow::Continue(())
+    })
+    .await
 }
 
 /// How a traffic command ends: exit 2 after a cut-short input (reported on stderr), 130
@@ -120,21 +140,17 @@ pub(crate) fn outcome(input_error: Option<String>, interrupted: bool) -> Outcome
 }
 
 /// Reads a capture file (or stdin) into traffic counts.
-pub(crate) fn from_file(
-    path: &str,
-    cfg: TrafficConfig,
-    threads: Option<usize>,
-) -> Result<Gathered> {
-    let reader = capture::open(path)?;
+async fn from_file(path: &str, cfg: TrafficConfig, threads: Option<usize>) -> Result<Gathered> {
+    let file = CaptureFile::open(path)?;
     let mut t = Traffic::parallel(cfg, threads.unwrap_or_else(key_threads));
     let mut src = SourceReport {
         kind: "file",
         path: Some(path.to_string()),
         ..Default::default()
     };
-    let res = capture::for_each_line(reader, |n, l| feed_line(&mut t, &mut src, n, l, 0, None));
+    let ended = count(file, &mut t, &mut src).await?;
     t.finish();
-    let input_error = res.err().map(|e| {
+    let input_error = ended.read_error.map(|e| {
         format!("reading {path}: {e} (the input ends early; the report covers what came before)")
     });
     if input_error.is_some() {
@@ -160,6 +176,49 @@ pub(crate) fn from_file(
         input_error,
         interrupted: false,
         live: None,
+    })
+}
+
+/// Captures MONITOR on every master of `target` (Ctrl-C stops early) into traffic counts,
+/// with the key specs of the server's own commands.
+async fn from_live(target: Target, limits: Limits, mut cfg: TrafficConfig) -> Result<Gathered> {
+    let nodes = discover(&target).await?.capture_nodes();
+    let mut server_commands_added = None;
+    if let Some(first) = nodes.first() {
+        (cfg.table, server_commands_added) = server_table(&first.addr, &target.options).await;
+    }
+    let names = nodes.names();
+    eprintln!(
+        "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
+        names.join(", "),
+        limits.duration
+    );
+    let stop = Stop::on_ctrl_c();
+    let capture = LiveCapture::start(&target.options, &nodes, limits, &stop);
+    let mut t = Traffic::new(cfg);
+    let mut src = SourceReport {
+        kind: "live",
+        nodes: names,
+        server_commands_added,
+        ..Default::default()
+    };
+    let ended = count(capture, &mut t, &mut src).await?;
+    let mut early = ended.early;
+    if ended.interrupted {
+        early.insert(0, "interrupted (Ctrl-C)".into());
+    }
+    if !early.is_empty() {
+        for e in &early {
+            eprintln!("cachestorm: capture stopped early: {e}");
+        }
+        src.stopped_early = Some(early.join("; "));
+    }
+    Ok(Gathered {
+        traffic: t,
+        source: src,
+        input_error: None,
+        interrupted: ended.interrupted,
+        live: Some((target, nodes)),
     })
 }
 

@@ -1,7 +1,12 @@
 //! What a keyspace scan learns of one key (its type, memory, length, TTL) and of one node's
 //! memory: the facts the SCAN walker (`source::walker`) reads and the census
 //! (`analysis::census`) counts. They sit here, below both, with the protocol knowledge
-//! they carry (which command gives a type's length). Pure.
+//! they carry (which command gives a type's length, how TYPE/MEMORY USAGE/PTTL replies
+//! make a key's facts). Pure.
+
+use redis::Value;
+
+use super::resp::{as_int, as_text};
 
 /// A key's type as TYPE answers it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,4 +95,90 @@ pub(crate) struct NodeMemory {
     pub(crate) used_memory: u64,
     pub(crate) maxmemory: u64,
     pub(crate) policy: String,
+}
+
+/// A key's facts from its TYPE, MEMORY USAGE and PTTL replies (seen at `seen_ms`); None
+/// when it was gone by then (TYPE `none`, MEMORY USAGE nil, PTTL -2) or a reply is an error.
+pub(crate) fn probed(
+    key: Vec<u8>,
+    replies: &[Option<Value>; 3],
+    seen_ms: u64,
+    node: u16,
+) -> Option<KeyInfo> {
+    let kind = KeyType::from_type_reply(&replies[0].as_ref().and_then(as_text)?)?;
+    let mem = replies[1].as_ref().and_then(as_int)?;
+    let pttl = replies[2].as_ref().and_then(as_int)?;
+    if pttl == -2 {
+        return None;
+    }
+    let ttl = (pttl >= 0).then_some(pttl as u64);
+    Some(KeyInfo {
+        key,
+        kind,
+        memory: mem.max(0) as u64,
+        length: None,
+        ttl_ms: ttl,
+        expires_at_ms: ttl.map(|t| seen_ms + t),
+        encoding: None,
+        node,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_gone_before_the_probe_are_vanished() {
+        let st = |t: &str| Some(Value::SimpleString(t.into()));
+        let k = || b"k".to_vec();
+        let info = probed(
+            k(),
+            &[st("hash"), Some(Value::Int(120)), Some(Value::Int(5000))],
+            1000,
+            2,
+        )
+        .expect("a live key");
+        assert_eq!(
+            (
+                info.kind,
+                info.memory,
+                info.ttl_ms,
+                info.expires_at_ms,
+                info.node
+            ),
+            (KeyType::Hash, 120, Some(5000), Some(6000), 2)
+        );
+        let no_ttl = probed(
+            k(),
+            &[st("string"), Some(Value::Int(50)), Some(Value::Int(-1))],
+            0,
+            0,
+        )
+        .unwrap();
+        assert_eq!(no_ttl.ttl_ms, None);
+        // Deleted before TYPE, before MEMORY USAGE, before PTTL.
+        assert!(probed(
+            k(),
+            &[st("none"), Some(Value::Nil), Some(Value::Int(-2))],
+            0,
+            0
+        )
+        .is_none());
+        assert!(probed(
+            k(),
+            &[st("set"), Some(Value::Nil), Some(Value::Int(-2))],
+            0,
+            0
+        )
+        .is_none());
+        assert!(probed(
+            k(),
+            &[st("set"), Some(Value::Int(90)), Some(Value::Int(-2))],
+            0,
+            0
+        )
+        .is_none());
+        assert!(probed(k(), &[st("set"), None, None], 0, 0).is_none());
+    }
 }

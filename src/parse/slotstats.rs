@@ -2,7 +2,7 @@
 
 use redis::Value;
 
-use super::resp::as_text;
+use super::resp::{as_count, as_text};
 
 /// One slot's counters from CLUSTER SLOT-STATS.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -29,11 +29,11 @@ pub(crate) fn parse_slot_stats(v: &Value) -> Vec<SlotStat> {
             let fields: Vec<(String, u64)> = match pair.get(1)? {
                 Value::Array(kv) => kv
                     .chunks_exact(2)
-                    .filter_map(|c| Some((as_text(&c[0])?, count(&c[1])?)))
+                    .filter_map(|c| Some((as_text(&c[0])?, as_count(&c[1])?)))
                     .collect(),
                 Value::Map(m) => m
                     .iter()
-                    .filter_map(|(k, v)| Some((as_text(k)?, count(v)?)))
+                    .filter_map(|(k, v)| Some((as_text(k)?, as_count(v)?)))
                     .collect(),
                 _ => return None,
             };
@@ -47,14 +47,6 @@ pub(crate) fn parse_slot_stats(v: &Value) -> Vec<SlotStat> {
             })
         })
         .collect()
-}
-
-/// A non-negative integer, sent as an integer or as text.
-fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Int(n) => u64::try_from(*n).ok(),
-        other => as_text(other)?.parse().ok(),
-    }
 }
 
 #[cfg(test)]

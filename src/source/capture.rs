@@ -1,11 +1,14 @@
 //! Reading MONITOR captures: a file, `-` for stdin, gzip (by magic bytes). Lines are
 //! handed out one at a time from a large buffer; lines longer than [`MAX_LINE`] are
-//! skipped without being held in memory, so no input can exhaust it.
+//! skipped without being held in memory, so no input can exhaust it. [`CaptureFile`] is
+//! the file side of the MONITOR event source. Must not: parse lines.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::events::{Ended, Line, MonitorSource};
 use crate::error::{Error, Result};
 
 /// Longest line kept (64 MiB); MONITOR lines that long are values nobody wants counted.
@@ -34,6 +37,38 @@ pub(crate) fn open(path: &str) -> Result<Box<dyn Read + Send>> {
         )))
     } else {
         Ok(Box::new(r))
+    }
+}
+
+/// A capture file (or stdin) as a MONITOR event source: every line, node 0.
+pub(crate) struct CaptureFile {
+    reader: Box<dyn Read + Send>,
+}
+
+impl CaptureFile {
+    /// Opens `path` (`-` = stdin), decompressing gzip transparently.
+    pub(crate) fn open(path: &str) -> Result<CaptureFile> {
+        Ok(CaptureFile {
+            reader: open(path)?,
+        })
+    }
+}
+
+impl MonitorSource for CaptureFile {
+    /// Reads on the calling thread (counting a file is CPU work, not waiting).
+    async fn for_each_line(self, mut f: impl FnMut(Line<'_>) -> ControlFlow<()>) -> Result<Ended> {
+        let res = for_each_line(self.reader, |number, text| {
+            f(Line {
+                number,
+                node: 0,
+                text,
+                own_client: None,
+            })
+        });
+        Ok(Ended {
+            read_error: res.err(),
+            ..Ended::default()
+        })
     }
 }
 
@@ -116,11 +151,12 @@ impl Read for ReadAhead {
     }
 }
 
-/// Calls `f(line_number, line)` for every line (without `\n`), numbering from 1. A line
-/// over [`MAX_LINE`] is passed as `None`. Stops at the first read error and returns it.
+/// Calls `f(line_number, line)` for every line (without `\n`), numbering from 1, until
+/// `f` breaks. A line over [`MAX_LINE`] is passed as `None`. Stops at the first read error
+/// and returns it.
 pub(crate) fn for_each_line(
     mut r: impl Read,
-    mut f: impl FnMut(u64, Option<&[u8]>),
+    mut f: impl FnMut(u64, Option<&[u8]>) -> ControlFlow<()>,
 ) -> io::Result<()> {
     let mut buf = vec![0u8; BUF];
     let mut start = 0; // start of the current (incomplete) line in buf
@@ -152,10 +188,10 @@ pub(crate) fn for_each_line(
         if n == 0 {
             if overlong {
                 lineno += 1;
-                f(lineno, None);
+                let _ = f(lineno, None);
             } else if end > start {
                 lineno += 1;
-                f(lineno, Some(&buf[start..end]));
+                let _ = f(lineno, Some(&buf[start..end]));
             }
             return Ok(());
         }
@@ -164,11 +200,14 @@ pub(crate) fn for_each_line(
         while let Some(p) = memchr::memchr(b'\n', &buf[scan..end]) {
             let nl = scan + p;
             lineno += 1;
-            if overlong {
-                f(lineno, None);
+            let flow = if overlong {
                 overlong = false;
+                f(lineno, None)
             } else {
-                f(lineno, Some(&buf[start..nl]));
+                f(lineno, Some(&buf[start..nl]))
+            };
+            if flow.is_break() {
+                return Ok(());
             }
             start = nl + 1;
             scan = start;
@@ -185,8 +224,27 @@ mod tests {
 
     fn lines(input: &[u8]) -> Vec<(u64, Option<Vec<u8>>)> {
         let mut v = Vec::new();
-        for_each_line(input, |n, l| v.push((n, l.map(<[u8]>::to_vec)))).unwrap();
+        for_each_line(input, |n, l| {
+            v.push((n, l.map(<[u8]>::to_vec)));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         v
+    }
+
+    #[test]
+    fn a_break_stops_the_reading() {
+        let mut seen = 0;
+        for_each_line(&b"a\nb\nc\n"[..], |n, _| {
+            seen = n;
+            if n == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+        assert_eq!(seen, 2);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! From what the user named to the concrete list of nodes: the node list as given, every
 //! node of a cluster (CLUSTER SHARDS, falling back to CLUSTER NODES), or the master and
-//! replicas a Sentinel knows.
+//! replicas a Sentinel knows; and which of them a job works on ([`NodeList`]: masters for
+//! MONITOR, one replica per master for a `--replicas` scan). Must not: talk to a node
+//! beyond discovery.
 
 use std::collections::HashMap;
 
@@ -11,13 +13,21 @@ use crate::endpoint::{Discovery, Endpoint, Target};
 use crate::error::{Error, Result};
 use crate::parse::cluster::{self, ClusterNode};
 
+/// A node's part in replication, as discovery learnt it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Role {
+    Master,
+    Replica,
+}
+
 /// One node to work on, with what discovery learnt about it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NodeSpec {
     pub(crate) addr: Endpoint,
-    /// `master`/`replica` when discovery knows it (cluster, sentinel).
+    /// When discovery knows it (cluster, sentinel); serialized `master`/`replica`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) role: Option<String>,
+    pub(crate) role: Option<Role>,
     /// Cluster node id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<String>,
@@ -37,6 +47,50 @@ impl NodeSpec {
             master: None,
             slots: Vec::new(),
         }
+    }
+
+    fn is_replica(&self) -> bool {
+        self.role == Some(Role::Replica)
+    }
+}
+
+/// Choosing nodes from a discovered list.
+pub(crate) trait NodeList {
+    /// The nodes to capture MONITOR on: masters only (replicas repeat the masters'
+    /// writes); every node of a plain list.
+    fn capture_nodes(&self) -> Vec<NodeSpec>;
+    /// The nodes to walk the keyspace of: the masters; with `replicas` one replica of
+    /// each master (the master itself where it has none). A plain list is taken as given.
+    fn scan_nodes(&self, replicas: bool) -> Vec<NodeSpec>;
+    /// Each node's address as shown.
+    fn names(&self) -> Vec<String>;
+}
+
+impl NodeList for [NodeSpec] {
+    fn capture_nodes(&self) -> Vec<NodeSpec> {
+        self.iter().filter(|n| !n.is_replica()).cloned().collect()
+    }
+
+    fn scan_nodes(&self, replicas: bool) -> Vec<NodeSpec> {
+        if !replicas {
+            return self.capture_nodes();
+        }
+        if self.iter().all(|n| n.role.is_none()) {
+            return self.to_vec();
+        }
+        self.iter()
+            .filter(|n| !n.is_replica())
+            .map(|m| {
+                self.iter()
+                    .find(|r| r.is_replica() && r.master.as_ref() == Some(&m.addr))
+                    .unwrap_or(m)
+                    .clone()
+            })
+            .collect()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.iter().map(|n| n.addr.to_string()).collect()
     }
 }
 
@@ -116,7 +170,11 @@ fn to_specs(nodes: Vec<ClusterNode>, seed: &Endpoint) -> Vec<NodeSpec> {
         .iter()
         .map(|n| NodeSpec {
             addr: addr_of(n),
-            role: Some(n.role.clone()),
+            role: Some(if n.role == "master" {
+                Role::Master
+            } else {
+                Role::Replica
+            }),
             id: Some(n.id.clone()),
             master: n.master_id.as_deref().and_then(|id| by_id.get(id).cloned()),
             slots: n.slots.clone(),
@@ -125,7 +183,7 @@ fn to_specs(nodes: Vec<ClusterNode>, seed: &Endpoint) -> Vec<NodeSpec> {
     // Masters first (by first slot), each followed by its replicas.
     specs.sort_by_key(|s| {
         let master = s.master.clone().unwrap_or_else(|| s.addr.clone());
-        (master, s.role.as_deref() != Some("master"), s.addr.clone())
+        (master, s.role != Some(Role::Master), s.addr.clone())
     });
     specs
 }
@@ -173,7 +231,7 @@ async fn sentinel_nodes(
             .await
             .unwrap_or_default();
         let mut out = vec![NodeSpec {
-            role: Some("master".into()),
+            role: Some(Role::Master),
             ..NodeSpec::plain(master_ep.clone())
         }];
         for r in replicas {
@@ -189,7 +247,7 @@ async fn sentinel_nodes(
                 continue;
             };
             out.push(NodeSpec {
-                role: Some("replica".into()),
+                role: Some(Role::Replica),
                 master: Some(master_ep.clone()),
                 ..NodeSpec::plain(Endpoint::new(ip.clone(), port))
             });
@@ -197,4 +255,51 @@ async fn sentinel_nodes(
         return Ok(out);
     }
     Err(last_err.unwrap_or_else(|| Error::Usage("no --sentinel given".into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(port: u16, role: Option<Role>, master: Option<u16>) -> NodeSpec {
+        NodeSpec {
+            role,
+            master: master.map(|p| Endpoint::new("h", p)),
+            ..NodeSpec::plain(Endpoint::new("h", port))
+        }
+    }
+
+    fn ports(v: &[NodeSpec]) -> Vec<u16> {
+        v.iter().map(|n| n.addr.port).collect()
+    }
+
+    #[test]
+    fn node_choice() {
+        let (m, r) = (Some(Role::Master), Some(Role::Replica));
+        let cluster = [
+            node(1, m, None),
+            node(4, r, Some(1)),
+            node(2, m, None),
+            node(3, m, None),
+            node(6, r, Some(3)),
+        ];
+        assert_eq!(ports(&cluster.capture_nodes()), [1, 2, 3]);
+        assert_eq!(ports(&cluster.scan_nodes(false)), [1, 2, 3]);
+        // One replica per master; a master without one stands in for itself.
+        assert_eq!(ports(&cluster.scan_nodes(true)), [4, 2, 6]);
+        let plain = [node(1, None, None), node(2, None, None)];
+        assert_eq!(ports(&plain.capture_nodes()), [1, 2]);
+        assert_eq!(ports(&plain.scan_nodes(true)), [1, 2]);
+        assert_eq!(plain.names(), ["h:1", "h:2"]);
+    }
+
+    #[test]
+    fn roles_serialize_as_before() {
+        let v = serde_json::to_value(node(4, Some(Role::Replica), Some(1))).unwrap();
+        assert_eq!(v["role"], "replica");
+        let v = serde_json::to_value(node(1, Some(Role::Master), None)).unwrap();
+        assert_eq!(v["role"], "master");
+        let v = serde_json::to_value(node(1, None, None)).unwrap();
+        assert!(v.get("role").is_none());
+    }
 }

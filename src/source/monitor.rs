@@ -1,25 +1,28 @@
 //! Bounded live MONITOR on one or more nodes. Each node streams complete lines in chunks
 //! over a channel; a guard polls `CLIENT LIST ID` for the MONITOR connection's output
 //! buffer (omem) and stops that node's capture when it passes the limit, so a reader that
-//! falls behind never balloons the server's memory.
+//! falls behind never balloons the server's memory. (`live.rs` runs this on every node
+//! and merges the streams.) Must not: parse lines.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use super::capture::MAX_LINE;
 use super::conn::{connect, NodeConn};
 use super::raw;
+use super::stop::Stop;
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::Error;
 
-/// Complete MONITOR lines (each ending in `\n`) from node `node`.
-pub(crate) struct Chunk {
-    pub(crate) node: u16,
-    pub(crate) data: Vec<u8>,
+/// What a node's capture sends, in this order: its own side connection's address (when
+/// the server tells it), then chunks of complete MONITOR lines (each ending in `\n`).
+pub(crate) enum Captured {
+    Own { node: u16, addr: String },
+    Lines { node: u16, data: Vec<u8> },
 }
 
 /// How one node's capture ended.
@@ -39,45 +42,23 @@ pub(crate) struct Limits {
 /// Guard polling interval.
 const GUARD_EVERY: Duration = Duration::from_millis(100);
 
-/// Runs MONITOR on `ep` until the duration passes, `stop` turns true, the guard trips or
-/// the connection fails. Sends the address of its own side connection first, so the
-/// consumer can filter it before any line arrives.
+/// Runs MONITOR on `ep` until the duration passes, the `stop` switch turns, the guard
+/// trips or the connection fails. Sends the address of its own side connection first, so
+/// the consumer can filter it before any line arrives.
 pub(crate) async fn capture_node(
     node: u16,
     ep: Endpoint,
     opts: ConnectOptions,
     limits: &Limits,
-    tx: mpsc::Sender<Chunk>,
-    own_tx: mpsc::UnboundedSender<(u16, String)>,
-    mut stop: watch::Receiver<bool>,
+    tx: mpsc::Sender<Captured>,
+    stop: Stop,
 ) -> Result<NodeEnd, Error> {
     let mut guard = connect(&ep, &opts).await?;
-    let own_addr = own_address(&mut guard).await;
     // The address the server sees for our side connection: its commands are left out.
-    if let Some(a) = own_addr {
-        let _ = own_tx.send((node, a));
+    if let Some(addr) = own_address(&mut guard).await {
+        let _ = tx.send(Captured::Own { node, addr }).await;
     }
-    let mut mon = raw::open(&ep, &opts).await?;
-    let _ = mon
-        .command(&[b"CLIENT", b"SETNAME", b"cachestorm-monitor"])
-        .await?;
-    let id = mon.command(&[b"CLIENT", b"ID"]).await?;
-    let Some(id) = id.strip_prefix(':').map(str::to_string) else {
-        return Err(Error::Server {
-            addr: ep.to_string(),
-            msg: format!(
-                "CLIENT ID refused ({}): the output-buffer guard needs it (ACL: +client|id +client|list)",
-                id.trim_start_matches('-')
-            ),
-        });
-    };
-    let ok = mon.command(&[b"MONITOR"]).await?;
-    if !ok.starts_with("+OK") {
-        return Err(Error::Server {
-            addr: ep.to_string(),
-            msg: format!("MONITOR refused: {}", ok.trim_start_matches('-')),
-        });
-    }
+    let (mut mon, id) = start_monitor(&ep, &opts).await?;
     let mut end = NodeEnd {
         early: None,
         max_omem: 0,
@@ -94,51 +75,30 @@ pub(crate) async fn capture_node(
         max_omem.clone(),
     ));
     let deadline = tokio::time::Instant::now() + limits.duration;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    // Lines longer than MAX_LINE (huge values) are dropped, never held whole.
-    let mut discarding = false;
+    let mut lines = Chunker::default();
+    let stopped = stop.wait();
+    tokio::pin!(stopped);
     loop {
-        if buf.capacity() - buf.len() < (64 << 10) {
-            buf.reserve(1 << 20);
-        }
+        let buf = lines.room();
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
-            _ = stop.changed() => break,
+            _ = &mut stopped => break,
             why = &mut trip_rx => {
                 if let Ok(why) = why {
                     end.early = Some(why);
                 }
                 break;
             }
-            r = mon.io.read_buf(&mut buf) => {
+            r = mon.io.read_buf(buf) => {
                 match r {
                     Ok(0) => {
                         end.early = Some(format!("{ep}: the server closed the MONITOR connection"));
                         break;
                     }
                     Ok(_) => {
-                        if discarding {
-                            // The rest of a line too long to keep: drop it up to its end.
-                            match memchr::memchr(b'\n', &buf) {
-                                Some(nl) => {
-                                    buf.drain(..=nl);
-                                    discarding = false;
-                                }
-                                None => {
-                                    buf.clear();
-                                    continue;
-                                }
-                            }
-                        }
-                        if let Some(last_nl) = memchr::memrchr(b'\n', &buf) {
-                            let rest = buf.split_off(last_nl + 1);
-                            let data = std::mem::replace(&mut buf, rest);
-                            if tx.send(Chunk { node, data }).await.is_err() {
-                                break;
-                            }
-                        } else if buf.len() > MAX_LINE {
-                            buf.clear();
-                            discarding = true;
+                        let Some(data) = lines.complete() else { continue };
+                        if tx.send(Captured::Lines { node, data }).await.is_err() {
+                            break;
                         }
                     }
                     Err(e) => {
@@ -152,6 +112,81 @@ pub(crate) async fn capture_node(
     guard_task.abort();
     end.max_omem = max_omem.load(Ordering::Relaxed);
     Ok(end)
+}
+
+/// Opens the MONITOR connection (named `cachestorm-monitor`); it and its `CLIENT ID`, which
+/// the output-buffer guard watches.
+async fn start_monitor(
+    ep: &Endpoint,
+    opts: &ConnectOptions,
+) -> Result<(raw::RawConn, String), Error> {
+    let mut mon = raw::open(ep, opts).await?;
+    let _ = mon
+        .command(
+            redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg("cachestorm-monitor"),
+        )
+        .await?;
+    let id = mon.command(redis::cmd("CLIENT").arg("ID")).await?;
+    let Some(id) = id.strip_prefix(':').map(str::to_string) else {
+        return Err(Error::Server {
+            addr: ep.to_string(),
+            msg: format!(
+                "CLIENT ID refused ({}): the output-buffer guard needs it (ACL: +client|id +client|list)",
+                id.trim_start_matches('-')
+            ),
+        });
+    };
+    let ok = mon.command(&redis::cmd("MONITOR")).await?;
+    if !ok.starts_with("+OK") {
+        return Err(Error::Server {
+            addr: ep.to_string(),
+            msg: format!("MONITOR refused: {}", ok.trim_start_matches('-')),
+        });
+    }
+    Ok((mon, id))
+}
+
+/// The read buffer of a MONITOR stream, cut into chunks of complete lines. Lines longer
+/// than [`MAX_LINE`] (huge values) are dropped, never held whole.
+#[derive(Default)]
+struct Chunker {
+    buf: Vec<u8>,
+    /// Dropping the rest of a line too long to keep.
+    discarding: bool,
+}
+
+impl Chunker {
+    /// The buffer to read into, with room for a large read.
+    fn room(&mut self) -> &mut Vec<u8> {
+        if self.buf.capacity() - self.buf.len() < (64 << 10) {
+            self.buf.reserve(1 << 20);
+        }
+        &mut self.buf
+    }
+
+    /// After a read: the complete lines read so far, if any (the partial last line stays).
+    fn complete(&mut self) -> Option<Vec<u8>> {
+        if self.discarding {
+            // The rest of a line too long to keep: drop it up to its end.
+            let Some(nl) = memchr::memchr(b'\n', &self.buf) else {
+                self.buf.clear();
+                return None;
+            };
+            self.buf.drain(..=nl);
+            self.discarding = false;
+        }
+        if let Some(last_nl) = memchr::memrchr(b'\n', &self.buf) {
+            let rest = self.buf.split_off(last_nl + 1);
+            return Some(std::mem::replace(&mut self.buf, rest));
+        }
+        if self.buf.len() > MAX_LINE {
+            self.buf.clear();
+            self.discarding = true;
+        }
+        None
+    }
 }
 
 /// Polls the MONITOR connection's output buffer every [`GUARD_EVERY`], keeping the
@@ -217,6 +252,25 @@ pub(crate) fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_of_complete_lines() {
+        let mut c = Chunker::default();
+        c.room().extend_from_slice(b"+1 a\r\n+2 b");
+        assert_eq!(c.complete().as_deref(), Some(&b"+1 a\r\n"[..]));
+        assert_eq!(c.complete(), None);
+        c.room().extend_from_slice(b"\r\n");
+        assert_eq!(c.complete().as_deref(), Some(&b"+2 b\r\n"[..]));
+        // A line over MAX_LINE is dropped up to its end; the next one is kept.
+        c.room().resize(MAX_LINE + 1, b'x');
+        assert_eq!(c.complete(), None);
+        c.room().extend_from_slice(b"xxx");
+        assert_eq!(c.complete(), None);
+        c.room().extend_from_slice(b"x\n+3 c\n");
+        assert_eq!(c.complete().as_deref(), Some(&b"+3 c\n"[..]));
+    }
+
     #[test]
     fn client_list_fields() {
         let l =

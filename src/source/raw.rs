@@ -1,7 +1,7 @@
 //! A plain line-oriented connection for streaming commands (MONITOR): TCP or TLS, AUTH
-//! and the few setup commands by hand, then raw reply lines. Streaming through the
-//! multiplexed client would allocate a value per line and hide the socket; this keeps a
-//! busy server's MONITOR output flowing at read speed.
+//! and the few setup commands (packed by redis-rs), then raw reply lines. Streaming
+//! through the multiplexed client would allocate a value per line and hide the socket;
+//! this keeps a busy server's MONITOR output flowing at read speed. Must not: parse lines.
 
 use std::sync::Arc;
 
@@ -77,12 +77,12 @@ pub(crate) async fn open(ep: &Endpoint, o: &ConnectOptions) -> Result<RawConn, E
         timeout: o.timeout,
     };
     if let Some(pass) = &o.pass {
-        let mut args: Vec<&[u8]> = vec![b"AUTH"];
+        let mut auth = redis::cmd("AUTH");
         if let Some(u) = &o.user {
-            args.push(u.as_bytes());
+            auth.arg(u);
         }
-        args.push(pass.as_bytes());
-        let reply = c.command(&args).await?;
+        auth.arg(pass);
+        let reply = c.command(&auth).await?;
         if reply.starts_with('-') {
             return Err(Error::Auth {
                 addr: ep.to_string(),
@@ -100,14 +100,10 @@ pub(crate) async fn open(ep: &Endpoint, o: &ConnectOptions) -> Result<RawConn, E
 }
 
 impl RawConn {
-    /// Sends one command and reads a one-line reply (`+OK`, `:12`, `-ERR ...`).
-    pub(crate) async fn command(&mut self, args: &[&[u8]]) -> Result<String, Error> {
-        let mut buf = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            buf.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            buf.extend_from_slice(a);
-            buf.extend_from_slice(b"\r\n");
-        }
+    /// Sends one command (packed by redis-rs) and reads a one-line reply (`+OK`, `:12`,
+    /// `-ERR ...`).
+    pub(crate) async fn command(&mut self, cmd: &redis::Cmd) -> Result<String, Error> {
+        let buf = cmd.get_packed_command();
         let ep = self.endpoint.clone();
         let io_err = |e: std::io::Error| connect_err(&ep, e.to_string());
         self.io.get_mut().write_all(&buf).await.map_err(io_err)?;

@@ -1,0 +1,132 @@
+//! Stopping live work, and showing it progress. A [`Stop`] is one switch shared by the
+//! command and every task it starts: Ctrl-C turns it (once; the run is then
+//! `interrupted`), and so can the command itself (a line limit reached, a write failed).
+//! Tasks wait on it (`wait`, `until`) or check it between steps (`is_stopped`); a
+//! polling loop puts `until(next_round)` where it would have selected on Ctrl-C. The
+//! terminal-only progress bar lives here too. Must not: decide what a stop means for a
+//! report (commands do).
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The stop switch. Clones share it.
+#[derive(Clone)]
+pub(crate) struct Stop {
+    tx: Arc<watch::Sender<bool>>,
+    interrupted: Arc<AtomicBool>,
+    /// The Ctrl-C listener, ended when the last clone goes.
+    _listener: Option<Arc<Listener>>,
+}
+
+struct Listener(JoinHandle<()>);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Stop {
+    /// A switch only [`Stop::stop`] turns.
+    pub(crate) fn new() -> Stop {
+        Stop {
+            tx: Arc::new(watch::channel(false).0),
+            interrupted: Arc::new(AtomicBool::new(false)),
+            _listener: None,
+        }
+    }
+
+    /// A switch Ctrl-C turns too (from now on: Ctrl-C no longer ends the process). Needs
+    /// a Tokio runtime.
+    pub(crate) fn on_ctrl_c() -> Stop {
+        let mut stop = Stop::new();
+        let (tx, interrupted) = (stop.tx.clone(), stop.interrupted.clone());
+        let listener = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupted.store(true, Ordering::SeqCst);
+                tx.send_replace(true);
+            }
+        });
+        stop._listener = Some(Arc::new(Listener(listener)));
+        stop
+    }
+
+    /// Turns the switch (not an interruption).
+    pub(crate) fn stop(&self) {
+        self.tx.send_replace(true);
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        *self.tx.borrow()
+    }
+
+    /// Ctrl-C turned the switch.
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the switch is on (at once when it already is).
+    pub(crate) async fn wait(&self) {
+        let mut rx = self.tx.subscribe();
+        // Never fails: `self` keeps the sender.
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+
+    /// Runs `work` unless the switch turns first: None when it did.
+    pub(crate) async fn until<F: Future>(&self, work: F) -> Option<F::Output> {
+        tokio::select! {
+            out = work => Some(out),
+            _ = self.wait() => None,
+        }
+    }
+}
+
+/// A bar on stderr when it is a terminal (None otherwise): `{doing} done/total {unit}`,
+/// the rate in `{unit}/s`, the ETA. Callers set the length as they learn it.
+pub(crate) fn progress_bar(doing: &str, unit: &'static str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = ProgressBar::new(0);
+    let template =
+        format!("{{spinner}} {doing} {{human_pos}}/{{human_len}} {unit}  {{rate}}  eta {{eta}}  {{wide_bar}}");
+    b.set_style(
+        ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                move |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} {unit}/s", st.per_sec());
+                },
+            ),
+    );
+    Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn one_switch_for_every_clone() {
+        let stop = Stop::new();
+        let task = stop.clone();
+        assert!(!task.is_stopped());
+        let waiting = tokio::spawn(async move { task.wait().await });
+        // Work that ends first is done; work the switch cuts short is not.
+        assert_eq!(stop.until(async { 7 }).await, Some(7));
+        stop.stop();
+        waiting.await.unwrap();
+        assert!(stop.is_stopped() && !stop.interrupted());
+        let slow = tokio::time::sleep(Duration::from_secs(3600));
+        assert_eq!(stop.until(slow).await, None);
+        stop.wait().await;
+    }
+}

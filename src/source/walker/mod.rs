@@ -1,0 +1,158 @@
+//! The keyspace walker behind `bigkeys`, `keyspace` and `patterns --scan`: SCAN on every
+//! node concurrently, and per batch one pipelined round trip that asks TYPE, MEMORY
+//! USAGE (with SAMPLES), PTTL and (when asked) OBJECT ENCODING of the keys the previous
+//! SCAN returned, the length (STRLEN/LLEN/SCARD/ZCARD/HLEN/XLEN) of the keys typed in the
+//! round before, and the next SCAN. Never KEYS, never a value read.
+//!
+//! `hotkeys --method lfu` walks the same way with OBJECT FREQ in place of the key facts.
+//!
+//! Protection: a token bucket shared by all nodes (`--rate`, `pace.rs`), and per node the
+//! latency guard (`probe.rs`): while the side probe's recent PING latency is above
+//! `--max-latency` the node's batches halve and a pause precedes each one, and they grow
+//! back when it falls under half of it. Keys that are gone (or changed type) between SCAN
+//! and the pipeline are counted as vanished.
+//!
+//! This file is the walk as callers see it (settings, messages, how each node went) and
+//! starts it; `node.rs` is one node's walk. Must not: read values, send KEYS, analyse.
+
+mod node;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::pace::Bucket;
+use super::stop::Stop;
+use crate::endpoint::{ConnectOptions, Endpoint};
+use crate::error::Error;
+use crate::parse::keyfacts::{KeyInfo, NodeMemory};
+
+#[derive(Debug, Clone)]
+pub(crate) struct WalkSettings {
+    /// SCAN COUNT.
+    pub(crate) count: u64,
+    pub(crate) pattern: Option<String>,
+    pub(crate) kind: Option<String>,
+    /// MEMORY USAGE SAMPLES (0: every element).
+    pub(crate) samples: u64,
+    pub(crate) encoding: bool,
+    /// Keys per second over all nodes.
+    pub(crate) rate: Option<u64>,
+    pub(crate) max_latency: Duration,
+    /// Stop after this many keys per node.
+    pub(crate) sample: Option<u64>,
+    /// Start from this cursor (one node).
+    pub(crate) cursor: Option<u64>,
+    /// Send READONLY first (cluster replicas).
+    pub(crate) readonly: bool,
+    /// Ask OBJECT FREQ (LFU counters) instead of the key facts; the node's policy must be
+    /// an LFU one.
+    pub(crate) lfu: bool,
+}
+
+/// How one node's walk went.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NodeWalk {
+    pub(crate) node: String,
+    pub(crate) dbsize: u64,
+    /// Keys SCAN returned (and were looked at).
+    pub(crate) scanned: u64,
+    /// Keys gone or changed type before they could be looked at.
+    pub(crate) vanished: u64,
+    pub(crate) complete: bool,
+    /// Stopped by `--sample`.
+    pub(crate) sampled: bool,
+    /// Where to resume with `--cursor` (0 when complete).
+    pub(crate) cursor: u64,
+    pub(crate) error: Option<String>,
+    pub(crate) round_trips: u64,
+    /// Rounds that waited because the node's latency was above `--max-latency`.
+    pub(crate) latency_backoffs: u64,
+    /// The side probe's PING latency during the walk.
+    pub(crate) probe_p50_ms: Option<f64>,
+    pub(crate) probe_p99_ms: Option<f64>,
+    pub(crate) probe_max_ms: Option<f64>,
+    pub(crate) elapsed_secs: f64,
+    #[serde(skip)]
+    pub(crate) memory: Option<NodeMemory>,
+}
+
+impl NodeWalk {
+    fn new(ep: &Endpoint, cursor: u64) -> NodeWalk {
+        NodeWalk {
+            node: ep.to_string(),
+            dbsize: 0,
+            scanned: 0,
+            vanished: 0,
+            complete: false,
+            sampled: false,
+            cursor,
+            error: None,
+            round_trips: 0,
+            latency_backoffs: 0,
+            probe_p50_ms: None,
+            probe_p99_ms: None,
+            probe_max_ms: None,
+            elapsed_secs: 0.0,
+            memory: None,
+        }
+    }
+}
+
+/// What node tasks send while they walk.
+pub(crate) enum Msg {
+    /// The node's DBSIZE, once, before its first batch.
+    Size(u64),
+    Keys(Vec<KeyInfo>),
+    /// With `lfu`: (key, LFU counter, node).
+    Freqs(Vec<(Vec<u8>, u8, u16)>),
+}
+
+impl Msg {
+    /// A batch with nothing in it (every key vanished, or a round with no keys to look at).
+    fn is_empty(&self) -> bool {
+        match self {
+            Msg::Keys(v) => v.is_empty(),
+            Msg::Freqs(v) => v.is_empty(),
+            Msg::Size(_) => false,
+        }
+    }
+}
+
+/// A running walk: messages from every node, and the tasks that end with each node's
+/// [`NodeWalk`] (by node index).
+pub(crate) struct Walk {
+    pub(crate) rx: mpsc::Receiver<Msg>,
+    pub(crate) tasks: Tasks,
+}
+
+/// The node tasks: each ends with its node's index, how its walk went, and the error that
+/// ended it early.
+pub(crate) type Tasks = JoinSet<(u16, NodeWalk, Option<Error>)>;
+
+/// Starts walking every node. The stop switch ends the walk early: each node finishes
+/// its in-flight keys and reports the cursor to resume from.
+pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings, stop: &Stop) -> Walk {
+    let (tx, rx) = mpsc::channel(64);
+    let mut settings = s.clone();
+    if let Some(r) = s.rate {
+        // Batches of at most a tenth of a second's budget per node keep the rate smooth.
+        let per_node = r / nodes.len().max(1) as u64 / 10;
+        settings.count = settings.count.min(per_node.max(10));
+    }
+    let shared = node::Shared {
+        settings: Arc::new(settings),
+        options: o.clone(),
+        tx,
+        stop: stop.clone(),
+        bucket: s.rate.map(|r| Arc::new(Bucket::new(r))),
+    };
+    let mut tasks = JoinSet::new();
+    for (i, ep) in nodes.iter().enumerate() {
+        tasks.spawn(node::walk(i as u16, ep.clone(), shared.clone()));
+    }
+    Walk { rx, tasks }
+}
