@@ -4,7 +4,6 @@ use super::scan::Batch;
 use super::Outcome;
 use crate::analysis::keyfreq::{rank_slots, top_lfu};
 use crate::cli::{HotkeysArgs, Method};
-use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output;
 use crate::output::keyfreq::{LfuDoc, SlotDoc};
@@ -21,7 +20,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     if args.method == Method::Lfu {
         return lfu(args).await;
     }
-    let target = endpoint::resolve(&args.target)?;
+    let target = super::target::resolve(&args.target)?;
     let nodes = discover(&target).await?.capture_nodes();
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let mut per_node = Vec::new();
@@ -71,5 +70,5 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         keys,
     };
     output::print(args.output.format(), &w.target, &doc)?;
-    Ok(w.scan.outcome())
+    Ok(super::scan::outcome(&w.scan))
 }

@@ -11,6 +11,7 @@ pub(crate) mod monitor;
 pub(crate) mod patterns;
 pub(crate) mod scan;
 pub(crate) mod stats;
+pub(crate) mod target;
 pub(crate) mod traffic;
 
 pub(crate) use crate::exit::Outcome;

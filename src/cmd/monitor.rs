@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use super::Outcome;
 use crate::analysis::glob;
 use crate::cli::MonitorArgs;
-use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::monitor::{FileReport, MonitorReport};
 use crate::output::{self, Format};
@@ -160,7 +159,7 @@ impl Writer {
 }
 
 pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
-    let target = endpoint::resolve(&args.target)?;
+    let target = super::target::resolve(&args.target)?;
     let nodes = discover(&target).await?.capture_nodes();
     let names = nodes.names();
     if names.len() > 1 && args.write.is_none() {

@@ -2,67 +2,18 @@
 //! them (`source::walker`), feed every key to a [`Census`], show progress on a terminal,
 //! and turn Ctrl-C and node failures into a partial report.
 
-use serde::Serialize;
-
 use super::Outcome;
-use crate::analysis::census::{Census, CensusConfig, Extrapolation};
+use crate::analysis::census::{Census, CensusConfig};
 use crate::analysis::patterns::PatternRules;
 use crate::cli::{ScanArgs, TargetArgs};
-use crate::endpoint::{self, Target, TargetReport};
+use crate::endpoint::{Target, TargetReport};
 use crate::error::{Error, Result};
+use crate::output::scan::{ScanReport, ScanSettings};
 use crate::parse::keyfacts::{KeyInfo, NodeMemory};
 use crate::redact;
 use crate::source::discover::{discover, NodeList, NodeSpec};
 use crate::source::stop::{progress_bar, Stop};
 use crate::source::walker::{self, Msg, NodeWalk, WalkSettings};
-
-/// The walk's settings, as reported.
-#[derive(Debug, Serialize)]
-pub(crate) struct ScanSettings {
-    count: u64,
-    #[serde(rename = "match")]
-    pattern: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    samples: u64,
-    rate_keys_per_sec: Option<u64>,
-    max_latency_ms: f64,
-    replicas: bool,
-    sample_per_node: Option<u64>,
-    start_cursor: Option<u64>,
-}
-
-impl From<&WalkSettings> for ScanSettings {
-    fn from(a: &WalkSettings) -> Self {
-        ScanSettings {
-            count: a.count,
-            pattern: a.pattern.clone(),
-            kind: a.kind.clone(),
-            samples: a.samples,
-            rate_keys_per_sec: a.rate,
-            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
-            replicas: a.readonly,
-            sample_per_node: a.sample,
-            start_cursor: a.cursor,
-        }
-    }
-}
-
-/// How the scan went, for every report.
-#[derive(Debug, Serialize)]
-pub(crate) struct ScanReport {
-    pub(crate) complete: bool,
-    pub(crate) interrupted: bool,
-    pub(crate) keys_scanned: u64,
-    pub(crate) keys_vanished: u64,
-    pub(crate) dbsize: u64,
-    pub(crate) elapsed_secs: f64,
-    pub(crate) keys_per_sec: f64,
-    pub(crate) settings: ScanSettings,
-    pub(crate) nodes: Vec<NodeWalk>,
-    /// With `--sample`: totals extrapolated to DBSIZE.
-    pub(crate) extrapolation: Option<Extrapolation>,
-}
 
 pub(crate) struct Scanned {
     pub(crate) census: Census,
@@ -73,20 +24,18 @@ pub(crate) struct Scanned {
 
 impl Scanned {
     pub(crate) fn outcome(&self) -> Outcome {
-        self.scan.outcome()
+        outcome(&self.scan)
     }
 }
 
-impl ScanReport {
-    /// Exit 130 after Ctrl-C; exit 3 when a node failed (its part is missing).
-    pub(crate) fn outcome(&self) -> Outcome {
-        if self.interrupted {
-            Outcome::Interrupted
-        } else if self.nodes.iter().any(|n| n.error.is_some()) {
-            Outcome::Partial
-        } else {
-            Outcome::Done
-        }
+/// Exit 130 after Ctrl-C; exit 3 when a node failed (its part is missing).
+pub(crate) fn outcome(s: &ScanReport) -> Outcome {
+    if s.interrupted {
+        Outcome::Interrupted
+    } else if s.nodes.iter().any(|n| n.error.is_some()) {
+        Outcome::Partial
+    } else {
+        Outcome::Done
     }
 }
 
@@ -132,7 +81,7 @@ pub(crate) struct Plan {
 /// Resolves the target and picks the nodes (one replica per master with `readonly`,
 /// i.e. `--replicas`), refusing options that cannot apply to them.
 pub(crate) async fn plan(t: &TargetArgs, a: &WalkSettings) -> Result<Plan> {
-    let target = endpoint::resolve(t)?;
+    let target = super::target::resolve(t)?;
     let nodes = discover(&target).await?.scan_nodes(a.readonly);
     check(a, nodes.len())?;
     let names = nodes.names();

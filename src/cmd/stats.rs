@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use super::Outcome;
 use crate::analysis::rates::{Observation, Polled, StatsTracker};
 use crate::cli::StatsArgs;
-use crate::endpoint;
 use crate::error::{Error, Result};
 use crate::output::stats::{NodeReport, StatsReport, StatsRows};
 use crate::output::stream::RowPrinter;
@@ -14,9 +13,10 @@ use crate::output::style::color_enabled;
 use crate::output::{self, Format};
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::info::{InfoPoller, NodeSample};
+use crate::source::stop::Stop;
 
 pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
-    let target = endpoint::resolve(&args.target)?;
+    let target = super::target::resolve(&args.target)?;
     let nodes = discover(&target).await?;
     let format = args.output.format();
     let mut out = std::io::stdout().lock();
@@ -34,18 +34,17 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let started = Instant::now();
     let mut ticker = tokio::time::interval(args.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let stop = Stop::on_ctrl_c();
     let bounded = args.count.is_some() || args.duration.is_some();
     let mut rows_done: u64 = 0;
     let mut first = true;
-    let mut interrupted = false;
-
-    loop {
-        let round = tokio::select! {
-            _ = &mut ctrl_c => { interrupted = true; break; }
-            round = async { ticker.tick().await; poller.poll().await } => round,
-        };
+    while let Some(round) = stop
+        .until(async {
+            ticker.tick().await;
+            poller.poll().await
+        })
+        .await
+    {
         // Nothing answered the first poll at all: that is an error, not an empty report.
         if first && round.iter().all(|s| s.result.is_err()) {
             if let Some(Err(e)) = round.into_iter().next().map(|s| s.result) {
@@ -73,7 +72,7 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
         }
     }
 
-    let complete = !(interrupted && bounded);
+    let complete = !(stop.interrupted() && bounded);
     if format == Format::Json {
         let report = StatsReport {
             complete,

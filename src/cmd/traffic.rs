@@ -4,14 +4,13 @@
 
 use std::ops::ControlFlow;
 
-use serde::Serialize;
-
 use super::Outcome;
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{PatternRuleArgs, TargetArgs, TrafficArgs};
-use crate::endpoint::{self, Target};
+use crate::endpoint::Target;
 use crate::error::{Error, Result};
+use crate::output::hotkeys::SourceReport;
 use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture::CaptureFile;
 use crate::source::commands::server_table;
@@ -20,29 +19,6 @@ use crate::source::events::{Ended, MonitorSource};
 use crate::source::live::LiveCapture;
 use crate::source::monitor::Limits;
 use crate::source::stop::Stop;
-
-/// Where the events came from and what was left out.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct SourceReport {
-    /// `file` or `live`.
-    pub(crate) kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) path: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) nodes: Vec<String>,
-    pub(crate) lines: u64,
-    /// Lines that are not MONITOR lines (or were cut off, or longer than 64 MiB).
-    pub(crate) skipped_lines: u64,
-    /// Line numbers of the first few skipped lines.
-    pub(crate) skipped_line_numbers: Vec<u64>,
-    /// Live: commands the server knows that the built-in key-spec table does not (modules),
-    /// whose key specs were taken from the server's COMMAND INFO.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) server_commands_added: Option<usize>,
-    /// Why gathering stopped before its end, if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) stopped_early: Option<String>,
-}
 
 const SKIPPED_SHOWN: usize = 10;
 
@@ -107,7 +83,7 @@ pub(crate) async fn gather(
         None if a.threads.is_some() => Err(Error::Usage(
             "--threads goes with --input (a live capture is counted as it arrives)".into(),
         )),
-        None => from_live(endpoint::resolve(t)?, Limits::from(&a.capture), cfg).await,
+        None => from_live(super::target::resolve(t)?, Limits::from(&a.capture), cfg).await,
     }
 }
 

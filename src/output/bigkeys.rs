@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::scan::summary;
+use super::scan::ScanReport;
 use super::table::{render, table};
 use super::Report;
 use crate::analysis::census::{finding_rules, BigKey, BigkeysReport};
-use crate::cmd::scan::ScanReport;
 use crate::units::{bytes, count, or_dash, pct, secs};
 
 /// `cachestorm bigkeys`.

@@ -6,8 +6,30 @@ use serde::Serialize;
 use super::table::{render, table};
 use super::Report;
 use crate::analysis::hotkeys::{HotKey, HotkeysReport, PatternRow};
-use crate::cmd::traffic::SourceReport;
 use crate::units::{count, pct};
+
+/// Where the events came from and what was left out.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct SourceReport {
+    /// `file` or `live`.
+    pub(crate) kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) path: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) nodes: Vec<String>,
+    pub(crate) lines: u64,
+    /// Lines that are not MONITOR lines (or were cut off, or longer than 64 MiB).
+    pub(crate) skipped_lines: u64,
+    /// Line numbers of the first few skipped lines.
+    pub(crate) skipped_line_numbers: Vec<u64>,
+    /// Live: commands the server knows that the built-in key-spec table does not (modules),
+    /// whose key specs were taken from the server's COMMAND INFO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) server_commands_added: Option<usize>,
+    /// Why gathering stopped before its end, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) stopped_early: Option<String>,
+}
 
 /// `cachestorm hotkeys` (`--method monitor`).
 ///

@@ -5,10 +5,10 @@
 use serde::Serialize;
 
 use super::scan::summary;
+use super::scan::ScanReport;
 use super::table::{render, table};
 use super::Report;
 use crate::analysis::census::{Headroom, KeyspaceReport, PatternMemory};
-use crate::cmd::scan::ScanReport;
 use crate::units::{bytes, count, or_dash, pct, secs};
 
 /// `cachestorm keyspace`.

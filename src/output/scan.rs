@@ -1,9 +1,65 @@
 //! The lines every keyspace-scan report starts with (`bigkeys`, `keyspace`,
 //! `patterns --scan`): what was scanned, how fast, how each node went. Knows reports, not
 //! sockets.
+//!
+//! Their JSON fields (flattened into each document): `complete`, `interrupted`,
+//! `keys_scanned`, `keys_vanished`, `dbsize`, `elapsed_secs`, `keys_per_sec`, `settings`,
+//! `nodes` (per node: keys, cursor, error, round trips, latency backoffs, PING latency),
+//! `extrapolation` (with `--sample`).
 
-use crate::cmd::scan::ScanReport;
+use serde::Serialize;
+
+use crate::analysis::census::Extrapolation;
+use crate::source::walker::{NodeWalk, WalkSettings};
 use crate::units::count;
+
+/// The walk's settings, as reported.
+#[derive(Debug, Serialize)]
+pub(crate) struct ScanSettings {
+    count: u64,
+    #[serde(rename = "match")]
+    pattern: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    samples: u64,
+    rate_keys_per_sec: Option<u64>,
+    max_latency_ms: f64,
+    replicas: bool,
+    sample_per_node: Option<u64>,
+    start_cursor: Option<u64>,
+}
+
+impl From<&WalkSettings> for ScanSettings {
+    fn from(a: &WalkSettings) -> Self {
+        ScanSettings {
+            count: a.count,
+            pattern: a.pattern.clone(),
+            kind: a.kind.clone(),
+            samples: a.samples,
+            rate_keys_per_sec: a.rate,
+            max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
+            replicas: a.readonly,
+            sample_per_node: a.sample,
+            start_cursor: a.cursor,
+        }
+    }
+}
+
+/// How the scan went, for every report.
+#[derive(Debug, Serialize)]
+pub(crate) struct ScanReport {
+    pub(crate) complete: bool,
+    pub(crate) interrupted: bool,
+    pub(crate) keys_scanned: u64,
+    pub(crate) keys_vanished: u64,
+    pub(crate) dbsize: u64,
+    pub(crate) elapsed_secs: f64,
+    pub(crate) keys_per_sec: f64,
+    pub(crate) settings: ScanSettings,
+    pub(crate) nodes: Vec<NodeWalk>,
+    /// With `--sample`: totals extrapolated to DBSIZE.
+    pub(crate) extrapolation: Option<Extrapolation>,
+}
 
 /// The lines every scan report starts with, for tables.
 pub(crate) fn summary(s: &ScanReport) -> String {

@@ -2,7 +2,7 @@
 //! the traffic and keyspace reports, by the pure core from a few literal events and keys).
 //! `cargo insta test --review` updates them after a deliberate change.
 
-use super::hotkeys::{HotkeysDoc, TrafficPatternsDoc};
+use super::hotkeys::{HotkeysDoc, SourceReport, TrafficPatternsDoc};
 use super::keyfreq::{LfuDoc, SlotDoc};
 use super::monitor::{FileReport, MonitorReport};
 use super::stats::StatsReport;
@@ -12,7 +12,6 @@ use crate::analysis::keyfreq::{LfuKey, NodeLoad, SlotReport, SlotRow};
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::rates::{RowStatus, StatsRow};
 use crate::analysis::traffic::{Traffic, TrafficConfig};
-use crate::cmd::traffic::SourceReport;
 use crate::parse::monitor::parse_line;
 
 /// A small capture: a hot key read by many clients, a stampede of SETs, a key read and

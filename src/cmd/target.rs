@@ -1,0 +1,114 @@
+//! The connection flags resolved, once, into a [`Target`]: URL, host/port, node list,
+//! cluster, sentinel, credentials (flags, URL, `REDISCLI_AUTH`), TLS files read from
+//! disk, timeouts; every secret registered for redaction. Only plain settings travel
+//! below `cmd/`.
+
+use crate::cli::TargetArgs;
+use crate::endpoint::{url, ConnectOptions, Discovery, Endpoint, Target, TlsSettings};
+use crate::error::{Error, Result};
+
+/// Resolves flags, URL and environment into a [`Target`]. Precedence for each setting:
+/// explicit flag, then URL, then environment (`REDISCLI_AUTH`), then default.
+pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
+    let parsed = a
+        .url
+        .as_deref()
+        .map(url::parse)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let env_pass = std::env::var("REDISCLI_AUTH")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let pass = a
+        .pass
+        .clone()
+        .or_else(|| parsed.as_ref().and_then(|u| u.pass.clone()))
+        .or(env_pass);
+    let user = a
+        .user
+        .clone()
+        .or_else(|| parsed.as_ref().and_then(|u| u.user.clone()));
+    let db = a.db.or(parsed.as_ref().and_then(|u| u.db)).unwrap_or(0);
+    if db < 0 {
+        return Err(Error::Usage(format!("invalid database number {db}")));
+    }
+    let url_tls = parsed.as_ref().is_some_and(|u| u.tls);
+    let insecure = a.insecure || parsed.as_ref().is_some_and(|u| u.insecure);
+    let tls = if a.tls || url_tls || a.cacert.is_some() || a.cert.is_some() {
+        Some(TlsSettings {
+            root_cert: a.cacert.as_deref().map(read_pem).transpose()?,
+            client_cert_key: match (&a.cert, &a.key) {
+                (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
+                _ => None,
+            },
+            insecure,
+        })
+    } else {
+        None
+    };
+    let primary = match &parsed {
+        Some(u) => u.endpoint.clone(),
+        None => Endpoint::new(
+            a.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
+            a.port.unwrap_or(6379),
+        ),
+    };
+    let nodes = if a.nodes.is_empty() {
+        vec![primary]
+    } else {
+        let mut v = Vec::new();
+        for n in &a.nodes {
+            let ep = Endpoint::parse(n, 6379).map_err(|e| Error::Usage(format!("--node: {e}")))?;
+            if !v.contains(&ep) {
+                v.push(ep);
+            }
+        }
+        v
+    };
+    let discovery = if !a.sentinel.is_empty() {
+        let mut sentinels = Vec::new();
+        for s in &a.sentinel {
+            sentinels.push(
+                Endpoint::parse(s, 26379).map_err(|e| Error::Usage(format!("--sentinel: {e}")))?,
+            );
+        }
+        Discovery::Sentinel {
+            sentinels,
+            master: a.master.clone().unwrap_or_default(),
+            pass: a.sentinel_pass.clone().or_else(|| {
+                std::env::var("CACHESTORM_SENTINEL_AUTH")
+                    .ok()
+                    .filter(|p| !p.is_empty())
+            }),
+        }
+    } else if a.cluster {
+        Discovery::Cluster(nodes[0].clone())
+    } else {
+        Discovery::Nodes(nodes)
+    };
+    let url_pass = parsed.as_ref().and_then(|u| u.pass.clone());
+    for secret in [&pass, &url_pass, &a.pass, &a.sentinel_pass]
+        .into_iter()
+        .flatten()
+    {
+        crate::redact::register(secret);
+    }
+    if let Discovery::Sentinel { pass: Some(p), .. } = &discovery {
+        crate::redact::register(p);
+    }
+    Ok(Target {
+        options: ConnectOptions {
+            user,
+            pass,
+            db,
+            tls,
+            connect_timeout: a.connect_timeout,
+            timeout: a.timeout,
+        },
+        discovery,
+    })
+}
+
+fn read_pem(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::Input(format!("reading {}: {e}", path.display())))
+}
