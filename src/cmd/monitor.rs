@@ -42,6 +42,18 @@ struct Filter {
 }
 
 impl Filter {
+    /// From `--command` names (any case) and `--key-pattern`.
+    fn new(commands: &[String], key_pattern: Option<&str>) -> Filter {
+        Filter {
+            commands: commands
+                .iter()
+                .map(|c| c.trim().to_ascii_lowercase().into_bytes())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            key_pattern: key_pattern.map(|p| p.as_bytes().to_vec()),
+        }
+    }
+
     fn keep(&self, line: &[u8]) -> bool {
         if self.commands.is_empty() && self.key_pattern.is_none() {
             return true;
@@ -158,6 +170,23 @@ impl Writer {
     }
 }
 
+/// Where each node's lines went: its own file, the one file, or stdout (`-`).
+fn file_reports(base: Option<&Path>, names: &[String], per_node: &[u64]) -> Vec<FileReport> {
+    names
+        .iter()
+        .zip(per_node)
+        .map(|(n, l)| FileReport {
+            node: n.clone(),
+            path: match base {
+                Some(base) if names.len() > 1 => node_path(base, n).display().to_string(),
+                Some(base) => base.display().to_string(),
+                None => "-".into(),
+            },
+            lines: *l,
+        })
+        .collect()
+}
+
 pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     let target = super::target::resolve(&args.target)?;
     let nodes = discover(&target).await?.capture_nodes();
@@ -168,15 +197,7 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
             names.len()
         )));
     }
-    let filter = Filter {
-        commands: args
-            .commands
-            .iter()
-            .map(|c| c.trim().to_ascii_lowercase().into_bytes())
-            .filter(|c| !c.is_empty())
-            .collect(),
-        key_pattern: args.key_pattern.as_ref().map(|p| p.as_bytes().to_vec()),
-    };
+    let filter = Filter::new(&args.commands, args.key_pattern.as_deref());
     let mut w = Writer::open(args.write.as_deref(), &names, filter, args.max_lines)?;
     eprintln!(
         "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
@@ -199,32 +220,16 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
         reasons.insert(0, "interrupted (Ctrl-C)".into());
     }
     let stopped_early = (!reasons.is_empty()).then(|| reasons.join("; "));
-    let paths: Vec<String> = names
-        .iter()
-        .map(|n| match &args.write {
-            Some(base) if names.len() > 1 => node_path(base, n).display().to_string(),
-            Some(base) => base.display().to_string(),
-            None => "-".into(),
-        })
-        .collect();
     let report = MonitorReport {
         complete: stopped_early.is_none(),
         duration_secs: started.elapsed().as_secs_f64(),
         lines_written: written,
         lines_filtered: filtered,
-        files: names
-            .iter()
-            .zip(&paths)
-            .zip(&per_node)
-            .map(|((n, p), l)| FileReport {
-                node: n.clone(),
-                path: p.clone(),
-                lines: *l,
-            })
-            .collect(),
+        files: file_reports(args.write.as_deref(), &names, &per_node),
         stopped_early,
         max_server_buffer_bytes: max_omem,
     };
+    let paths: Vec<&str> = report.files.iter().map(|f| f.path.as_str()).collect();
     eprintln!(
         "cachestorm: wrote {written} lines ({filtered} filtered out) in {:.1}s to {}{}{}",
         report.duration_secs,

@@ -32,21 +32,51 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
     if db < 0 {
         return Err(Error::Usage(format!("invalid database number {db}")));
     }
-    let url_tls = parsed.as_ref().is_some_and(|u| u.tls);
-    let insecure = a.insecure || parsed.as_ref().is_some_and(|u| u.insecure);
-    let tls = if a.tls || url_tls || a.cacert.is_some() || a.cert.is_some() {
-        Some(TlsSettings {
-            root_cert: a.cacert.as_deref().map(read_pem).transpose()?,
-            client_cert_key: match (&a.cert, &a.key) {
-                (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
-                _ => None,
-            },
-            insecure,
-        })
-    } else {
-        None
-    };
-    let primary = match &parsed {
+    let tls = tls(a, parsed.as_ref())?;
+    let discovery = discovery(a, parsed.as_ref())?;
+    let url_pass = parsed.as_ref().and_then(|u| u.pass.clone());
+    for secret in [&pass, &url_pass, &a.pass, &a.sentinel_pass]
+        .into_iter()
+        .flatten()
+    {
+        crate::redact::register(secret);
+    }
+    if let Discovery::Sentinel { pass: Some(p), .. } = &discovery {
+        crate::redact::register(p);
+    }
+    Ok(Target {
+        options: ConnectOptions {
+            user,
+            pass,
+            db,
+            tls,
+            connect_timeout: a.connect_timeout,
+            timeout: a.timeout,
+        },
+        discovery,
+    })
+}
+
+/// TLS settings when TLS is asked for (flag, `rediss://`, or a certificate given).
+fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSettings>> {
+    let url_tls = parsed.is_some_and(|u| u.tls);
+    if !(a.tls || url_tls || a.cacert.is_some() || a.cert.is_some()) {
+        return Ok(None);
+    }
+    Ok(Some(TlsSettings {
+        root_cert: a.cacert.as_deref().map(read_pem).transpose()?,
+        client_cert_key: match (&a.cert, &a.key) {
+            (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
+            _ => None,
+        },
+        insecure: a.insecure || parsed.is_some_and(|u| u.insecure),
+    }))
+}
+
+/// Which nodes: a sentinel's master, a cluster from its first node, or the node list
+/// (`--node`, else the URL's or `-h`/`-p`'s one node).
+fn discovery(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Discovery> {
+    let primary = match parsed {
         Some(u) => u.endpoint.clone(),
         None => Endpoint::new(
             a.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
@@ -86,27 +116,7 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
     } else {
         Discovery::Nodes(nodes)
     };
-    let url_pass = parsed.as_ref().and_then(|u| u.pass.clone());
-    for secret in [&pass, &url_pass, &a.pass, &a.sentinel_pass]
-        .into_iter()
-        .flatten()
-    {
-        crate::redact::register(secret);
-    }
-    if let Discovery::Sentinel { pass: Some(p), .. } = &discovery {
-        crate::redact::register(p);
-    }
-    Ok(Target {
-        options: ConnectOptions {
-            user,
-            pass,
-            db,
-            tls,
-            connect_timeout: a.connect_timeout,
-            timeout: a.timeout,
-        },
-        discovery,
-    })
+    Ok(discovery)
 }
 
 fn read_pem(path: &std::path::Path) -> Result<Vec<u8>> {

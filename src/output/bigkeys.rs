@@ -58,6 +58,26 @@ fn text(s: &ScanReport, r: &BigkeysReport) -> String {
         out.push_str("no keys to report\n");
         return out;
     }
+    out.push_str(&top_table(r));
+    out.push_str(&types_table(r));
+    if r.per_node.len() > 1 {
+        out.push_str(&nodes_table(r));
+    }
+    let p = &r.size_percentiles;
+    out.push_str(&format!(
+        "\nkey size: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (total {})\n",
+        bytes(p.p50_bytes),
+        bytes(p.p90_bytes),
+        bytes(p.p99_bytes),
+        bytes(p.p99_9_bytes),
+        bytes(p.max_bytes),
+        bytes(r.memory_bytes)
+    ));
+    out.push_str(&findings(r));
+    out
+}
+
+fn top_table(r: &BigkeysReport) -> String {
     // The encoding column only when it was asked for (--encoding).
     let enc = r.top.iter().any(|k| k.encoding.is_some());
     let mut headers = vec!["#", "key", "type", "memory", "length"];
@@ -80,10 +100,10 @@ fn text(s: &ScanReport, r: &BigkeysReport) -> String {
         row.extend([ttl(k.ttl_ms), k.node.clone()]);
         t.add_row(row);
     }
-    out.push_str(&format!(
-        "biggest keys by memory (MEMORY USAGE)\n{}",
-        render(&t)
-    ));
+    format!("biggest keys by memory (MEMORY USAGE)\n{}", render(&t))
+}
+
+fn types_table(r: &BigkeysReport) -> String {
     let mut t = table(
         &[
             "type",
@@ -118,61 +138,51 @@ fn text(s: &ScanReport, r: &BigkeysReport) -> String {
             or_dash(ty.biggest_memory_bytes, bytes),
         ]);
     }
-    out.push_str(&format!("\nper type\n{}", render(&t)));
-    if r.per_node.len() > 1 {
-        let mut t = table(
-            &["node", "keys", "memory", "% memory", "with ttl"],
-            &["keys", "memory", "% memory", "with ttl"],
-        );
-        for n in &r.per_node {
-            t.add_row(vec![
-                n.node.clone(),
-                count(n.keys as f64),
-                bytes(n.memory_bytes),
-                pct(n.memory_pct),
-                bytes(n.ttl_memory_bytes),
-            ]);
-        }
-        out.push_str(&format!("\nper node\n{}", render(&t)));
+    format!("\nper type\n{}", render(&t))
+}
+
+fn nodes_table(r: &BigkeysReport) -> String {
+    let mut t = table(
+        &["node", "keys", "memory", "% memory", "with ttl"],
+        &["keys", "memory", "% memory", "with ttl"],
+    );
+    for n in &r.per_node {
+        t.add_row(vec![
+            n.node.clone(),
+            count(n.keys as f64),
+            bytes(n.memory_bytes),
+            pct(n.memory_pct),
+            bytes(n.ttl_memory_bytes),
+        ]);
     }
-    let p = &r.size_percentiles;
-    out.push_str(&format!(
-        "\nkey size: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (total {})\n",
-        bytes(p.p50_bytes),
-        bytes(p.p90_bytes),
-        bytes(p.p99_bytes),
-        bytes(p.p99_9_bytes),
-        bytes(p.max_bytes),
-        bytes(r.memory_bytes)
-    ));
+    format!("\nper node\n{}", render(&t))
+}
+
+fn findings(r: &BigkeysReport) -> String {
     if r.findings.is_empty() {
         let rules: Vec<&str> = finding_rules().collect();
+        return format!("\nno big collections: none of {}\n", rules.join(", "));
+    }
+    let mut out = "\nfindings\n".to_string();
+    for f in &r.findings {
+        let names: Vec<String> = f
+            .examples
+            .iter()
+            .take(5)
+            .map(|e| format!("{} ({})", e.key, count(e.length as f64)))
+            .collect();
         out.push_str(&format!(
-            "\nno big collections: none of {}\n",
-            rules.join(", ")
+            "  {}: {} key{}: {}{}\n",
+            f.rule,
+            count(f.keys as f64),
+            if f.keys == 1 { "" } else { "s" },
+            names.join(", "),
+            if f.keys as usize > names.len() {
+                ", ..."
+            } else {
+                ""
+            }
         ));
-    } else {
-        out.push_str("\nfindings\n");
-        for f in &r.findings {
-            let names: Vec<String> = f
-                .examples
-                .iter()
-                .take(5)
-                .map(|e| format!("{} ({})", e.key, count(e.length as f64)))
-                .collect();
-            out.push_str(&format!(
-                "  {}: {} key{}: {}{}\n",
-                f.rule,
-                count(f.keys as f64),
-                if f.keys == 1 { "" } else { "s" },
-                names.join(", "),
-                if f.keys as usize > names.len() {
-                    ", ..."
-                } else {
-                    ""
-                }
-            ));
-        }
     }
     out
 }

@@ -143,48 +143,56 @@ fn expiry_text(r: &KeyspaceReport) -> String {
         count(ttl.beyond_horizon_keys as f64),
         secs(u64::from(r.horizon_mins) * 60),
     );
+    out.push_str(&cliffs_text(r));
+    out.push_str(&busiest_minutes(r));
+    out
+}
+
+fn cliffs_text(r: &KeyspaceReport) -> String {
     if r.cliffs.is_empty() {
-        out.push_str(&format!(
+        return format!(
             "no expiry cliff: no minute holds {}% or more of the keys or bytes with a TTL (and {} keys or more)\n",
             r.cliff_pct, r.cliff_min_keys
-        ));
-    } else {
-        let mut t = table(
-            &[
-                "minute (UTC)",
-                "in",
-                "keys",
-                "% ttl keys",
-                "bytes",
-                "% ttl bytes",
-                "patterns",
-            ],
-            &["in", "keys", "% ttl keys", "bytes", "% ttl bytes"],
         );
-        for c in &r.cliffs {
-            let ps: Vec<String> = c
-                .patterns
-                .iter()
-                .take(3)
-                .map(|p| format!("{} ({})", p.pattern, count(p.keys as f64)))
-                .collect();
-            t.add_row(vec![
-                c.at.clone(),
-                secs(u64::from(c.minutes_from_start) * 60),
-                count(c.keys as f64),
-                pct(c.keys_pct),
-                bytes(c.bytes),
-                pct(c.bytes_pct),
-                ps.join(", "),
-            ]);
-        }
-        out.push_str(&format!(
-            "EXPIRY CLIFFS: minutes holding {}% or more of the keys or bytes with a TTL (mass expiration ahead)\n{}",
-            r.cliff_pct,
-            render(&t)
-        ));
     }
-    // The busiest minutes, in time order.
+    let mut t = table(
+        &[
+            "minute (UTC)",
+            "in",
+            "keys",
+            "% ttl keys",
+            "bytes",
+            "% ttl bytes",
+            "patterns",
+        ],
+        &["in", "keys", "% ttl keys", "bytes", "% ttl bytes"],
+    );
+    for c in &r.cliffs {
+        let ps: Vec<String> = c
+            .patterns
+            .iter()
+            .take(3)
+            .map(|p| format!("{} ({})", p.pattern, count(p.keys as f64)))
+            .collect();
+        t.add_row(vec![
+            c.at.clone(),
+            secs(u64::from(c.minutes_from_start) * 60),
+            count(c.keys as f64),
+            pct(c.keys_pct),
+            bytes(c.bytes),
+            pct(c.bytes_pct),
+            ps.join(", "),
+        ]);
+    }
+    format!(
+        "EXPIRY CLIFFS: minutes holding {}% or more of the keys or bytes with a TTL (mass expiration ahead)\n{}",
+        r.cliff_pct,
+        render(&t)
+    )
+}
+
+/// The busiest minutes, in time order.
+fn busiest_minutes(r: &KeyspaceReport) -> String {
     let mut busiest: Vec<_> = r.expiry_timeline.iter().collect();
     busiest.sort_by(|a, b| {
         b.keys
@@ -193,26 +201,26 @@ fn expiry_text(r: &KeyspaceReport) -> String {
     });
     busiest.truncate(10);
     busiest.sort_by_key(|m| m.minutes_from_start);
-    if !busiest.is_empty() {
-        let mut t = table(
-            &["minute (UTC)", "in", "keys", "bytes"],
-            &["in", "keys", "bytes"],
-        );
-        for m in busiest {
-            t.add_row(vec![
-                m.at.clone(),
-                secs(u64::from(m.minutes_from_start) * 60),
-                count(m.keys as f64),
-                bytes(m.bytes),
-            ]);
-        }
-        out.push_str(&format!(
-            "\nbusiest expiry minutes (all {} non-empty minutes in JSON: .expiry_timeline)\n{}",
-            r.expiry_timeline.len(),
-            render(&t)
-        ));
+    if busiest.is_empty() {
+        return String::new();
     }
-    out
+    let mut t = table(
+        &["minute (UTC)", "in", "keys", "bytes"],
+        &["in", "keys", "bytes"],
+    );
+    for m in busiest {
+        t.add_row(vec![
+            m.at.clone(),
+            secs(u64::from(m.minutes_from_start) * 60),
+            count(m.keys as f64),
+            bytes(m.bytes),
+        ]);
+    }
+    format!(
+        "\nbusiest expiry minutes (all {} non-empty minutes in JSON: .expiry_timeline)\n{}",
+        r.expiry_timeline.len(),
+        render(&t)
+    )
 }
 
 fn headroom_table(rows: &[Headroom]) -> String {

@@ -65,14 +65,8 @@ impl NodeConn {
     }
 }
 
-/// Connects to `ep` (with `user`/`pass` overriding the target's where given, as Sentinel
-/// connections need), authenticates, names the connection and checks it answers.
-pub(crate) async fn connect_with(
-    ep: &Endpoint,
-    o: &ConnectOptions,
-    pass: Option<&str>,
-    db: i64,
-) -> Result<NodeConn, Error> {
+/// The redis-rs client for one node: address, TLS material, credentials, database.
+fn client(ep: &Endpoint, o: &ConnectOptions, pass: Option<&str>, db: i64) -> Result<Client, Error> {
     let addr = match &o.tls {
         None => ConnectionAddr::Tcp(ep.host.clone(), ep.port),
         Some(t) => ConnectionAddr::TcpTls {
@@ -95,7 +89,7 @@ pub(crate) async fn connect_with(
         .into_connection_info()
         .map_err(|e| map_error(ep, &e))?
         .set_redis_settings(redis_info);
-    let client = match &o.tls {
+    match &o.tls {
         Some(t) if t.root_cert.is_some() || t.client_cert_key.is_some() => {
             let certs = redis::TlsCertificates {
                 client_tls: t
@@ -111,7 +105,18 @@ pub(crate) async fn connect_with(
         }
         _ => Client::open(info),
     }
-    .map_err(|e| map_error(ep, &e))?;
+    .map_err(|e| map_error(ep, &e))
+}
+
+/// Connects to `ep` (with `user`/`pass` overriding the target's where given, as Sentinel
+/// connections need), authenticates, names the connection and checks it answers.
+pub(crate) async fn connect_with(
+    ep: &Endpoint,
+    o: &ConnectOptions,
+    pass: Option<&str>,
+    db: i64,
+) -> Result<NodeConn, Error> {
+    let client = client(ep, o, pass, db)?;
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(o.connect_timeout))
         .set_response_timeout(Some(o.timeout));
