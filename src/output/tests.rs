@@ -2,17 +2,23 @@
 //! the traffic and keyspace reports, by the pure core from a few literal events and keys).
 //! `cargo insta test --review` updates them after a deliberate change.
 
+use super::bigkeys::BigkeysDoc;
 use super::hotkeys::{HotkeysDoc, SourceReport, TrafficPatternsDoc};
 use super::keyfreq::{LfuDoc, SlotDoc};
+use super::keyspace::{KeyspaceDoc, ScanPatternsDoc};
 use super::monitor::{FileReport, MonitorReport};
+use super::scan::{ScanReport, ScanSettings};
 use super::stats::StatsReport;
 use super::Report;
+use crate::analysis::census::{Census, CensusConfig, ExpiryConfig, TimelineConfig};
 use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig, SignatureConfig};
 use crate::analysis::keyfreq::{LfuKey, NodeLoad, SlotReport, SlotRow};
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::rates::{RowStatus, StatsRow};
 use crate::analysis::traffic::{Traffic, TrafficConfig};
+use crate::parse::keyfacts::{KeyInfo, KeyType, NodeMemory};
 use crate::parse::monitor::parse_line;
+use crate::source::walker::{NodeWalk, WalkSettings};
 
 /// A small capture: a hot key read by many clients, a stampede of SETs, a key read and
 /// never written, and TTLs that land in one bucket.
@@ -256,4 +262,241 @@ fn monitor_summary() {
         max_server_buffer_bytes: 0,
     };
     insta::assert_snapshot!(r.table(), @"wrote 1500 lines (20 filtered out) in 2.0s to cap.log; stopped early: interrupted (Ctrl-C)");
+}
+
+/// 2025-12-02T00:00:00Z: minute 0 of the expiry timeline.
+const SCAN_START_MS: u64 = 1_764_633_600_000;
+
+/// A two-node scan: one node complete, one failed part-way.
+fn scan_report() -> ScanReport {
+    let node = |name: &str, scanned, error: Option<&str>| NodeWalk {
+        node: name.into(),
+        dbsize: 1200,
+        scanned,
+        vanished: 1,
+        complete: error.is_none(),
+        sampled: false,
+        cursor: if error.is_some() { 1536 } else { 0 },
+        error: error.map(String::from),
+        round_trips: 3,
+        latency_backoffs: 1,
+        probe_p50_ms: Some(0.11),
+        probe_p99_ms: Some(0.42),
+        probe_max_ms: Some(1.3),
+        elapsed_secs: 0.8,
+        memory: None,
+    };
+    let settings = WalkSettings {
+        count: 1000,
+        pattern: None,
+        kind: None,
+        samples: 5,
+        encoding: false,
+        rate: None,
+        max_latency: std::time::Duration::from_millis(5),
+        sample: None,
+        cursor: None,
+        readonly: false,
+        lfu: false,
+    };
+    ScanReport {
+        complete: false,
+        interrupted: false,
+        keys_scanned: 2000,
+        keys_vanished: 2,
+        dbsize: 2400,
+        elapsed_secs: 0.81,
+        keys_per_sec: 2469.1,
+        settings: ScanSettings::from(&settings),
+        nodes: vec![
+            node("10.0.0.1:7000", 1200, None),
+            node("10.0.0.2:7001", 800, Some("connection refused")),
+        ],
+        extrapolation: None,
+    }
+}
+
+/// Keys of every kind: a big hash, sessions that all expire in one minute (a cliff),
+/// pages spread over an hour, config without a TTL.
+fn census(expiry: bool) -> Census {
+    let cfg = CensusConfig {
+        top: 5,
+        min_bytes: 0,
+        expiry: expiry.then_some(ExpiryConfig {
+            start_ms: SCAN_START_MS,
+            timeline: Some(TimelineConfig {
+                horizon_mins: 60,
+                cliff_pct: 10.0,
+                cliff_min_keys: 10,
+            }),
+        }),
+        nodes: vec!["10.0.0.1:7000".into(), "10.0.0.2:7001".into()],
+    };
+    let mut c = Census::new(cfg, Some(PatternRules::default_rules()));
+    let key = |k: String, kind, memory, length, ttl_min: Option<u64>, node| KeyInfo {
+        key: k.into_bytes(),
+        kind,
+        memory,
+        length: Some(length),
+        ttl_ms: ttl_min.map(|m| m * 60_000),
+        expires_at_ms: ttl_min.map(|m| SCAN_START_MS + m * 60_000 + 500),
+        encoding: None,
+        node,
+    };
+    c.add(key(
+        "cart:big".into(),
+        KeyType::Hash,
+        2_500_000,
+        12_000,
+        None,
+        0,
+    ));
+    for i in 0..30u64 {
+        c.add(key(
+            format!("session:{i}"),
+            KeyType::String,
+            300,
+            120,
+            Some(7),
+            (i % 2) as u16,
+        ));
+    }
+    for i in 0..40u64 {
+        c.add(key(
+            format!("page:{i}"),
+            KeyType::String,
+            2048,
+            1900,
+            Some(i + 1),
+            1,
+        ));
+    }
+    for i in 0..5u64 {
+        c.add(key(format!("cfg:{i}"), KeyType::Set, 500, 12, None, 0));
+    }
+    c
+}
+
+#[test]
+fn bigkeys_table() {
+    let scan = scan_report();
+    let report = census(false).bigkeys();
+    let doc = BigkeysDoc {
+        scan: &scan,
+        report: &report,
+    };
+    insta::assert_snapshot!(doc.table(), @"
+    2000 keys scanned of 2400 (DBSIZE) on 2 nodes in 0.8s, 2469 keys/s; 2 vanished during the scan; INCOMPLETE
+      10.0.0.1:7000: 1200 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; complete
+      10.0.0.2:7001: 800 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; FAILED at cursor 1536: connection refused
+
+    biggest keys by memory (MEMORY USAGE)
+    #  key       type    memory        length  ttl  node
+    ----------------------------------------------------
+    1  cart:big  hash     2.4MB  12.0k fields  -    10.0.0.1:7000
+    2  page:0    string   2.0kB    1900 bytes  1m   10.0.0.2:7001
+    3  page:1    string   2.0kB    1900 bytes  2m   10.0.0.2:7001
+    4  page:2    string   2.0kB    1900 bytes  3m   10.0.0.2:7001
+    5  page:3    string   2.0kB    1900 bytes  4m   10.0.0.2:7001
+
+    per type
+    type    keys  % keys  memory  avg memory    avg length  biggest   its memory
+    ----------------------------------------------------------------------------
+    string    70   92.1%  88.8kB       1.3kB    1137 bytes  page:0         2.0kB
+    set        5    6.6%   2.4kB        500B    12 members  cfg:0           500B
+    hash       1    1.3%   2.4MB       2.4MB  12.0k fields  cart:big       2.4MB
+
+    per node
+    node           keys  memory  % memory  with ttl
+    -----------------------------------------------
+    10.0.0.1:7000    21   2.4MB     96.7%     4.4kB
+    10.0.0.2:7001    55  84.4kB      3.3%    84.4kB
+
+    key size: p50 2.1kB  p90 2.1kB  p99 2.4MB  p99.9 2.4MB  max 2.4MB  (total 2.5MB)
+
+    findings
+      hashes with more than 5,000 fields: 1 key: cart:big (12.0k)
+    ");
+}
+
+#[test]
+fn keyspace_table() {
+    let scan = scan_report();
+    let c = census(true);
+    let report = c.keyspace(10);
+    let memory = |policy: &str| NodeMemory {
+        used_memory: 900_000_000,
+        maxmemory: 1_073_741_824,
+        policy: policy.into(),
+    };
+    let headroom = c.headroom(&[Some(memory("volatile-lru")), Some(memory("allkeys-lfu"))]);
+    let doc = KeyspaceDoc {
+        scan: &scan,
+        report: &report,
+        headroom: &headroom,
+    };
+    insta::assert_snapshot!(doc.table(), @"
+    2000 keys scanned of 2400 (DBSIZE) on 2 nodes in 0.8s, 2469 keys/s; 2 vanished during the scan; INCOMPLETE
+      10.0.0.1:7000: 1200 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; complete
+      10.0.0.2:7001: 800 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; FAILED at cursor 1536: connection refused
+
+    memory by pattern (expiry conc.: largest share of the pattern's TTL keys due in one minute)
+    pattern    keys  % keys  memory  % memory    avg  no ttl  expiry conc.  ttl p10-p90  example
+    --------------------------------------------------------------------------------------------
+    cart:big      1    1.3%   2.4MB     96.4%  2.4MB  100.0%             -  -            cart:big
+    page:*       40   52.6%  80.0kB      3.2%  2.0kB    0.0%          2.5%  4m-36m       page:0
+    session:*    30   39.5%   8.8kB      0.3%   300B    0.0%        100.0%  7m-7m        session:0
+    cfg:*         5    6.6%   2.4kB      0.1%   500B  100.0%             -  -            cfg:0
+
+    70 keys with a TTL (92.1% of the scanned keys, 88.8kB), 6 without; 0 expire after the 1h horizon
+    EXPIRY CLIFFS: minutes holding 10% or more of the keys or bytes with a TTL (mass expiration ahead)
+    minute (UTC)              in  keys  % ttl keys   bytes  % ttl bytes  patterns
+    -----------------------------------------------------------------------------
+    2025-12-02T00:07:00.000Z  7m    31       44.3%  10.8kB        12.2%  session:* (30), page:* (1)
+
+    busiest expiry minutes (all 40 non-empty minutes in JSON: .expiry_timeline)
+    minute (UTC)               in  keys   bytes
+    -------------------------------------------
+    2025-12-02T00:01:00.000Z   1m     1   2.0kB
+    2025-12-02T00:02:00.000Z   2m     1   2.0kB
+    2025-12-02T00:03:00.000Z   3m     1   2.0kB
+    2025-12-02T00:04:00.000Z   4m     1   2.0kB
+    2025-12-02T00:05:00.000Z   5m     1   2.0kB
+    2025-12-02T00:06:00.000Z   6m     1   2.0kB
+    2025-12-02T00:07:00.000Z   7m    31  10.8kB
+    2025-12-02T00:08:00.000Z   8m     1   2.0kB
+    2025-12-02T00:09:00.000Z   9m     1   2.0kB
+    2025-12-02T00:10:00.000Z  10m     1   2.0kB
+
+    memory headroom (evictable: scanned memory the policy may evict)
+    node            used  maxmemory  used %  headroom  policy              evictable  note
+    --------------------------------------------------------------------------------------
+    10.0.0.1:7000  858MB      1.0GB   83.8%     166MB  volatile-lru     4.4kB (0.2%)  only keys with a TTL may be evicted; keys without one stay
+    10.0.0.2:7001  858MB      1.0GB   83.8%     166MB  allkeys-lfu   84.4kB (100.0%)  any key may be evicted
+    ");
+}
+
+#[test]
+fn scan_patterns_table() {
+    let scan = scan_report();
+    let report = census(true).keyspace(3);
+    let doc = ScanPatternsDoc {
+        mode: "scan",
+        scan: &scan,
+        keys_counted: report.keys_counted,
+        memory_bytes: report.memory_bytes,
+        patterns: &report.patterns,
+    };
+    insta::assert_snapshot!(doc.table(), @"
+    2000 keys scanned of 2400 (DBSIZE) on 2 nodes in 0.8s, 2469 keys/s; 2 vanished during the scan; INCOMPLETE
+      10.0.0.1:7000: 1200 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; complete
+      10.0.0.2:7001: 800 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; FAILED at cursor 1536: connection refused
+
+    memory by pattern (expiry conc.: largest share of the pattern's TTL keys due in one minute)
+    pattern    keys  % keys  memory  % memory    avg  no ttl  expiry conc.  ttl p10-p90  example
+    --------------------------------------------------------------------------------------------
+    cart:big      1    1.3%   2.4MB     96.4%  2.4MB  100.0%             -  -            cart:big
+    page:*       40   52.6%  80.0kB      3.2%  2.0kB    0.0%          2.5%  4m-36m       page:0
+    session:*    30   39.5%   8.8kB      0.3%   300B    0.0%        100.0%  7m-7m        session:0
+    ");
 }
