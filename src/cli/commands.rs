@@ -1,0 +1,224 @@
+//! Each subcommand's own flags, built from the shared groups. clap derive only.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::shared::*;
+use super::{parse_duration, parse_size};
+
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// time between samples
+    #[arg(short = 'i', long = "interval", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub(crate) interval: std::time::Duration,
+
+    /// stop after N intervals (N+1 INFO polls); default: until Ctrl-C
+    #[arg(short = 'c', long = "count", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) count: Option<u64>,
+
+    /// stop after this long
+    #[arg(short = 'd', long = "duration", value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) duration: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BigkeysArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) scan: ScanArgs,
+
+    /// how many keys to list, overall and per type
+    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// list only keys at least this big (MEMORY USAGE)
+    #[arg(long = "min-bytes", value_name = "SIZE", default_value = "0", value_parser = parse_size)]
+    pub(crate) min_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyspaceArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) scan: ScanArgs,
+
+    #[command(flatten)]
+    pub(crate) rules: PatternRuleArgs,
+
+    /// how many patterns to list
+    #[arg(long = "top", value_name = "N", default_value_t = 30)]
+    pub(crate) top: usize,
+
+    /// how far ahead the expiry timeline looks (per-minute buckets)
+    #[arg(long = "horizon", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub(crate) horizon: std::time::Duration,
+
+    /// flag a minute holding at least this share of the keys (or bytes) with a TTL
+    #[arg(long = "cliff", value_name = "PCT", default_value_t = 10.0)]
+    pub(crate) cliff: f64,
+
+    /// a cliff also needs at least this many keys (a handful of keys is no avalanche)
+    #[arg(long = "cliff-min-keys", value_name = "N", default_value_t = 100)]
+    pub(crate) cliff_min_keys: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MonitorArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) capture: CaptureArgs,
+
+    /// stop after writing this many lines (over all nodes)
+    #[arg(long = "max-lines", value_name = "N")]
+    pub(crate) max_lines: Option<u64>,
+
+    /// keep only these commands (comma-separated, any case)
+    #[arg(long = "command", value_name = "CMD,...", value_delimiter = ',')]
+    pub(crate) commands: Vec<String>,
+
+    /// keep only commands touching a key that matches this glob
+    #[arg(long = "key-pattern", value_name = "GLOB")]
+    pub(crate) key_pattern: Option<String>,
+
+    /// write the capture here instead of stdout (one file per master with several)
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub(crate) write: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HotkeysArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) traffic: TrafficArgs,
+
+    /// where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats
+    #[arg(long = "method", value_name = "METHOD", value_enum, default_value_t = Method::Monitor)]
+    pub(crate) method: Method,
+
+    /// with --method lfu: most keys per second the SCAN may visit (all masters together)
+    #[arg(
+        long = "scan-rate",
+        value_name = "KEYS_PER_SEC",
+        default_value_t = 20_000
+    )]
+    pub(crate) scan_rate: u64,
+
+    /// how many keys (and commands, clients, patterns) to list
+    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+
+    /// mark a key hot when its share of key accesses is at least this many percent
+    #[arg(long = "threshold", value_name = "PCT", default_value_t = 1.0)]
+    pub(crate) threshold: f64,
+
+    /// also mark a key hot when its average rate is at least this many per second
+    #[arg(long = "min-rate", value_name = "PER_SEC")]
+    pub(crate) min_rate: Option<f64>,
+
+    /// include each listed key's per-second counts in JSON
+    #[arg(long = "timeline")]
+    pub(crate) timeline: bool,
+
+    /// window for the stampede signature
+    #[arg(long = "stampede-window", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub(crate) stampede_window: std::time::Duration,
+
+    /// writes to one key within the window that make a stampede
+    #[arg(long = "stampede-writes", value_name = "N", default_value_t = 10)]
+    pub(crate) stampede_writes: u32,
+
+    /// distinct writing clients within the window that make a stampede
+    #[arg(long = "stampede-clients", value_name = "N", default_value_t = 5)]
+    pub(crate) stampede_clients: u32,
+
+    /// reads (and no write) that make a key a penetration candidate
+    #[arg(long = "penetration-reads", value_name = "N", default_value_t = 3)]
+    pub(crate) penetration_reads: u64,
+
+    /// bucket size of the expiry wave
+    #[arg(long = "expiry-bucket", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub(crate) expiry_bucket: std::time::Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Method {
+    /// count MONITOR traffic (live for --duration, or from --input)
+    Monitor,
+    /// OBJECT FREQ over a throttled SCAN; needs an LFU maxmemory-policy (like redis-cli --hotkeys)
+    Lfu,
+    /// CLUSTER SLOT-STATS (Valkey 8+): hottest slots and the nodes serving them
+    SlotStats,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PatternsArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) traffic: TrafficArgs,
+
+    /// how many patterns to list
+    #[arg(long = "top", value_name = "N", default_value_t = 30)]
+    pub(crate) top: usize,
+
+    /// group the keyspace (SCAN) instead of traffic: keys and memory per pattern
+    #[arg(long = "scan", conflicts_with = "input")]
+    pub(crate) scan: bool,
+
+    #[command(flatten)]
+    pub(crate) scan_args: ScanArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// shell to generate for
+    #[arg(value_name = "SHELL", value_enum)]
+    pub(crate) shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// folder to write the pages into (created if missing)
+    #[arg(long = "out-dir", value_name = "DIR")]
+    pub(crate) out_dir: PathBuf,
+}

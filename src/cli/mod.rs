@@ -1,0 +1,165 @@
+//! Command-line definitions (clap derive) and nothing else: `Cli` and the subcommands
+//! here, each subcommand's flags in `commands.rs`, the flag groups they share in
+//! `shared.rs`.
+//!
+//! Conventions: every option that takes a value has an UPPERCASE `value_name`; help lines
+//! start lowercase and have no final period; connection flags use redis-cli's spellings
+//! (`-h` is the host, so help is `--help` only); each subcommand's long help ends with an
+//! example. Values are resolved into plain settings in `cmd/` (`cmd::target::resolve`, the `XxxConfig`s).
+
+use clap::{ArgAction, Parser, Subcommand};
+
+mod commands;
+mod shared;
+
+pub(crate) use commands::*;
+pub(crate) use shared::*;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cachestorm",
+    version,
+    about = "Diagnose Redis cache storms: rates, hot keys, big keys, storm classification",
+    long_about = "Diagnose Redis cache storms from the command line.\n\n\
+        Every report prints as a table for people (-o table, the default) or as JSON for jq \
+        (-o json, -o ndjson). Reports go to stdout; progress and warnings go to stderr.\n\n\
+        Exit codes: 0 ok, 1 a finding you asked to fail on, 2 usage or bad input, \
+        3 cannot connect / auth refused / server error, 130 interrupted.",
+    disable_help_flag = true,
+    disable_help_subcommand = true,
+    disable_version_flag = true
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+
+    /// print help
+    #[arg(long, action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// print version
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// poll INFO on every node: per-interval ops/s, hit %, misses, expiries, evictions, memory
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm stats -h 10.0.0.5 -p 6379 --interval 1s\n  \
+        cachestorm stats --cluster -u redis://:$PASS@10.0.0.5:7000 --count 10\n  \
+        cachestorm stats --node 10.0.0.5:6379 --node 10.0.0.6:6379 -o ndjson | jq .hit_pct\n\n\
+        Rates come from counter deltas between two samples divided by the measured time \
+        between them (not from instantaneous_* fields). An interval in which a node restarted \
+        or ran CONFIG RESETSTAT is marked 'reset' and shows no rates. With several nodes a \
+        'total' row sums the rates (hit % from summed hits and misses; keys from masters only)."
+    )]
+    Stats(Box<StatsArgs>),
+
+    /// bounded MONITOR capture to a file (redis-cli MONITOR format), from one node or every master
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm monitor -h 10.0.0.5 --duration 30s -w capture.log\n  \
+        cachestorm monitor --cluster -p 7000 --duration 10s -w capture.log   # capture.<host>_<port>.log per master\n  \
+        cachestorm monitor --command GET,SET --key-pattern 'user:*' --max-lines 100000 | head\n\n\
+        The file is in redis-cli's MONITOR format, so `cachestorm hotkeys --input` (and \
+        redis-faina) read it back. With several nodes each master gets its own file, named \
+        after --write with the node's host_port before the extension. cachestorm's own \
+        commands are left out. MONITOR makes the server copy every command to this \
+        connection: the capture stops early, and says so, when the server's output buffer for \
+        it passes --max-server-buffer."
+    )]
+    Monitor(Box<MonitorArgs>),
+
+    /// hottest keys, commands, clients and patterns from MONITOR or a capture file
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm hotkeys --input fixtures/monitor/redis-7.0-shop.log\n  \
+        cachestorm hotkeys -h 10.0.0.5 --duration 60\n  \
+        cachestorm hotkeys --cluster -p 7000 --duration 30 -o json | jq '.keys[] | select(.hot)'\n  \
+        zcat monitor.log.gz | cachestorm hotkeys --input - --top 50\n  \
+        cachestorm hotkeys --method lfu -h 10.0.0.5          # allkeys-lfu servers, no MONITOR\n  \
+        cachestorm hotkeys --method slot-stats --cluster -p 7000   # Valkey 8+\n\n\
+        Live capture uses MONITOR for --duration; it stops early (and says so) when the server's \
+        output buffer for the MONITOR connection passes --max-server-buffer. Besides the top keys \
+        it reports the stampede signature (one key written by many clients within \
+        --stampede-window), penetration candidates (keys read repeatedly and never written; \
+        checked with EXISTS when live) and the expiry wave (when the TTLs set in the capture \
+        will fire)."
+    )]
+    Hotkeys(Box<HotkeysArgs>),
+
+    /// traffic grouped by inferred key pattern (user:*:profile), from MONITOR or a capture file
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm patterns --input fixtures/monitor/redis-7.0-shop.log\n  \
+        cachestorm patterns -h 10.0.0.5 --duration 30 --rule 'tenant-[a-z]+=tenant-*'\n  \
+        cachestorm patterns --scan -h 10.0.0.5      # keys and memory per pattern, from SCAN\n\n\
+        Keys are split on --separator characters; numbers, UUIDs, hex hashes, ULIDs, dates, \
+        IPv4 and e-mail addresses and long random tokens become '*'; hash tags keep their \
+        braces. Every pattern is a valid SCAN MATCH glob."
+    )]
+    Patterns(Box<PatternsArgs>),
+
+    /// biggest keys overall and per type, per-type totals, size percentiles, big collections
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm bigkeys -h 10.0.0.5\n  \
+        cachestorm bigkeys --cluster -p 7000 --rate 20000 -o json | jq '.top_by_type.hash[0]'\n  \
+        cachestorm bigkeys --match 'session:*' --min-bytes 10kb --top 50\n  \
+        cachestorm bigkeys --sample 100000        # extrapolated totals with 95% intervals\n\n\
+        SCAN walks every master (or one replica each with --replicas) concurrently; each batch \
+        of keys costs one pipelined round trip asking TYPE, MEMORY USAGE (SAMPLES), PTTL and \
+        the length (STRLEN/LLEN/SCARD/ZCARD/HLEN/XLEN). No KEYS, no value is read. --rate caps \
+        keys per second over all nodes; a side PING probe per node backs the scan off while \
+        latency is above --max-latency. Ctrl-C prints the partial report with each node's \
+        cursor; --cursor resumes a one-node scan."
+    )]
+    Bigkeys(Box<BigkeysArgs>),
+
+    /// memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm keyspace -h 10.0.0.5\n  \
+        cachestorm keyspace --cluster -p 7000 --horizon 6h --cliff 5 -o json | jq .cliffs\n  \
+        cachestorm keyspace --rule 'tenant-[a-z]+=tenant-*' --rate 10000\n\n\
+        Every key with a TTL is placed at its expiry minute (time seen + PTTL). A minute that \
+        holds --cliff percent or more of the keys (or bytes) with a TTL, and at least \
+        --cliff-min-keys keys, is an expiry cliff: \
+        they will all miss together (the avalanche). Per pattern: keys, memory, share of keys \
+        without a TTL, and the expiry concentration (the largest share of the pattern's TTL \
+        keys due in one minute: 100% means no jitter). Headroom compares used_memory with \
+        maxmemory and says how much of the scanned memory the policy could evict. The scan \
+        is the one bigkeys uses, with the same options."
+    )]
+    Keyspace(Box<KeyspaceArgs>),
+
+    /// print a shell completion script to stdout
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Example:\n  cachestorm completions bash > /etc/bash_completion.d/cachestorm"
+    )]
+    Completions(CompletionsArgs),
+
+    /// write man pages (cachestorm.1 and one per subcommand) into a folder
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Example:\n  cachestorm man --out-dir /usr/local/share/man/man1"
+    )]
+    Man(ManArgs),
+}
+
+pub(super) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::units::parse_duration(s)
+}
+
+pub(super) fn parse_size(s: &str) -> Result<u64, String> {
+    crate::units::parse_size(s)
+}

@@ -1,0 +1,202 @@
+//! Flag groups several subcommands share: where to connect, how to print, MONITOR
+//! bounds, traffic counting, pattern rules, keyspace scans. clap derive only.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args};
+
+use super::{parse_duration, parse_size};
+use crate::output::Format;
+
+/// Where to connect: one node, a list of nodes, a whole cluster, or a Sentinel-managed master.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct TargetArgs {
+    /// server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS
+    #[arg(short = 'u', long = "url", value_name = "URL", conflicts_with_all = ["host", "port"])]
+    pub(crate) url: Option<String>,
+
+    /// server host
+    #[arg(short = 'h', long = "host", value_name = "HOST")]
+    pub(crate) host: Option<String>,
+
+    /// server port
+    #[arg(short = 'p', long = "port", value_name = "PORT")]
+    pub(crate) port: Option<u16>,
+
+    /// ACL user name (Redis 6+)
+    #[arg(long = "user", value_name = "USER")]
+    pub(crate) user: Option<String>,
+
+    /// password (or set REDISCLI_AUTH, which keeps it out of the process list)
+    #[arg(short = 'a', long = "pass", value_name = "PASSWORD")]
+    pub(crate) pass: Option<String>,
+
+    /// database number
+    #[arg(short = 'n', long = "db", value_name = "DB")]
+    pub(crate) db: Option<i64>,
+
+    /// connect with TLS
+    #[arg(long = "tls")]
+    pub(crate) tls: bool,
+
+    /// CA certificate (PEM) to verify the server with, instead of the system roots
+    #[arg(long = "cacert", value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
+
+    /// client certificate (PEM) for mutual TLS
+    #[arg(long = "cert", value_name = "FILE", requires = "key")]
+    pub(crate) cert: Option<PathBuf>,
+
+    /// client private key (PEM) for mutual TLS
+    #[arg(long = "key", value_name = "FILE", requires = "cert")]
+    pub(crate) key: Option<PathBuf>,
+
+    /// do not verify the server's TLS certificate
+    #[arg(long = "insecure")]
+    pub(crate) insecure: bool,
+
+    /// a node to include (repeatable); replaces -h/-p/--url's address
+    #[arg(long = "node", value_name = "HOST:PORT", action = ArgAction::Append)]
+    pub(crate) nodes: Vec<String>,
+
+    /// discover every node (masters and replicas) of the cluster from the given node
+    #[arg(long = "cluster", conflicts_with = "sentinel")]
+    pub(crate) cluster: bool,
+
+    /// ask this Sentinel for the master (repeatable; the first that answers wins)
+    #[arg(long = "sentinel", value_name = "HOST:PORT", action = ArgAction::Append, requires = "master")]
+    pub(crate) sentinel: Vec<String>,
+
+    /// master name known to Sentinel
+    #[arg(long = "master", value_name = "NAME", requires = "sentinel")]
+    pub(crate) master: Option<String>,
+
+    /// password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)
+    #[arg(long = "sentinel-pass", value_name = "PASSWORD")]
+    pub(crate) sentinel_pass: Option<String>,
+
+    /// time allowed to open a connection
+    #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub(crate) connect_timeout: std::time::Duration,
+
+    /// time allowed for each request
+    #[arg(long = "timeout", value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub(crate) timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Output")]
+pub(crate) struct OutputArgs {
+    /// report format
+    #[arg(short = 'o', long = "format", value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    /// same as -o json
+    #[arg(long = "json", conflicts_with = "format")]
+    pub(crate) json: bool,
+}
+
+impl OutputArgs {
+    pub(crate) fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+/// The bounds of a live MONITOR capture (monitor, hotkeys, patterns).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Capture")]
+pub(crate) struct CaptureArgs {
+    /// how long to capture live MONITOR traffic
+    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub(crate) duration: std::time::Duration,
+
+    /// stop a live capture when the server's output buffer for it passes this size
+    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
+    pub(crate) max_server_buffer: u64,
+}
+
+/// Where traffic comes from and how it is counted (hotkeys, patterns).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Traffic")]
+pub(crate) struct TrafficArgs {
+    /// read a MONITOR capture instead of a live server ('-' for stdin; gzip is detected)
+    #[arg(long = "input", value_name = "FILE")]
+    pub(crate) input: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) capture: CaptureArgs,
+
+    /// distinct keys counted exactly; past this, a Space-Saving top-k of this size
+    #[arg(long = "max-keys", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_keys: u64,
+
+    /// with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)
+    #[arg(long = "threads", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub(crate) threads: Option<u64>,
+
+    #[command(flatten)]
+    pub(crate) rules: PatternRuleArgs,
+}
+
+/// How keys are grouped into patterns (hotkeys, patterns, keyspace).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Patterns")]
+pub(crate) struct PatternRuleArgs {
+    /// characters that separate key segments, for pattern inference
+    #[arg(long = "separator", value_name = "CHARS", default_value = ":/.|#")]
+    pub(crate) separator: String,
+
+    /// extra pattern rule REGEX=REPLACEMENT, applied first ('*' in REPLACEMENT is a wildcard)
+    #[arg(long = "rule", value_name = "REGEX=REPLACEMENT", action = ArgAction::Append)]
+    pub(crate) rules: Vec<String>,
+}
+
+/// How the keyspace is walked (bigkeys, keyspace, patterns --scan).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Scan")]
+pub(crate) struct ScanArgs {
+    /// keys SCAN asks for per call (each batch is one pipelined round trip)
+    #[arg(long = "count", value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) count: u64,
+
+    /// only keys matching this glob (SCAN MATCH)
+    #[arg(long = "match", value_name = "GLOB")]
+    pub(crate) pattern: Option<String>,
+
+    /// only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub(crate) kind: Option<String>,
+
+    /// MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)
+    #[arg(long = "samples", value_name = "N", default_value_t = 5)]
+    pub(crate) samples: u64,
+
+    /// also read each key's OBJECT ENCODING
+    #[arg(long = "encoding")]
+    pub(crate) encoding: bool,
+
+    /// most keys per second, over all nodes together
+    #[arg(long = "rate", value_name = "KEYS_PER_SEC", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) rate: Option<u64>,
+
+    /// back off while a node's PING latency (side probe) is above this
+    #[arg(long = "max-latency", value_name = "DURATION", default_value = "5ms", value_parser = parse_duration)]
+    pub(crate) max_latency: std::time::Duration,
+
+    /// scan one replica of each master instead of the masters (sends READONLY in a cluster)
+    #[arg(long = "replicas")]
+    pub(crate) replicas: bool,
+
+    /// stop after N keys per node and extrapolate the totals to DBSIZE
+    #[arg(long = "sample", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) sample: Option<u64>,
+
+    /// resume a one-node scan from this cursor (an interrupted scan prints it)
+    #[arg(long = "cursor", value_name = "CURSOR")]
+    pub(crate) cursor: Option<u64>,
+}
