@@ -9,11 +9,13 @@ mod bigkeys;
 mod generated;
 mod help;
 mod hotkeys;
+mod hotkeys_live;
 mod keyspace;
 mod monitor;
 mod patterns;
 mod readme;
 mod stats;
+mod target;
 
 use std::process::{Child, Stdio};
 

@@ -1,0 +1,349 @@
+//! The target options every command shares, exercised through `stats` (the simplest
+//! command that connects): passwords from flags, URLs and `REDISCLI_AUTH`, ACL users,
+//! TLS and mutual TLS, timeouts, usage errors; and discovery: `--cluster` against a real
+//! 3+3 cluster (and CLUSTER NODES on Redis 6.2), `--sentinel` against a real Sentinel.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::stats::port;
+use crate::util::{client_cert, redis62_bin, RedisCluster, RedisServer, Sentinel};
+use crate::{cachestorm, fails, json, stats_once};
+
+#[test]
+fn wrong_password_exits_3_and_never_prints_it() {
+    let s = RedisServer::with_args(&["--requirepass", "rightpw"]);
+    let p = port(&s);
+    let url = format!("redis://:wrongpw-flag@127.0.0.1:{p}");
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (
+            vec!["stats", "-p", &p, "-a", "wrongpw-flag", "--count", "1"],
+            None,
+        ),
+        (
+            vec!["stats", "-u", &url, "--count", "1", "-o", "json"],
+            None,
+        ),
+        (
+            vec!["stats", "-p", &p, "--count", "1"],
+            Some("wrongpw-flag"),
+        ),
+    ];
+    for (args, env) in cases {
+        let mut c = cachestorm();
+        if let Some(v) = env {
+            c.env("REDISCLI_AUTH", v);
+        }
+        let out = c.args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("authentication failed"), "{all}");
+        assert!(!all.contains("wrongpw"), "password leaked: {all}");
+    }
+    // And no password at all: NOAUTH, with a hint.
+    assert!(fails(&["stats", "-p", &p, "--count", "1"], 3).contains("NOAUTH"));
+}
+
+#[test]
+fn right_password_from_flag_url_and_env() {
+    let s = RedisServer::with_args(&["--requirepass", "rightpw"]);
+    let p = port(&s);
+    let url = format!("redis://:rightpw@127.0.0.1:{p}/0");
+    for (args, env) in [
+        (vec!["stats", "-p", &p, "-a", "rightpw"], None),
+        (vec!["stats", "-u", &url], None),
+        (vec!["stats", "-p", &p], Some("rightpw")),
+    ] {
+        let mut c = cachestorm();
+        if let Some(v) = env {
+            c.env("REDISCLI_AUTH", v);
+        }
+        let out = c
+            .args(&args)
+            .args(["--count", "1", "--interval", "200ms", "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("rightpw"), "password in report: {text}");
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["samples"][0]["status"], "ok");
+        if env.is_none() && args.contains(&"-u") {
+            assert_eq!(
+                doc["target"]["url"],
+                format!("redis://:***@127.0.0.1:{p}/0")
+            );
+        }
+    }
+}
+
+#[test]
+fn acl_user_with_only_info_can_poll() {
+    let s = RedisServer::with_args(&["--requirepass", "adminpw"]);
+    s.cli(&[
+        "ACL", "SETUSER", "monitor", "on", ">monpw", "-@all", "+info",
+    ]);
+    let doc = stats_once(&["-p", &port(&s), "--user", "monitor", "-a", "monpw"]);
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    assert_eq!(doc["target"]["user"], "monitor");
+    fails(
+        &[
+            "stats",
+            "-p",
+            &port(&s),
+            "--user",
+            "monitor",
+            "-a",
+            "nope",
+            "--count",
+            "1",
+        ],
+        3,
+    );
+}
+
+#[test]
+fn tls_via_rediss_url_and_tls_flag() {
+    let s = RedisServer::start_tls(false);
+    let ca = s.tls_files().ca.to_string_lossy().into_owned();
+    let url = format!("rediss://127.0.0.1:{}", s.port);
+    let base = ["--count", "1", "--interval", "200ms", "-o", "json"];
+    let doc = json(&[&["stats", "-u", &url, "--cacert", &ca][..], &base].concat());
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    assert_eq!(doc["target"]["tls"], true);
+    let doc = json(
+        &[
+            &["stats", "--tls", "-p", &port(&s), "--cacert", &ca][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    let doc = json(
+        &[
+            &["stats", "--tls", "--insecure", "-p", &port(&s)][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    // An untrusted certificate is refused.
+    fails(&["stats", "-u", &url, "--count", "1"], 3);
+}
+
+#[test]
+fn mutual_tls_with_client_certificate() {
+    let s = RedisServer::start_tls(true);
+    let ca = s.tls_files().ca.to_string_lossy().into_owned();
+    let (cert, key) = client_cert(&s);
+    let (cert, key) = (
+        cert.to_string_lossy().into_owned(),
+        key.to_string_lossy().into_owned(),
+    );
+    let doc = stats_once(&[
+        "--tls",
+        "-p",
+        &port(&s),
+        "--cacert",
+        &ca,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+    ]);
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    let p = port(&s);
+    fails(
+        &["stats", "--tls", "-p", &p, "--cacert", &ca, "--count", "1"],
+        3,
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_with_exit_3() {
+    // Accepts TCP connections (the kernel completes the handshake) but never replies.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let p = listener.local_addr().unwrap().port().to_string();
+    let err = fails(
+        &[
+            "stats",
+            "-p",
+            &p,
+            "--count",
+            "1",
+            "--connect-timeout",
+            "500ms",
+            "--timeout",
+            "500ms",
+        ],
+        3,
+    );
+    assert!(
+        err.contains(&format!("127.0.0.1:{p}")) && err.contains("timed out"),
+        "{err}"
+    );
+    drop(listener);
+}
+
+#[test]
+fn cluster_discovery_finds_all_six_nodes_with_roles() {
+    let c = RedisCluster::start();
+    let seed = c.nodes[4].port.to_string();
+    let doc = stats_once(&["--cluster", "-p", &seed]);
+    assert_eq!(doc["target"]["mode"], "cluster");
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 6, "{nodes:?}");
+    let masters: Vec<_> = nodes.iter().filter(|n| n["role"] == "master").collect();
+    let replicas: Vec<_> = nodes.iter().filter(|n| n["role"] == "replica").collect();
+    assert_eq!((masters.len(), replicas.len()), (3, 3));
+    let slots: u64 = masters
+        .iter()
+        .flat_map(|m| m["slots"].as_array().unwrap())
+        .map(|r| r[1].as_u64().unwrap() - r[0].as_u64().unwrap() + 1)
+        .sum();
+    assert_eq!(slots, 16384);
+    let master_addrs: Vec<&str> = masters
+        .iter()
+        .map(|m| m["addr"].as_str().unwrap())
+        .collect();
+    for r in &replicas {
+        assert!(master_addrs.contains(&r["master"].as_str().unwrap()), "{r}");
+    }
+    let expected: std::collections::BTreeSet<String> = c.nodes.iter().map(|n| n.addr()).collect();
+    let found: std::collections::BTreeSet<String> = nodes
+        .iter()
+        .map(|n| n["addr"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(found, expected);
+    let samples = doc["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 7, "6 nodes + total");
+    assert_eq!(samples[6]["node"], "total");
+    for s in samples.iter().filter(|s| s["role"] == "replica") {
+        assert!(
+            s["repl_lag_bytes"].is_u64(),
+            "replica lag from its master's offset: {s}"
+        );
+    }
+}
+
+#[test]
+fn cluster_flag_on_a_plain_server_is_a_clear_error() {
+    let s = RedisServer::start();
+    let port = s.port.to_string();
+    let err = fails(&["stats", "--cluster", "-p", &port, "--count", "1"], 3);
+    assert!(err.contains("not a cluster node"), "{err}");
+}
+
+#[test]
+fn sentinel_resolves_and_polls_the_master() {
+    let master = RedisServer::start();
+    let sentinel = Sentinel::start(&master, "mymaster");
+    let addr = format!("127.0.0.1:{}", sentinel.port);
+    let doc = stats_once(&["--sentinel", &addr, "--master", "mymaster"]);
+    assert_eq!(doc["target"]["mode"], "sentinel");
+    assert_eq!(doc["target"]["master_name"], "mymaster");
+    assert_eq!(doc["nodes"][0]["addr"], master.addr());
+    assert_eq!(doc["nodes"][0]["role"], "master");
+    assert_eq!(doc["samples"][0]["node"], master.addr());
+    assert_eq!(doc["samples"][0]["status"], "ok");
+
+    let err = fails(
+        &[
+            "stats",
+            "--sentinel",
+            &addr,
+            "--master",
+            "nosuch",
+            "--count",
+            "1",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("does not know a master named 'nosuch'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cluster_discovery_falls_back_to_cluster_nodes_on_redis_6_2() {
+    let c = RedisCluster::start_with(redis62_bin());
+    let seed = c.nodes[0].port.to_string();
+    let doc = stats_once(&["--cluster", "-p", &seed]);
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 6, "{nodes:?}");
+    assert_eq!(nodes.iter().filter(|n| n["role"] == "master").count(), 3);
+    assert!(nodes[0]["version"]
+        .as_str()
+        .unwrap()
+        .starts_with("redis 6.2"));
+    let slots: u64 = nodes
+        .iter()
+        .filter_map(|n| n["slots"].as_array())
+        .flatten()
+        .map(|r| r[1].as_u64().unwrap() - r[0].as_u64().unwrap() + 1)
+        .sum();
+    assert_eq!(slots, 16384);
+}
+
+#[test]
+fn bad_duration_is_a_usage_error() {
+    cachestorm()
+        .args(["stats", "--interval", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid duration"));
+}
+
+#[test]
+fn bad_url_is_a_usage_error_without_the_password() {
+    let out = cachestorm()
+        .args(["stats", "-u", "http://app:hunter2@127.0.0.1:6379"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("redis://"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn client_cert_needs_key() {
+    cachestorm()
+        .args(["stats", "--tls", "--cert", "c.pem"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn missing_ca_file_is_bad_input() {
+    cachestorm()
+        .args(["stats", "--tls", "--cacert", "/nonexistent/ca.pem"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/ca.pem"));
+}
+
+#[test]
+fn refused_connection_names_the_node_and_exits_3() {
+    let port = crate::util::free_port(false);
+    let addr = format!("127.0.0.1:{port}");
+    let out = cachestorm()
+        .args(["stats", "-p", &port.to_string(), "--count", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&addr) && err.contains("refused"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(out.stdout.is_empty());
+}
