@@ -3,17 +3,21 @@
 
 use std::time::Duration;
 
-/// Parses `500ms`, `10s`, `5m`, `1h`, `1.5s`, or a bare number of seconds.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+/// `1.5kb` → (1.5, "kb"): the leading number and the lowercase unit after it.
+fn number_and_unit(s: &str) -> Option<(f64, String)> {
     let t = s.trim().to_ascii_lowercase();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration '{s}': expected e.g. 500ms, 10s, 5m, 1h"))?;
-    let secs = match unit {
+    Some((num.parse().ok()?, unit.to_string()))
+}
+
+/// Parses `500ms`, `10s`, `5m`, `1h`, `1.5s`, or a bare number of seconds.
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (value, unit) = number_and_unit(s)
+        .ok_or_else(|| format!("invalid duration '{s}': expected e.g. 500ms, 10s, 5m, 1h"))?;
+    let secs = match unit.as_str() {
         "ms" => value / 1000.0,
         "" | "s" => value,
         "m" => value * 60.0,
@@ -28,15 +32,9 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Parses `512`, `10kb`, `5mb`, `1gb` (binary multiples, like redis.conf).
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim().to_ascii_lowercase();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid size '{s}': expected e.g. 512, 10kb, 5mb, 1gb"))?;
-    let mult = match unit {
+    let (value, unit) = number_and_unit(s)
+        .ok_or_else(|| format!("invalid size '{s}': expected e.g. 512, 10kb, 5mb, 1gb"))?;
+    let mult = match unit.as_str() {
         "" | "b" => 1.0,
         "k" | "kb" => 1024.0,
         "m" | "mb" => 1024.0 * 1024.0,
