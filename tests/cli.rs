@@ -115,6 +115,18 @@ pub fn finish_json(child: Child) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// Ends a live capture once it has read all the traffic the test sent (so exact counts
+/// never depend on how fast this machine is): waits until the server's MONITOR streams
+/// are drained, sends Ctrl-C, expects exit 130 and a partial report, and returns it.
+pub fn interrupt_when_drained(child: Child, server: &util::RedisServer) -> Value {
+    server.wait_for_monitor_drained();
+    util::interrupt(&child);
+    let (code, doc, err) = stdout_json(child);
+    assert_eq!(code, Some(130), "{err}");
+    assert_eq!(doc["complete"], false, "{doc}");
+    doc
+}
+
 /// Waits for a spawned run: its exit code, its JSON document on stdout, and its stderr.
 pub fn stdout_json(child: Child) -> (Option<i32>, Value, String) {
     let out = child.wait_with_output().unwrap();

@@ -34,7 +34,8 @@ fn spawn_monitor(
 #[test]
 fn monitor_writes_a_file_hotkeys_reads_back() {
     let s = RedisServer::start();
-    let (child, _dir, file) = spawn_monitor(&s, &["--duration", "2s"]);
+    // Ends at the 26th line: no race with the clock.
+    let (child, _dir, file) = spawn_monitor(&s, &["--duration", "60s", "--max-lines", "26"]);
     s.wait_for_monitor();
     // A bare connection: redis-cli would add its own COMMAND DOCS to the capture.
     let mut c = Conn::open(s.port);

@@ -19,7 +19,7 @@ pub(crate) use shared::*;
 #[command(
     name = "cachestorm",
     version,
-    about = "Diagnose Redis cache storms: rates, hot keys, big keys, storm classification",
+    about = "Diagnose Redis cache storms: rates, hot keys, key patterns, big keys, expiry cliffs",
     long_about = "Diagnose Redis cache storms from the command line.\n\n\
         Every report prints as a table for people (-o table, the default) or as JSON for jq \
         (-o json, -o ndjson). Reports go to stdout; progress and warnings go to stderr.\n\n\

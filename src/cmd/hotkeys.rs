@@ -43,7 +43,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     };
     let mut rep = report(&t, &rcfg, &rules);
     if let Some(live) = &live {
-        rep.penetration.verified = super::live::verify_missing(live, &t, &rcfg).await;
+        rep.penetration.verified = super::penetration::verify_missing(live, &t, &rcfg).await;
     }
     let doc = HotkeysDoc {
         complete: source.stopped_early.is_none(),

@@ -11,7 +11,7 @@ use crate::analysis::glob;
 use crate::cli::MonitorArgs;
 use crate::error::{Error, Result};
 use crate::output::monitor::{FileReport, MonitorReport};
-use crate::output::{self, Format};
+use crate::output::{self, Format, Report};
 use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
 use crate::source::discover::{discover, NodeList};
@@ -228,23 +228,10 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
         files: file_reports(args.write.as_deref(), &names, &per_node),
         stopped_early,
         max_server_buffer_bytes: max_omem,
+        max_lines_reached: max_lines_hit,
     };
-    let paths: Vec<&str> = report.files.iter().map(|f| f.path.as_str()).collect();
-    eprintln!(
-        "cachestorm: wrote {written} lines ({filtered} filtered out) in {:.1}s to {}{}{}",
-        report.duration_secs,
-        paths.join(", "),
-        if max_lines_hit {
-            "; --max-lines reached"
-        } else {
-            ""
-        },
-        report
-            .stopped_early
-            .as_deref()
-            .map(|r| format!("; stopped early: {r}"))
-            .unwrap_or_default()
-    );
+    // The summary goes to stderr: stdout holds the capture (without -w) or the report.
+    eprint!("cachestorm: {}", report.table());
     // Without -w the capture itself is on stdout: no report there.
     if args.write.is_some() && args.output.format() != Format::Table {
         output::print(args.output.format(), &target.report(), &report)?;

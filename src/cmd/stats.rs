@@ -38,13 +38,17 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let bounded = args.count.is_some() || args.duration.is_some();
     let mut rows_done: u64 = 0;
     let mut first = true;
-    while let Some(round) = stop
-        .until(async {
+    // Set when Ctrl-C ends the loop (not when it lands after the last row).
+    let mut interrupted = false;
+    loop {
+        let next = stop.until(async {
             ticker.tick().await;
             poller.poll().await
-        })
-        .await
-    {
+        });
+        let Some(round) = next.await else {
+            interrupted = stop.interrupted();
+            break;
+        };
         // Nothing answered the first poll at all: that is an error, not an empty report.
         if first && round.iter().all(|s| s.result.is_err()) {
             if let Some(Err(e)) = round.into_iter().next().map(|s| s.result) {
@@ -72,7 +76,7 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
         }
     }
 
-    let complete = !(stop.interrupted() && bounded);
+    let complete = !(interrupted && bounded);
     if format == Format::Json {
         let report = StatsReport {
             complete,

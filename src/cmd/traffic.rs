@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use super::Outcome;
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
-use crate::cli::{PatternRuleArgs, TargetArgs, TrafficArgs};
+use crate::cli::{CaptureArgs, PatternRuleArgs, TargetArgs, TrafficArgs};
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
 use crate::output::hotkeys::SourceReport;
@@ -21,6 +21,16 @@ use crate::source::monitor::Limits;
 use crate::source::stop::Stop;
 
 const SKIPPED_SHOWN: usize = 10;
+
+/// The MONITOR bounds of a live capture (`monitor`, `hotkeys`, `patterns`).
+impl From<&CaptureArgs> for Limits {
+    fn from(c: &CaptureArgs) -> Self {
+        Limits {
+            duration: c.duration,
+            max_server_buffer: c.max_server_buffer,
+        }
+    }
+}
 
 /// Counts events of one line into `t`, noting skipped lines in `src`. Events from
 /// `own_client` (cachestorm's own side connection) are left out.

@@ -1,6 +1,7 @@
 //! The `monitor` report: what a capture wrote where. The capture itself goes to the
 //! files (or to stdout without `-w`); this report goes to stdout only with `-w` and
-//! `-o json` / `-o ndjson`. Knows reports, not sockets.
+//! `-o json` / `-o ndjson`; its table is the summary line `monitor` prints on stderr.
+//! Knows reports, not sockets.
 
 use serde::Serialize;
 
@@ -24,6 +25,9 @@ pub(crate) struct MonitorReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) stopped_early: Option<String>,
     pub(crate) max_server_buffer_bytes: u64,
+    /// `--max-lines` ended the capture (a bound the user set, not an early stop).
+    #[serde(skip)]
+    pub(crate) max_lines_reached: bool,
 }
 
 #[derive(Serialize)]
@@ -44,11 +48,16 @@ impl Report for MonitorReport {
     fn table(&self) -> String {
         let paths: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
         format!(
-            "wrote {} lines ({} filtered out) in {:.1}s to {}{}\n",
+            "wrote {} lines ({} filtered out) in {:.1}s to {}{}{}\n",
             self.lines_written,
             self.lines_filtered,
             self.duration_secs,
             paths.join(", "),
+            if self.max_lines_reached {
+                "; --max-lines reached"
+            } else {
+                ""
+            },
             self.stopped_early
                 .as_deref()
                 .map(|r| format!("; stopped early: {r}"))

@@ -260,8 +260,9 @@ fn monitor_summary() {
         }],
         stopped_early: Some("interrupted (Ctrl-C)".into()),
         max_server_buffer_bytes: 0,
+        max_lines_reached: true,
     };
-    insta::assert_snapshot!(r.table(), @"wrote 1500 lines (20 filtered out) in 2.0s to cap.log; stopped early: interrupted (Ctrl-C)");
+    insta::assert_snapshot!(r.table(), @"wrote 1500 lines (20 filtered out) in 2.0s to cap.log; --max-lines reached; stopped early: interrupted (Ctrl-C)");
 }
 
 /// 2025-12-02T00:00:00Z: minute 0 of the expiry timeline.

@@ -6,7 +6,7 @@
 
 use redis::Value;
 
-use super::resp::{as_int, as_text};
+use super::resp::{as_int, as_word};
 
 /// A key's type as TYPE answers it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,7 +105,7 @@ pub(crate) fn probed(
     seen_ms: u64,
     node: u16,
 ) -> Option<KeyInfo> {
-    let kind = KeyType::from_type_reply(&replies[0].as_ref().and_then(as_text)?)?;
+    let kind = KeyType::from_type_reply(&replies[0].as_ref().and_then(as_word)?)?;
     let mem = replies[1].as_ref().and_then(as_int)?;
     let pttl = replies[2].as_ref().and_then(as_int)?;
     if pttl == -2 {
@@ -180,5 +180,14 @@ mod tests {
         )
         .is_none());
         assert!(probed(k(), &[st("set"), None, None], 0, 0).is_none());
+        // A TYPE reply that is not a word (an error, an integer) is no type.
+        let int = Some(Value::Int(5));
+        assert!(probed(
+            k(),
+            &[int, Some(Value::Int(90)), Some(Value::Int(-1))],
+            0,
+            0
+        )
+        .is_none());
     }
 }

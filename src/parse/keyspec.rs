@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::resp::{as_array, as_int, as_map, as_text};
+
 /// What a command does to one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
@@ -383,96 +385,84 @@ mod tests {
 /// scripts/gen-keyspecs.py), so a live server's own commands — modules included — can be
 /// added to the table.
 pub(crate) fn tsv_from_command_info(v: &redis::Value) -> String {
-    use super::resp::{as_array, as_int, as_map, as_text};
-    fn spec(v: &redis::Value) -> Option<String> {
-        let m = as_map(v)?;
-        let get = |n: &str| m.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
-        let flags: Vec<String> = get("flags")
-            .and_then(as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(as_text)
-            .collect();
-        let bs = as_map(get("begin_search")?)?;
-        let bget = |n: &str| bs.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
-        let bspec = as_map(bget("spec")?)?;
-        let bnum = |n: &str| {
-            bspec
-                .iter()
-                .find(|(k, _)| k == n)
-                .and_then(|(_, v)| as_int(v))
-        };
-        let btext = |n: &str| {
-            bspec
-                .iter()
-                .find(|(k, _)| k == n)
-                .and_then(|(_, v)| as_text(v))
-        };
-        let begin = match as_text(bget("type")?)?.as_str() {
-            "index" => format!("i{}", bnum("index")?),
-            "keyword" => format!("k{},{}", btext("keyword")?, bnum("startfrom")?),
-            _ => return None,
-        };
-        let fk = as_map(get("find_keys")?)?;
-        let fget = |n: &str| fk.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
-        let fspec = as_map(fget("spec")?)?;
-        let fnum = |n: &str| {
-            fspec
-                .iter()
-                .find(|(k, _)| k == n)
-                .and_then(|(_, v)| as_int(v))
-        };
-        let find = match as_text(fget("type")?)?.as_str() {
-            "range" => format!(
-                "r{},{},{}",
-                fnum("lastkey")?,
-                fnum("keystep")?,
-                fnum("limit")?
-            ),
-            "keynum" => format!(
-                "n{},{},{}",
-                fnum("keynumidx")?,
-                fnum("firstkey")?,
-                fnum("keystep")?
-            ),
-            _ => return None,
-        };
-        Some(format!("{}/{begin}/{find}", flags.join(",")))
-    }
-    fn walk(e: &redis::Value, out: &mut Vec<String>) {
-        let Some(f) = as_array(e) else { return };
-        let Some(name) = f.first().and_then(as_text) else {
-            return;
-        };
-        let flags: Vec<String> = f
-            .get(2)
-            .and_then(as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(as_text)
-            .collect();
-        let specs: Vec<String> = f
-            .get(8)
-            .and_then(as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(spec)
-            .collect();
-        out.push(format!(
-            "{}\t{}\t{}",
-            name.to_ascii_lowercase(),
-            flags.join(","),
-            specs.join(";")
-        ));
-        for sub in f.get(9).and_then(as_array).unwrap_or(&[]) {
-            walk(sub, out);
-        }
-    }
     let mut out = Vec::new();
     for e in as_array(v).unwrap_or(&[]) {
-        walk(e, &mut out);
+        command_lines(e, &mut out);
     }
     out.join("\n")
+}
+
+/// One COMMAND INFO entry (and its subcommands) as `name\tflags\tspecs` lines.
+fn command_lines(e: &redis::Value, out: &mut Vec<String>) {
+    let Some(f) = as_array(e) else { return };
+    let Some(name) = f.first().and_then(as_text) else {
+        return;
+    };
+    let texts = |i: usize, each: fn(&redis::Value) -> Option<String>| -> Vec<String> {
+        f.get(i)
+            .and_then(as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(each)
+            .collect()
+    };
+    let (flags, specs) = (texts(2, as_text), texts(8, key_spec_text));
+    out.push(format!(
+        "{}\t{}\t{}",
+        name.to_ascii_lowercase(),
+        flags.join(","),
+        specs.join(";")
+    ));
+    for sub in f.get(9).and_then(as_array).unwrap_or(&[]) {
+        command_lines(sub, out);
+    }
+}
+
+/// A field of a RESP map read by [`as_map`].
+fn field<'a>(m: &[(String, &'a redis::Value)], name: &str) -> Option<&'a redis::Value> {
+    m.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+}
+
+/// One key spec as `flags/begin/find` (`RW,access/i1/r0,1,0`), the TSV's notation.
+fn key_spec_text(v: &redis::Value) -> Option<String> {
+    let m = as_map(v)?;
+    let flags: Vec<String> = field(&m, "flags")
+        .and_then(as_array)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(as_text)
+        .collect();
+    let bs = as_map(field(&m, "begin_search")?)?;
+    let bspec = as_map(field(&bs, "spec")?)?;
+    let bnum = |n: &str| field(&bspec, n).and_then(as_int);
+    let begin = match as_text(field(&bs, "type")?)?.as_str() {
+        "index" => format!("i{}", bnum("index")?),
+        "keyword" => format!(
+            "k{},{}",
+            field(&bspec, "keyword").and_then(as_text)?,
+            bnum("startfrom")?
+        ),
+        _ => return None,
+    };
+    let fk = as_map(field(&m, "find_keys")?)?;
+    let fspec = as_map(field(&fk, "spec")?)?;
+    let fnum = |n: &str| field(&fspec, n).and_then(as_int);
+    let find = match as_text(field(&fk, "type")?)?.as_str() {
+        "range" => format!(
+            "r{},{},{}",
+            fnum("lastkey")?,
+            fnum("keystep")?,
+            fnum("limit")?
+        ),
+        "keynum" => format!(
+            "n{},{},{}",
+            fnum("keynumidx")?,
+            fnum("firstkey")?,
+            fnum("keystep")?
+        ),
+        _ => return None,
+    };
+    Some(format!("{}/{begin}/{find}", flags.join(",")))
 }
 
 #[cfg(test)]

@@ -23,6 +23,16 @@ pub(crate) fn as_text(v: &Value) -> Option<String> {
     }
 }
 
+/// A word the server sends as a string and nothing else (TYPE, OBJECT ENCODING): any
+/// other reply (an integer, an error, nil) is not one.
+pub(crate) fn as_word(v: &Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 pub(crate) fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Int(n) => Some(*n),

@@ -82,7 +82,8 @@ impl std::fmt::Display for RowStatus {
     }
 }
 
-/// Compares with the serialized name (`status == "down"`).
+/// Compares with the serialized name (`status == "down"`), for tests.
+#[cfg(test)]
 impl PartialEq<&str> for RowStatus {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other

@@ -15,7 +15,7 @@ use super::{Msg, NodeWalk, WalkSettings};
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
 use crate::parse::keyfacts::{probed, KeyInfo, NodeMemory};
-use crate::parse::resp::{as_int, as_text, scan_reply, server_error};
+use crate::parse::resp::{as_int, as_word, scan_reply, server_error};
 use crate::source::conn::{connect, NodeConn};
 use crate::source::pace::Bucket;
 use crate::source::probe::{Backoff, Probe, Step};
@@ -286,7 +286,7 @@ impl<'a> NodeWalker<'a> {
         for key in std::mem::take(&mut self.fresh) {
             let replies = [it.next(), it.next(), it.next()];
             let enc = if self.sh.settings.encoding {
-                it.next().as_ref().and_then(as_text)
+                it.next().as_ref().and_then(as_word)
             } else {
                 None
             };

@@ -1,23 +1,12 @@
-//! What the traffic commands do with a live server beyond the capture itself: the MONITOR
-//! limits from the flags, and the EXISTS check of penetration candidates afterwards.
+//! The penetration verdict of a live capture: the candidates (keys read and never
+//! written) checked with EXISTS on the node each was seen on, afterwards.
 
 use crate::analysis::hotkeys::{penetration_candidates, ReportConfig, Verified};
 use crate::analysis::traffic::Traffic;
-use crate::cli::CaptureArgs;
 use crate::endpoint::Target;
 use crate::show;
 use crate::source::discover::NodeSpec;
 use crate::source::exists::exists;
-use crate::source::monitor::Limits;
-
-impl From<&CaptureArgs> for Limits {
-    fn from(c: &CaptureArgs) -> Self {
-        Limits {
-            duration: c.duration,
-            max_server_buffer: c.max_server_buffer,
-        }
-    }
-}
 
 /// Checks up to 200 penetration candidates with EXISTS on the node they were seen on.
 pub(crate) async fn verify_missing(
