@@ -30,6 +30,36 @@ pub(crate) enum Outcome {
     Interrupted,
 }
 
+/// How a run that printed a report ended, as far as the exit code cares.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Ending {
+    /// Ctrl-C cut it short.
+    pub(crate) interrupted: bool,
+    /// The input was cut short or partly unusable.
+    pub(crate) bad_input: bool,
+    /// A node was lost (failed, closed, stopped answering) or never answered: its part of
+    /// the data is missing or cut short.
+    pub(crate) lost: bool,
+}
+
+impl Ending {
+    /// The one rule every command follows: Ctrl-C → 130; cut-short input → 2; a lost
+    /// node → 3; else 0. A bound the user set (`--max-lines`, `--sample`, `--count`) or
+    /// the guard stopping a capture early is not a failure: the report says so
+    /// (`complete: false` and why), the exit code does not.
+    pub(crate) fn outcome(self) -> Outcome {
+        if self.interrupted {
+            Outcome::Interrupted
+        } else if self.bad_input {
+            Outcome::BadInput
+        } else if self.lost {
+            Outcome::Partial
+        } else {
+            Outcome::Done
+        }
+    }
+}
+
 /// Exit code for a run stopped by Ctrl-C (128 + SIGINT).
 pub(crate) const INTERRUPTED: u8 = 130;
 
@@ -73,6 +103,22 @@ pub(crate) fn code(result: &Result<Outcome, Error>) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_rule_for_partial_results() {
+        let e = |interrupted, bad_input, lost| {
+            Ending {
+                interrupted,
+                bad_input,
+                lost,
+            }
+            .outcome()
+        };
+        assert_eq!(e(false, false, false), Outcome::Done);
+        assert_eq!(e(false, false, true), Outcome::Partial);
+        assert_eq!(e(false, true, false), Outcome::BadInput);
+        assert_eq!(e(true, false, true), Outcome::Interrupted);
+    }
 
     #[test]
     fn the_contract() {

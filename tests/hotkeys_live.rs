@@ -227,3 +227,28 @@ fn live_capture_works_for_a_least_privilege_acl_user() {
         "{err}"
     );
 }
+
+#[test]
+fn a_server_lost_mid_capture_exits_3_with_the_traffic_so_far() {
+    let mut s = RedisServer::start();
+    let p = s.port.to_string();
+    let child = spawn(&["hotkeys", "-p", &p, "--duration", "60s", "-o", "json"]);
+    s.wait_for_monitor();
+    let mut c = Conn::open(s.port);
+    for _ in 0..7 {
+        c.call(&["GET", "k"]);
+    }
+    s.wait_for_monitor_drained();
+    s.stop();
+    let (code, doc, err) = crate::stdout_json(child);
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(doc["complete"], false);
+    assert_eq!(doc["keys"][0]["count"], 7);
+    assert!(
+        doc["source"]["stopped_early"]
+            .as_str()
+            .unwrap()
+            .contains("closed"),
+        "{doc}"
+    );
+}

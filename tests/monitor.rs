@@ -225,3 +225,33 @@ fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
     assert!(text.ends_with('\n'), "no half-written last line");
     assert!(text.lines().all(|l| l.contains(r#""SET" "k:"#)));
 }
+
+#[test]
+fn a_server_lost_mid_capture_exits_3_with_the_capture_so_far() {
+    let mut s = RedisServer::start();
+    let (child, _dir, file) = spawn_monitor(&s, &["--duration", "60s"]);
+    s.wait_for_monitor();
+    let mut c = Conn::open(s.port);
+    for i in 0..10 {
+        c.call(&["SET", &format!("k:{i}"), "v"]);
+    }
+    s.wait_for_monitor_drained();
+    s.stop();
+    let (code, doc, err) = crate::stdout_json(child);
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(doc["complete"], false);
+    assert_eq!(doc["lines_written"], 10);
+    assert!(
+        doc["stopped_early"].as_str().unwrap().contains("closed"),
+        "{doc}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 10);
+}
+
+#[test]
+fn json_without_a_file_is_refused() {
+    for format in ["json", "ndjson"] {
+        let err = crate::fails(&["monitor", "-p", "1", "-o", format], 2);
+        assert!(err.contains("needs -w FILE"), "{err}");
+    }
+}

@@ -334,3 +334,104 @@ fn duration_bounds_the_run() {
 // Discovery.
 
 // Usage and connection errors, no server needed.
+
+#[test]
+fn a_node_down_at_any_poll_means_exit_3_and_an_incomplete_report() {
+    let a = RedisServer::start();
+    let mut b = RedisServer::start();
+    let (addr_a, addr_b) = (a.addr(), b.addr());
+    let child = crate::spawn(&[
+        "stats",
+        "--node",
+        &addr_a,
+        "--node",
+        &addr_b,
+        "--interval",
+        "200ms",
+        "--count",
+        "1000",
+        "-o",
+        "json",
+    ]);
+    b.wait_for_first_poll();
+    b.stop();
+    // Rows go on for the node that answers; the run ends by its Ctrl-C.
+    a.wait_for_calls("info", 5);
+    crate::util::interrupt(&child);
+    let (code, doc, err) = crate::stdout_json(child);
+    assert_eq!(code, Some(130), "Ctrl-C before --count wins: {err}");
+    assert_eq!(doc["complete"], false);
+
+    // Bounded by --count and with a node down all along: exit 3, the report still printed.
+    let out = cachestorm()
+        .args(["stats", "--node", &addr_a, "--node", &addr_b])
+        .args(["--interval", "200ms", "--count", "2", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["complete"], false);
+    let down = doc["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["node"] == addr_b.as_str() && r["status"] == "down")
+        .count();
+    assert_eq!(down, 2, "{doc}");
+}
+
+#[test]
+fn duration_ends_with_a_last_poll_on_the_deadline_and_rows_carry_sample_times() {
+    let s = RedisServer::start();
+    let doc = json(&[
+        "stats",
+        "-p",
+        &port(&s),
+        "--interval",
+        "1s",
+        "--duration",
+        "1500ms",
+        "-o",
+        "json",
+    ]);
+    // Polls at 0, 1 s and 1.5 s (the deadline): two intervals, the last one shorter.
+    let rows = doc["samples"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{doc}");
+    let secs: Vec<f64> = rows
+        .iter()
+        .map(|r| r["interval_secs"].as_f64().unwrap())
+        .collect();
+    assert!(
+        secs[1] < secs[0],
+        "the last interval ends at the deadline: {secs:?}"
+    );
+    let times: Vec<&str> = rows.iter().map(|r| r["time"].as_str().unwrap()).collect();
+    assert!(
+        times[0] < times[1],
+        "each row has its own sample time: {times:?}"
+    );
+}
+
+#[test]
+fn ctrl_c_before_the_first_interval_prints_the_header_and_says_so() {
+    let s = RedisServer::start();
+    let child = crate::spawn(&["stats", "-p", &port(&s), "--interval", "1h"]);
+    s.wait_for_first_poll();
+    crate::util::interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "Ctrl-C is the normal end without --count"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("time"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no interval completed"), "{err}");
+}

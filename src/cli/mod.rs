@@ -24,7 +24,8 @@ pub(crate) use shared::*;
         Every report prints as a table for people (-o table, the default) or as JSON for jq \
         (-o json, -o ndjson). Reports go to stdout; progress and warnings go to stderr.\n\n\
         Exit codes: 0 ok, 1 a finding you asked to fail on, 2 usage or bad input, \
-        3 cannot connect / auth refused / server error, 130 interrupted.",
+        3 cannot connect / auth refused / server error / a node lost part-way (the report of \
+        the rest is still printed), 130 interrupted.",
     disable_help_flag = true,
     disable_help_subcommand = true,
     disable_version_flag = true

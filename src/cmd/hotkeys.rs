@@ -1,7 +1,7 @@
 //! `cachestorm hotkeys`: the hottest keys (and commands, clients, patterns, signatures)
 //! from a MONITOR capture file or a bounded live MONITOR.
 
-use super::traffic::{self, Gathered};
+use super::traffic;
 use super::Outcome;
 use crate::analysis::hotkeys::{report, ReportConfig, SignatureConfig};
 use crate::analysis::traffic::TrafficConfig;
@@ -22,14 +22,8 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     };
     let gathered = traffic::gather(&args.target, &args.traffic, cfg).await?;
     let target = gathered.target_json();
-    let Gathered {
-        traffic: t,
-        source,
-        input_error,
-        interrupted,
-        live,
-    } = gathered;
-    traffic::warn_skipped(&source);
+    let (t, source, live) = (&gathered.traffic, &gathered.source, &gathered.live);
+    traffic::warn_skipped(source);
     let rcfg = ReportConfig {
         top: args.top,
         signatures: Some(SignatureConfig {
@@ -41,15 +35,15 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         }),
         nodes: source.nodes.clone(),
     };
-    let mut rep = report(&t, &rcfg, &rules);
-    if let Some(live) = &live {
-        rep.penetration.verified = super::penetration::verify_missing(live, &t, &rcfg).await;
+    let mut rep = report(t, &rcfg, &rules);
+    if let Some(live) = live {
+        rep.penetration.verified = super::penetration::verify_missing(live, t, &rcfg).await;
     }
     let doc = HotkeysDoc {
         complete: source.stopped_early.is_none(),
-        source: &source,
+        source,
         report: &rep,
     };
     output::print(args.output.format(), &target, &doc)?;
-    Ok(traffic::outcome(input_error, interrupted))
+    Ok(traffic::outcome(&gathered))
 }

@@ -10,6 +10,7 @@ use super::Outcome;
 use crate::analysis::glob;
 use crate::cli::MonitorArgs;
 use crate::error::{Error, Result};
+use crate::exit::Ending;
 use crate::output::monitor::{FileReport, MonitorReport};
 use crate::output::{self, Format, Report};
 use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
@@ -188,6 +189,12 @@ fn file_reports(base: Option<&Path>, names: &[String], per_node: &[u64]) -> Vec<
 }
 
 pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
+    if args.write.is_none() && args.output.format() != Format::Table {
+        return Err(Error::Usage(format!(
+            "-o {} needs -w FILE: without it the capture itself goes to stdout",
+            args.output.format().name()
+        )));
+    }
     let target = super::target::resolve(&args.target)?;
     let nodes = discover(&target).await?.capture_nodes();
     let names = nodes.names();
@@ -236,11 +243,12 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     if args.write.is_some() && args.output.format() != Format::Table {
         output::print(args.output.format(), &target.report(), &report)?;
     }
-    Ok(if interrupted {
-        Outcome::Interrupted
-    } else {
-        Outcome::Done
-    })
+    Ok(Ending {
+        interrupted,
+        bad_input: false,
+        lost: ended.lost,
+    }
+    .outcome())
 }
 
 #[cfg(test)]

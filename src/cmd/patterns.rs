@@ -72,5 +72,5 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
         top: args.top,
     };
     output::print(args.output.format(), &target, &doc)?;
-    Ok(traffic::outcome(g.input_error, g.interrupted))
+    Ok(traffic::outcome(&g))
 }

@@ -8,6 +8,7 @@ use crate::analysis::patterns::PatternRules;
 use crate::cli::{ScanArgs, TargetArgs};
 use crate::endpoint::{Target, TargetReport};
 use crate::error::{Error, Result};
+use crate::exit::Ending;
 use crate::output::scan::{ScanReport, ScanSettings};
 use crate::parse::keyfacts::{KeyInfo, NodeMemory};
 use crate::redact;
@@ -28,15 +29,15 @@ impl Scanned {
     }
 }
 
-/// Exit 130 after Ctrl-C; exit 3 when a node failed (its part is missing).
+/// Exit 130 after Ctrl-C; exit 3 when a node failed (its part is missing); `--sample`
+/// stopping the walk is not a failure.
 pub(crate) fn outcome(s: &ScanReport) -> Outcome {
-    if s.interrupted {
-        Outcome::Interrupted
-    } else if s.nodes.iter().any(|n| n.error.is_some()) {
-        Outcome::Partial
-    } else {
-        Outcome::Done
+    Ending {
+        interrupted: s.interrupted,
+        bad_input: false,
+        lost: s.nodes.iter().any(|n| n.error.is_some()),
     }
+    .outcome()
 }
 
 /// The walk's settings from the flags, resolved once: only these travel down (and

@@ -1,19 +1,64 @@
 //! `cachestorm stats`: polls INFO on every node each interval and prints per-interval rates
 //! and gauges as they come (table or NDJSON) or as one JSON document at the end.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use super::Outcome;
-use crate::analysis::rates::{Observation, Polled, StatsTracker};
+use crate::analysis::rates::{Observation, Polled, StatsRow, StatsTracker};
 use crate::cli::StatsArgs;
+use crate::endpoint::Target;
 use crate::error::{Error, Result};
+use crate::exit::Ending;
 use crate::output::stats::{NodeReport, StatsReport, StatsRows};
 use crate::output::stream::RowPrinter;
 use crate::output::style::color_enabled;
 use crate::output::{self, Format};
+use crate::show;
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::info::{InfoPoller, NodeSample};
 use crate::source::stop::Stop;
+
+/// When the polls happen: one at the start, then every interval, never past
+/// `--duration` (the last poll lands on the deadline, so the run ends on time with a
+/// shorter last interval), and never in a burst after a stall (a late poll is followed by
+/// the next one a whole interval later). Offsets from the start; pure.
+#[derive(Debug, Clone, Copy)]
+struct Schedule {
+    next: Duration,
+    interval: Duration,
+    deadline: Option<Duration>,
+}
+
+impl Schedule {
+    fn new(interval: Duration, deadline: Option<Duration>) -> Self {
+        Schedule {
+            next: Duration::ZERO,
+            interval,
+            deadline,
+        }
+    }
+
+    /// When to poll next, and whether that poll is the last.
+    fn next_poll(&self) -> (Duration, bool) {
+        match self.deadline {
+            Some(d) if self.next >= d => (d, true),
+            _ => (self.next, false),
+        }
+    }
+
+    /// After a poll that ended `now` after the start.
+    fn advance(&mut self, now: Duration) {
+        self.next = (self.next + self.interval).max(now);
+    }
+}
+
+/// How the poll loop ended.
+struct PollEnd {
+    /// Ctrl-C ended it.
+    interrupted: bool,
+    /// A node missed a poll (its rows say `down`).
+    lost: bool,
+}
 
 pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let target = super::target::resolve(&args.target)?;
@@ -21,65 +66,26 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let format = args.output.format();
     let mut out = std::io::stdout().lock();
     let mut printer = RowPrinter::<StatsRows>::new(format, color_enabled());
-    let mut tracker = StatsTracker::new(
-        nodes
-            .iter()
-            .map(|n| (n.addr.to_string(), n.addr.port))
-            .collect(),
-    );
     let mut versions: Vec<Option<String>> = vec![None; nodes.len()];
-    let mut was_down = vec![false; nodes.len()];
-    let mut poller = InfoPoller::new(target.clone(), nodes.clone());
-
-    let started = Instant::now();
-    let mut ticker = tokio::time::interval(args.interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let stop = Stop::on_ctrl_c();
-    let bounded = args.count.is_some() || args.duration.is_some();
-    let mut rows_done: u64 = 0;
-    let mut first = true;
-    // Set when Ctrl-C ends the loop (not when it lands after the last row).
-    let mut interrupted = false;
-    loop {
-        let next = stop.until(async {
-            ticker.tick().await;
-            poller.poll().await
-        });
-        let Some(round) = next.await else {
-            interrupted = stop.interrupted();
-            break;
-        };
-        // Nothing answered the first poll at all: that is an error, not an empty report.
-        if first && round.iter().all(|s| s.result.is_err()) {
-            if let Some(Err(e)) = round.into_iter().next().map(|s| s.result) {
-                return Err(e);
-            }
-            return Err(Error::Usage("no node to poll".into()));
-        }
-        let polled = to_polled(round, &nodes, &mut versions, &mut was_down);
-        let time = output::now_rfc3339();
-        let mut rows = tracker.push(polled);
-        for r in &mut rows {
-            r.time = time.clone();
-        }
-        printer.rows(&mut out, rows)?;
-        if !first {
-            rows_done += 1;
-        }
-        first = false;
-        if args.count.is_some_and(|c| rows_done >= c)
-            || args
-                .duration
-                .is_some_and(|d| started.elapsed() + Duration::from_millis(5) >= d)
-        {
-            break;
-        }
+    let ended = poll_loop(
+        &args,
+        &target,
+        &nodes,
+        &mut versions,
+        &mut printer,
+        &mut out,
+    )
+    .await?;
+    if printer.rows_printed() == 0 && format == Format::Table {
+        printer.header(&mut out)?;
+        eprintln!("cachestorm: no interval completed (a rate needs two samples)");
     }
-
-    let complete = !(interrupted && bounded);
+    // Without --count / --duration, Ctrl-C is the normal end.
+    let bounded = args.count.is_some() || args.duration.is_some();
+    let interrupted = ended.interrupted && bounded;
     if format == Format::Json {
         let report = StatsReport {
-            complete,
+            complete: !interrupted && !ended.lost,
             interval_ms: args.interval.as_millis() as u64,
             nodes: nodes
                 .into_iter()
@@ -90,11 +96,85 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
         };
         output::write(&mut out, format, &target.report(), &report)?;
     }
-    Ok(if complete {
-        Outcome::Done
-    } else {
-        Outcome::Interrupted
-    })
+    Ok(Ending {
+        interrupted,
+        bad_input: false,
+        lost: ended.lost,
+    }
+    .outcome())
+}
+
+/// Polls every node on the schedule until `--count` rows, the deadline or Ctrl-C,
+/// printing rows as they come.
+async fn poll_loop(
+    args: &StatsArgs,
+    target: &Target,
+    nodes: &[NodeSpec],
+    versions: &mut [Option<String>],
+    printer: &mut RowPrinter<StatsRows>,
+    out: &mut impl std::io::Write,
+) -> Result<PollEnd> {
+    let mut tracker = StatsTracker::new(
+        nodes
+            .iter()
+            .map(|n| (n.addr.to_string(), n.addr.port))
+            .collect(),
+    );
+    let mut was_down = vec![false; nodes.len()];
+    let mut poller = InfoPoller::new(target.clone(), nodes.to_vec());
+    let started = tokio::time::Instant::now();
+    let mut schedule = Schedule::new(args.interval, args.duration);
+    let stop = Stop::on_ctrl_c();
+    let mut ended = PollEnd {
+        interrupted: false,
+        lost: false,
+    };
+    for round_no in 0u64.. {
+        let (at, last) = schedule.next_poll();
+        let next = stop.until(async {
+            tokio::time::sleep_until(started + at).await;
+            poller.poll().await
+        });
+        let Some(round) = next.await else {
+            // Set when Ctrl-C ends the loop (not when it lands after the last row).
+            ended.interrupted = stop.interrupted();
+            break;
+        };
+        // Nothing answered the first poll at all: that is an error, not an empty report.
+        if round_no == 0 && round.iter().all(|s| s.result.is_err()) {
+            if let Some(Err(e)) = round.into_iter().next().map(|s| s.result) {
+                return Err(e);
+            }
+            return Err(Error::Usage("no node to poll".into()));
+        }
+        ended.lost |= round.iter().any(|s| s.result.is_err());
+        let times: Vec<(usize, SystemTime)> = round.iter().map(|s| (s.node, s.at)).collect();
+        let polled = to_polled(round, nodes, versions, &mut was_down);
+        let mut rows = tracker.push(polled);
+        stamp(&mut rows, nodes, &times);
+        printer.rows(out, rows)?;
+        if last || args.count.is_some_and(|c| round_no >= c) {
+            break;
+        }
+        schedule.advance(started.elapsed());
+    }
+    Ok(ended)
+}
+
+/// Each row gets the wall-clock time its sample was taken (the total row: the round's
+/// latest), not the time it is printed.
+fn stamp(rows: &mut [StatsRow], nodes: &[NodeSpec], times: &[(usize, SystemTime)]) {
+    let at = |t: SystemTime| show::rfc3339(chrono::DateTime::<chrono::Utc>::from(t));
+    let latest = times.iter().map(|t| t.1).max();
+    for r in rows {
+        let own = times
+            .iter()
+            .find(|(i, _)| nodes[*i].addr.to_string() == r.node)
+            .map(|t| t.1);
+        if let Some(t) = own.or(latest) {
+            r.time = at(t);
+        }
+    }
 }
 
 /// Turns a round of samples into tracker input, noting versions and telling stderr when a
@@ -134,4 +214,46 @@ fn to_polled(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Schedule;
+    use std::time::Duration;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// Polls of a run whose polls each take `work` ms.
+    fn polls(interval: u64, deadline: Option<u64>, work: u64, max: usize) -> Vec<u64> {
+        let mut s = Schedule::new(ms(interval), deadline.map(ms));
+        let mut at = Vec::new();
+        for _ in 0..max {
+            let (t, last) = s.next_poll();
+            at.push(t.as_millis() as u64);
+            if last {
+                break;
+            }
+            s.advance(t + ms(work));
+        }
+        at
+    }
+
+    #[test]
+    fn a_duration_ends_on_time() {
+        // --duration 2500ms --interval 1s: three intervals, the last one short.
+        assert_eq!(polls(1000, Some(2500), 5, 100), [0, 1000, 2000, 2500]);
+        // A duration shorter than the interval still gives one interval.
+        assert_eq!(polls(1000, Some(300), 5, 100), [0, 300]);
+        assert_eq!(polls(300, Some(900), 5, 100), [0, 300, 600, 900]);
+    }
+
+    #[test]
+    fn a_stall_is_not_followed_by_a_burst() {
+        // Each poll takes 2.6 s against a 1 s interval: the next poll comes when the last
+        // one is done, never two at once.
+        assert_eq!(polls(1000, None, 2600, 4), [0, 2600, 5200, 7800]);
+        assert_eq!(polls(1000, None, 10, 4), [0, 1000, 2000, 3000]);
+    }
 }

@@ -10,6 +10,7 @@ use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{CaptureArgs, PatternRuleArgs, TargetArgs, TrafficArgs};
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
+use crate::exit::Ending;
 use crate::output::hotkeys::SourceReport;
 use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture::CaptureFile;
@@ -68,6 +69,8 @@ pub(crate) struct Gathered {
     pub(crate) input_error: Option<String>,
     /// Ctrl-C ended a live capture early.
     pub(crate) interrupted: bool,
+    /// A live capture lost a node: its traffic is cut short.
+    pub(crate) lost: bool,
     /// For a live capture: the resolved target and the nodes captured.
     pub(crate) live: Option<(Target, Vec<NodeSpec>)>,
 }
@@ -110,19 +113,17 @@ async fn count(
     .await
 }
 
-/// How a traffic command ends: exit 2 after a cut-short input (reported on stderr), 130
-/// after Ctrl-C, else 0 (a capture the guard stopped early is still a report, marked
-/// incomplete).
-pub(crate) fn outcome(input_error: Option<String>, interrupted: bool) -> Outcome {
-    if let Some(e) = input_error {
+/// How a traffic command ends (`exit::Ending`): a cut-short input is reported on stderr.
+pub(crate) fn outcome(g: &Gathered) -> Outcome {
+    if let Some(e) = &g.input_error {
         eprintln!("cachestorm: {e}");
-        return Outcome::BadInput;
     }
-    if interrupted {
-        Outcome::Interrupted
-    } else {
-        Outcome::Done
+    Ending {
+        interrupted: g.interrupted,
+        bad_input: g.input_error.is_some(),
+        lost: g.lost,
     }
+    .outcome()
 }
 
 /// Reads a capture file (or stdin) into traffic counts.
@@ -161,6 +162,7 @@ async fn from_file(path: &str, cfg: TrafficConfig, threads: Option<usize>) -> Re
         source: src,
         input_error,
         interrupted: false,
+        lost: false,
         live: None,
     })
 }
@@ -204,6 +206,7 @@ async fn from_live(target: Target, limits: Limits, mut cfg: TrafficConfig) -> Re
         source: src,
         input_error: None,
         interrupted: ended.interrupted,
+        lost: ended.lost,
         live: Some((target, nodes)),
     })
 }

@@ -38,6 +38,17 @@ pub(crate) enum Format {
     Ndjson,
 }
 
+impl Format {
+    /// As `-o` spells it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Envelope<'a, T: Serialize, G: Serialize> {
     schema: String,

@@ -23,6 +23,7 @@ pub(crate) trait Streamed {
 /// Prints rows in the chosen format as they come; keeps them for `-o json`.
 pub(crate) struct RowPrinter<S: Streamed> {
     format: Format,
+    printed: usize,
     table: StreamTable,
     collected: Vec<S::Row>,
 }
@@ -31,6 +32,7 @@ impl<S: Streamed> RowPrinter<S> {
     pub(crate) fn new(format: Format, color: bool) -> Self {
         RowPrinter {
             format,
+            printed: 0,
             table: StreamTable::new(S::columns(), color),
             collected: Vec::new(),
         }
@@ -38,6 +40,7 @@ impl<S: Streamed> RowPrinter<S> {
 
     pub(crate) fn rows(&mut self, out: &mut impl Write, rows: Vec<S::Row>) -> Result<()> {
         for r in rows {
+            self.printed += 1;
             match self.format {
                 Format::Json => self.collected.push(r),
                 Format::Ndjson => write_ndjson(out, &r)?,
@@ -45,6 +48,16 @@ impl<S: Streamed> RowPrinter<S> {
             }
         }
         Ok(())
+    }
+
+    /// How many rows were handed in.
+    pub(crate) fn rows_printed(&self) -> usize {
+        self.printed
+    }
+
+    /// Prints the table's header alone (a run that ended before its first row).
+    pub(crate) fn header(&mut self, out: &mut impl Write) -> Result<()> {
+        self.table.header(out)
     }
 
     /// The rows kept for the JSON document (none unless the format is JSON).
@@ -96,16 +109,23 @@ impl StreamTable {
         s.trim_end().to_string()
     }
 
+    /// Prints the header line.
+    pub(crate) fn header(&mut self, out: &mut impl Write) -> Result<()> {
+        let header: Vec<(String, Tone)> = self
+            .columns
+            .iter()
+            .map(|c| (c.header.to_string(), Tone::Plain))
+            .collect();
+        writeln!(out, "{}", self.line(&header))?;
+        self.rows_since_header = 0;
+        out.flush()?;
+        Ok(())
+    }
+
     /// Prints one row (and the header first when due).
     pub(crate) fn row(&mut self, out: &mut impl Write, cells: &[(String, Tone)]) -> Result<()> {
         if self.rows_since_header >= HEADER_EVERY {
-            let header: Vec<(String, Tone)> = self
-                .columns
-                .iter()
-                .map(|c| (c.header.to_string(), Tone::Plain))
-                .collect();
-            writeln!(out, "{}", self.line(&header))?;
-            self.rows_since_header = 0;
+            self.header(out)?;
         }
         writeln!(out, "{}", self.line(cells))?;
         self.rows_since_header += 1;

@@ -33,6 +33,9 @@ pub(crate) struct Ended {
     pub(crate) read_error: Option<std::io::Error>,
     /// Ctrl-C ended a live capture.
     pub(crate) interrupted: bool,
+    /// A live capture lost a node (it could not capture, its connection closed or failed,
+    /// or it stopped answering): that node's traffic is cut short.
+    pub(crate) lost: bool,
     /// The largest MONITOR output buffer a live capture saw on a server, bytes.
     pub(crate) max_server_buffer: u64,
 }

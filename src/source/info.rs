@@ -1,7 +1,7 @@
 //! Polls `INFO` on every node concurrently, one round at a time. A node that fails is
 //! reported as such and reconnected on the next round; it never stops the others.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use tokio::task::JoinSet;
 
@@ -18,6 +18,8 @@ pub(crate) struct NodeSample {
     pub(crate) node: usize,
     /// Seconds since the poller started (monotonic), at the middle of the round trip.
     pub(crate) t_secs: f64,
+    /// The wall-clock time at the middle of the round trip: when the sample was taken.
+    pub(crate) at: SystemTime,
     pub(crate) result: Result<InfoSnapshot, Error>,
 }
 
@@ -48,7 +50,7 @@ impl InfoPoller {
             let opts = self.target.options.clone();
             let start = self.start;
             set.spawn(async move {
-                let sent = Instant::now();
+                let (sent, sent_at) = (Instant::now(), SystemTime::now());
                 let (conn, result) = match existing {
                     Some(c) => info_once(c).await,
                     None => match connect(&ep, &opts).await {
@@ -58,18 +60,19 @@ impl InfoPoller {
                 };
                 let rtt = sent.elapsed();
                 let t_secs = (sent + rtt / 2).duration_since(start).as_secs_f64();
-                (i, conn, t_secs, result)
+                (i, conn, t_secs, sent_at + rtt / 2, result)
             });
         }
         let mut out = Vec::with_capacity(self.nodes.len());
         while let Some(joined) = set.join_next().await {
-            let Ok((i, conn, t_secs, result)) = joined else {
+            let Ok((i, conn, t_secs, at, result)) = joined else {
                 continue;
             };
             self.conns[i] = conn;
             out.push(NodeSample {
                 node: i,
                 t_secs,
+                at,
                 result,
             });
         }

@@ -74,15 +74,20 @@ impl LiveCapture {
             match j {
                 Ok(Ok(node)) => {
                     end.max_server_buffer = end.max_server_buffer.max(node.max_omem);
+                    end.lost |= node.lost;
                     end.early.extend(node.early);
                 }
                 Ok(Err((node, e))) => failed.push((node, e)),
-                Err(e) => end.early.push(format!("capture task failed: {e}")),
+                Err(e) => {
+                    end.lost = true;
+                    end.early.push(format!("capture task failed: {e}"));
+                }
             }
         }
         if failed.len() == self.names.len() && !failed.is_empty() {
             return Err(failed.swap_remove(0).1);
         }
+        end.lost |= !failed.is_empty();
         for (node, e) in failed {
             let msg = crate::redact::everywhere(&e.to_string());
             eprintln!(

@@ -30,6 +30,9 @@ pub(crate) enum Captured {
 pub(crate) struct NodeEnd {
     /// None: ran its full duration (or was told to stop).
     pub(crate) early: Option<String>,
+    /// The early stop lost the node (connection closed or failed, or the guard got no
+    /// answer): its part of the capture is cut short. False for the guard's own stop.
+    pub(crate) lost: bool,
     /// Largest MONITOR output buffer seen on the server, bytes.
     pub(crate) max_omem: u64,
 }
@@ -37,6 +40,13 @@ pub(crate) struct NodeEnd {
 pub(crate) struct Limits {
     pub(crate) duration: Duration,
     pub(crate) max_server_buffer: u64,
+}
+
+/// Why the guard stopped a capture: the buffer limit (the guard doing its job), or no
+/// answer from the server (the node is lost).
+struct Trip {
+    why: String,
+    lost: bool,
 }
 
 /// Guard polling interval.
@@ -61,10 +71,11 @@ pub(crate) async fn capture_node(
     let (mut mon, id) = start_monitor(&ep, &opts).await?;
     let mut end = NodeEnd {
         early: None,
+        lost: false,
         max_omem: 0,
     };
     // The guard runs beside the reader, so a slow CLIENT LIST reply never pauses reading.
-    let (trip_tx, mut trip_rx) = tokio::sync::oneshot::channel::<String>();
+    let (trip_tx, mut trip_rx) = tokio::sync::oneshot::channel::<Trip>();
     let max_omem = Arc::new(AtomicU64::new(0));
     let guard_task = tokio::spawn(guard_loop(
         guard,
@@ -83,9 +94,10 @@ pub(crate) async fn capture_node(
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
             _ = &mut stopped => break,
-            why = &mut trip_rx => {
-                if let Ok(why) = why {
-                    end.early = Some(why);
+            trip = &mut trip_rx => {
+                if let Ok(trip) = trip {
+                    end.early = Some(trip.why);
+                    end.lost = trip.lost;
                 }
                 break;
             }
@@ -93,6 +105,7 @@ pub(crate) async fn capture_node(
                 match r {
                     Ok(0) => {
                         end.early = Some(format!("{ep}: the server closed the MONITOR connection"));
+                        end.lost = true;
                         break;
                     }
                     Ok(_) => {
@@ -103,6 +116,7 @@ pub(crate) async fn capture_node(
                     }
                     Err(e) => {
                         end.early = Some(format!("{ep}: MONITOR connection failed: {e}"));
+                        end.lost = true;
                         break;
                     }
                 }
@@ -197,7 +211,7 @@ async fn guard_loop(
     id: String,
     ep: String,
     limit: u64,
-    trip: tokio::sync::oneshot::Sender<String>,
+    trip: tokio::sync::oneshot::Sender<Trip>,
     max: Arc<AtomicU64>,
 ) {
     let started = Instant::now();
@@ -208,12 +222,15 @@ async fn guard_loop(
             Ok(Some(o)) => {
                 max.fetch_max(o, Ordering::Relaxed);
                 if o > limit {
-                    let _ = trip.send(format!(
-                        "{ep}: the server's output buffer for MONITOR reached {} (over --max-server-buffer {}) after {:.1}s",
-                        crate::units::bytes(o),
-                        crate::units::bytes(limit),
-                        started.elapsed().as_secs_f64()
-                    ));
+                    let _ = trip.send(Trip {
+                        why: format!(
+                            "{ep}: the server's output buffer for MONITOR reached {} (over --max-server-buffer {}) after {:.1}s",
+                            crate::units::bytes(o),
+                            crate::units::bytes(limit),
+                            started.elapsed().as_secs_f64()
+                        ),
+                        lost: false,
+                    });
                     return;
                 }
             }
@@ -221,9 +238,12 @@ async fn guard_loop(
             Err(e) => {
                 // No answer to CLIENT LIST (a busy or failing server): stop rather than
                 // keep a MONITOR running unwatched.
-                let _ = trip.send(format!(
-                    "{ep}: the output-buffer guard got no answer, capture stopped: {e}"
-                ));
+                let _ = trip.send(Trip {
+                    why: format!(
+                        "{ep}: the output-buffer guard got no answer, capture stopped: {e}"
+                    ),
+                    lost: true,
+                });
                 return;
             }
         }
