@@ -132,11 +132,11 @@ pub(crate) struct TrafficArgs {
     pub(crate) capture: CaptureArgs,
 
     /// distinct keys counted exactly; past this, a Space-Saving top-k of this size
-    #[arg(long = "max-keys", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long = "max-keys", help_heading = "Traffic", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) max_keys: u64,
 
     /// with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)
-    #[arg(long = "threads", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    #[arg(long = "threads", help_heading = "Traffic", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub(crate) threads: Option<u64>,
 
     #[command(flatten)]
