@@ -347,3 +347,46 @@ fn refused_connection_names_the_node_and_exits_3() {
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn bad_values_are_refused_when_parsing() {
+    // Aimed at a port nothing listens on: a value that slipped through would end in exit 3
+    // (cannot connect), not 2.
+    let p = crate::util::free_port(false).to_string();
+    let cases: [(&[&str], &str); 15] = [
+        (&["stats", "--interval", "0s"], "--interval"),
+        (&["stats", "--timeout", "0ms"], "--timeout"),
+        (&["bigkeys", "--max-latency", "0ms"], "--max-latency"),
+        (&["hotkeys", "--duration", "0s"], "--duration"),
+        (&["hotkeys", "--expiry-bucket", "0s"], "--expiry-bucket"),
+        (&["hotkeys", "--expiry-bucket", "1500ms"], "--expiry-bucket"),
+        (&["hotkeys", "--stampede-window", "0s"], "--stampede-window"),
+        (&["keyspace", "--horizon", "0s"], "--horizon"),
+        (&["hotkeys", "--threshold", "200"], "--threshold"),
+        (&["keyspace", "--cliff", "150"], "--cliff"),
+        (&["bigkeys", "--type", "bogus"], "--type"),
+        (&["hotkeys", "--top", "0"], "--top"),
+        (&["hotkeys", "--stampede-writes", "0"], "--stampede-writes"),
+        (
+            &["monitor", "--max-server-buffer", "0"],
+            "--max-server-buffer",
+        ),
+        (&["monitor", "--max-lines", "0"], "--max-lines"),
+    ];
+    for (args, flag) in cases {
+        let all = [args, &["-p", &p][..]].concat();
+        let err = fails(&all, 2);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: invalid value") && first.contains(flag),
+            "{all:?}: {err}"
+        );
+    }
+    let err = fails(&["stats", "-p", "0"], 2);
+    assert!(err.contains("--port"), "{err}");
+    let err = fails(&["bigkeys", "-p", &p, "--type", "bogus"], 2);
+    assert!(
+        err.contains("string, list, set, zset, hash, stream"),
+        "{err}"
+    );
+}

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::shared::*;
-use super::{parse_duration, parse_size};
+use super::{
+    at_least_one, nonzero_duration, parse_duration, parse_size, percentage, positive,
+    whole_minutes, whole_seconds,
+};
 
 #[derive(Debug, Args)]
 pub(crate) struct StatsArgs {
@@ -16,11 +19,11 @@ pub(crate) struct StatsArgs {
     pub(crate) output: OutputArgs,
 
     /// time between samples
-    #[arg(short = 'i', long = "interval", help_heading = "Sampling", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(short = 'i', long = "interval", help_heading = "Sampling", value_name = "DURATION", default_value = "1s", value_parser = nonzero_duration)]
     pub(crate) interval: std::time::Duration,
 
     /// stop after N intervals (N+1 INFO polls); default: until Ctrl-C
-    #[arg(short = 'c', long = "count", help_heading = "Sampling", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'c', long = "count", help_heading = "Sampling", value_name = "N", value_parser = at_least_one::<u64>)]
     pub(crate) count: Option<u64>,
 
     /// stop after this long
@@ -44,7 +47,8 @@ pub(crate) struct BigkeysArgs {
         long = "top",
         help_heading = "Report",
         value_name = "N",
-        default_value_t = 20
+        default_value_t = 20,
+        value_parser = at_least_one::<usize>
     )]
     pub(crate) top: usize,
 
@@ -72,12 +76,13 @@ pub(crate) struct KeyspaceArgs {
         long = "top",
         help_heading = "Report",
         value_name = "N",
-        default_value_t = 30
+        default_value_t = 30,
+        value_parser = at_least_one::<usize>
     )]
     pub(crate) top: usize,
 
     /// how far ahead the expiry timeline looks (per-minute buckets)
-    #[arg(long = "horizon", help_heading = "Report", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long = "horizon", help_heading = "Report", value_name = "DURATION", default_value = "24h", value_parser = whole_minutes)]
     pub(crate) horizon: std::time::Duration,
 
     /// flag a minute holding at least this share of the keys (or bytes) with a TTL
@@ -85,7 +90,8 @@ pub(crate) struct KeyspaceArgs {
         long = "cliff",
         help_heading = "Report",
         value_name = "PCT",
-        default_value_t = 10.0
+        default_value_t = 10.0,
+        value_parser = percentage
     )]
     pub(crate) cliff: f64,
 
@@ -111,7 +117,7 @@ pub(crate) struct MonitorArgs {
     pub(crate) capture: CaptureArgs,
 
     /// stop after writing this many lines (over all nodes)
-    #[arg(long = "max-lines", help_heading = "Filter", value_name = "N")]
+    #[arg(long = "max-lines", help_heading = "Filter", value_name = "N", value_parser = at_least_one::<u64>)]
     pub(crate) max_lines: Option<u64>,
 
     /// keep only these commands (comma-separated, any case)
@@ -157,7 +163,8 @@ pub(crate) struct HotkeysArgs {
         long = "scan-rate",
         help_heading = "Method",
         value_name = "KEYS_PER_SEC",
-        default_value_t = 20_000
+        default_value_t = 20_000,
+        value_parser = at_least_one::<u64>
     )]
     pub(crate) scan_rate: u64,
 
@@ -166,7 +173,8 @@ pub(crate) struct HotkeysArgs {
         long = "top",
         help_heading = "Report",
         value_name = "N",
-        default_value_t = 20
+        default_value_t = 20,
+        value_parser = at_least_one::<usize>
     )]
     pub(crate) top: usize,
 
@@ -175,12 +183,13 @@ pub(crate) struct HotkeysArgs {
         long = "threshold",
         help_heading = "Report",
         value_name = "PCT",
-        default_value_t = 1.0
+        default_value_t = 1.0,
+        value_parser = percentage
     )]
     pub(crate) threshold: f64,
 
     /// also mark a key hot when its average rate is at least this many per second
-    #[arg(long = "min-rate", help_heading = "Report", value_name = "PER_SEC")]
+    #[arg(long = "min-rate", help_heading = "Report", value_name = "PER_SEC", value_parser = positive)]
     pub(crate) min_rate: Option<f64>,
 
     /// include each listed key's per-second counts in JSON
@@ -188,7 +197,7 @@ pub(crate) struct HotkeysArgs {
     pub(crate) timeline: bool,
 
     /// window for the stampede signature
-    #[arg(long = "stampede-window", help_heading = "Signatures", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long = "stampede-window", help_heading = "Signatures", value_name = "DURATION", default_value = "1s", value_parser = nonzero_duration)]
     pub(crate) stampede_window: std::time::Duration,
 
     /// writes to one key within the window that make a stampede
@@ -196,7 +205,8 @@ pub(crate) struct HotkeysArgs {
         long = "stampede-writes",
         help_heading = "Signatures",
         value_name = "N",
-        default_value_t = 10
+        default_value_t = 10,
+        value_parser = at_least_one::<u32>
     )]
     pub(crate) stampede_writes: u32,
 
@@ -205,7 +215,8 @@ pub(crate) struct HotkeysArgs {
         long = "stampede-clients",
         help_heading = "Signatures",
         value_name = "N",
-        default_value_t = 5
+        default_value_t = 5,
+        value_parser = at_least_one::<u32>
     )]
     pub(crate) stampede_clients: u32,
 
@@ -214,12 +225,13 @@ pub(crate) struct HotkeysArgs {
         long = "penetration-reads",
         help_heading = "Signatures",
         value_name = "N",
-        default_value_t = 3
+        default_value_t = 3,
+        value_parser = at_least_one::<u64>
     )]
     pub(crate) penetration_reads: u64,
 
     /// bucket size of the expiry wave
-    #[arg(long = "expiry-bucket", help_heading = "Signatures", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long = "expiry-bucket", help_heading = "Signatures", value_name = "DURATION", default_value = "10s", value_parser = whole_seconds)]
     pub(crate) expiry_bucket: std::time::Duration,
 }
 
@@ -249,7 +261,8 @@ pub(crate) struct PatternsArgs {
         long = "top",
         help_heading = "Report",
         value_name = "N",
-        default_value_t = 30
+        default_value_t = 30,
+        value_parser = at_least_one::<usize>
     )]
     pub(crate) top: usize,
 
