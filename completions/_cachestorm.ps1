@@ -35,12 +35,14 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             break
         }
         'cachestorm;stats' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'server port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name (Redis 6+)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
@@ -71,12 +73,14 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             break
         }
         'cachestorm;monitor' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'server port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name (Redis 6+)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
@@ -109,12 +113,14 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             break
         }
         'cachestorm;hotkeys' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'server port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name (Redis 6+)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
@@ -158,12 +164,14 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             break
         }
         'cachestorm;patterns' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'server port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name (Redis 6+)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
@@ -208,12 +216,14 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             break
         }
         'cachestorm;bigkeys' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'server port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name (Redis 6+)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
@@ -250,12 +260,14 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             break
         }
         'cachestorm;keyspace' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'server host')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'server port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name (Redis 6+)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')
             [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'password (or set REDISCLI_AUTH, which keeps it out of the process list)')

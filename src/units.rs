@@ -138,6 +138,18 @@ pub(crate) fn secs(n: u64) -> String {
     }
 }
 
+/// A duration as people write it: `500ms`, `2s`, `1.5s`, `5m`, `1h30m` (for messages).
+pub(crate) fn duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if !ms.is_multiple_of(1000) && ms < 60_000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        secs(d.as_secs())
+    }
+}
+
 /// `-` for a value that does not exist (no limit, no traffic, first sample).
 pub(crate) fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map(f).unwrap_or_else(|| "-".to_string())
@@ -155,6 +167,10 @@ mod tests {
         assert_eq!(secs(12_000), "3h20m");
         assert_eq!(secs(7200), "2h");
         assert_eq!(secs(187_200), "2d4h");
+        assert_eq!(duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(duration(Duration::from_secs(5)), "5s");
+        assert_eq!(duration(Duration::from_secs(90)), "1m30s");
     }
 
     #[test]

@@ -390,3 +390,99 @@ fn bad_values_are_refused_when_parsing() {
         "{err}"
     );
 }
+
+#[test]
+fn unix_socket_by_flag_and_by_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("redis.sock");
+    let path = sock.to_str().unwrap();
+    let s = RedisServer::with_args(&["--unixsocket", path, "--unixsocketperm", "700"]);
+    s.cli(&["-n", "1", "SET", "in-db-1", "v"]);
+
+    // The multiplexed connection (stats), by flag and by URL.
+    let doc = stats_once(&["-s", path]);
+    assert_eq!(doc["samples"][0]["status"], "ok", "{doc}");
+    assert_eq!(doc["nodes"][0]["addr"], path);
+    assert_eq!(doc["target"]["url"], format!("unix://{path}?db=0"));
+    let doc = stats_once(&["-u", &format!("unix://{path}?db=1")]);
+    assert_eq!(doc["samples"][0]["status"], "ok", "{doc}");
+    assert_eq!(doc["target"]["db"], 1);
+    // The database of the URL is the one scanned.
+    let doc = json(&[
+        "bigkeys",
+        "-u",
+        &format!("unix://{path}?db=1"),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(doc["keys_scanned"], 1, "{doc}");
+    assert_eq!(doc["top"][0]["key"], "in-db-1");
+
+    // The raw MONITOR connection, and the guard's connection beside it.
+    let child = crate::spawn(&[
+        "monitor",
+        "-s",
+        path,
+        "--duration",
+        "60s",
+        "--max-lines",
+        "3",
+        "-o",
+        "json",
+    ]);
+    s.wait_for_monitor();
+    let mut c = crate::util::Conn::open(s.port);
+    for i in 0..3 {
+        c.call(&["GET", &format!("k{i}")]);
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+
+    // Nothing else makes sense with a socket.
+    for extra in [
+        &["--cluster"][..],
+        &["--tls"],
+        &["-p", "6379"],
+        &["--node", "h:1"],
+    ] {
+        let err = fails(&[&["stats", "-s", path][..], extra].concat(), 2);
+        assert!(err.contains("--socket"), "{extra:?}: {err}");
+    }
+    let url = format!("unix://{path}");
+    for extra in [&["--cluster"][..], &["--tls"]] {
+        let err = fails(&[&["stats", "-u", &url][..], extra].concat(), 2);
+        assert!(
+            err.contains("Unix socket cannot go with"),
+            "{extra:?}: {err}"
+        );
+    }
+    // A socket that is not there.
+    let gone = dir.path().join("gone.sock");
+    let err = fails(&["stats", "-s", gone.to_str().unwrap(), "--count", "1"], 3);
+    assert!(
+        err.contains("cannot connect to") && err.contains("gone.sock"),
+        "{err}"
+    );
+}
+
+#[test]
+fn urls_with_bad_escapes_or_unknown_parameters_are_refused() {
+    for (url, says) in [
+        ("redis://:hunter2%ZZ@127.0.0.1:6379", "percent-escape"),
+        (
+            "redis://:hunter2@127.0.0.1:6379?timeout=1",
+            "unknown query parameter 'timeout'",
+        ),
+        (
+            "unix:///tmp/x.sock?pass=hunter2&tls=1",
+            "unknown query parameter 'tls'",
+        ),
+    ] {
+        let err = fails(&["stats", "-u", url, "--count", "1"], 2);
+        assert!(err.contains(says), "{url}: {err}");
+        assert!(!err.contains("hunter2"), "password shown: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+}

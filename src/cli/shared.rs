@@ -12,7 +12,7 @@ use crate::output::Format;
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Connection")]
 pub(crate) struct TargetArgs {
-    /// server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS
+    /// server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]
     #[arg(short = 'u', long = "url", value_name = "URL", conflicts_with_all = ["host", "port"])]
     pub(crate) url: Option<String>,
 
@@ -23,6 +23,15 @@ pub(crate) struct TargetArgs {
     /// server port
     #[arg(short = 'p', long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) port: Option<u16>,
+
+    /// Unix socket to connect to instead of TCP (one node; no TLS, no cluster)
+    #[arg(
+        short = 's',
+        long = "socket",
+        value_name = "PATH",
+        conflicts_with_all = ["url", "host", "port", "nodes", "cluster", "sentinel", "tls", "cacert", "cert", "key", "insecure"]
+    )]
+    pub(crate) socket: Option<PathBuf>,
 
     /// ACL user name (Redis 6+)
     #[arg(long = "user", value_name = "USER")]

@@ -32,6 +32,10 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
     if db < 0 {
         return Err(Error::Usage(format!("invalid database number {db}")));
     }
+    let socket = a.socket.is_some() || parsed.as_ref().is_some_and(|u| u.is_unix());
+    if socket {
+        unix_socket_alone(a)?;
+    }
     let tls = tls(a, parsed.as_ref())?;
     let discovery = discovery(a, parsed.as_ref())?;
     let url_pass = parsed.as_ref().and_then(|u| u.pass.clone());
@@ -57,6 +61,24 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
     })
 }
 
+/// A Unix socket is one node reached without TLS (`-s` refuses the rest while parsing;
+/// this is for a `unix://` URL).
+fn unix_socket_alone(a: &TargetArgs) -> Result<()> {
+    let other = [
+        (
+            a.tls || a.cacert.is_some() || a.cert.is_some() || a.insecure,
+            "TLS (--tls, --cacert, --cert, --insecure)",
+        ),
+        (a.cluster, "--cluster (a cluster is reached over TCP)"),
+        (!a.nodes.is_empty(), "--node"),
+        (!a.sentinel.is_empty(), "--sentinel"),
+    ];
+    match other.into_iter().find(|(given, _)| *given) {
+        Some((_, what)) => Err(Error::Usage(format!("a Unix socket cannot go with {what}"))),
+        None => Ok(()),
+    }
+}
+
 /// TLS settings when TLS is asked for (flag, `rediss://`, or a certificate given).
 fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSettings>> {
     let url_tls = parsed.is_some_and(|u| u.tls);
@@ -76,9 +98,10 @@ fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSetti
 /// Which nodes: a sentinel's master, a cluster from its first node, or the node list
 /// (`--node`, else the URL's or `-h`/`-p`'s one node).
 fn discovery(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Discovery> {
-    let primary = match parsed {
-        Some(u) => u.endpoint.clone(),
-        None => Endpoint::new(
+    let primary = match (parsed, &a.socket) {
+        (_, Some(path)) => Endpoint::unix(path.clone()),
+        (Some(u), None) => u.endpoint.clone(),
+        (None, None) => Endpoint::new(
             a.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
             a.port.unwrap_or(6379),
         ),

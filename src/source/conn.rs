@@ -67,9 +67,10 @@ impl NodeConn {
 
 /// The redis-rs client for one node: address, TLS material, credentials, database.
 fn client(ep: &Endpoint, o: &ConnectOptions, pass: Option<&str>, db: i64) -> Result<Client, Error> {
-    let addr = match &o.tls {
-        None => ConnectionAddr::Tcp(ep.host.clone(), ep.port),
-        Some(t) => ConnectionAddr::TcpTls {
+    let addr = match (&ep.socket, &o.tls) {
+        (Some(path), _) => ConnectionAddr::Unix(path.clone()),
+        (None, None) => ConnectionAddr::Tcp(ep.host.clone(), ep.port),
+        (None, Some(t)) => ConnectionAddr::TcpTls {
             host: ep.host.clone(),
             port: ep.port,
             insecure: t.insecure,
