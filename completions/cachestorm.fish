@@ -40,7 +40,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s p -l por
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -67,7 +67,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s p -l p
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -97,7 +97,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s p -l p
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -141,7 +141,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s p -l 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -184,7 +184,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s p -l p
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -220,7 +220,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s p -l 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l key -d 'client private key (PEM) for mutual TLS' -r -F

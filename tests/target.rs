@@ -486,3 +486,101 @@ fn urls_with_bad_escapes_or_unknown_parameters_are_refused() {
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     }
 }
+
+#[test]
+fn input_refuses_live_only_flags() {
+    let f = format!(
+        "{}/fixtures/monitor/redis-7.0-shop.log",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for (sub, extra) in [
+        ("hotkeys", &["-p", "6379"][..]),
+        ("hotkeys", &["-h", "10.0.0.5"]),
+        ("hotkeys", &["-u", "redis://127.0.0.1:6379"]),
+        ("hotkeys", &["--cluster"]),
+        ("hotkeys", &["--node", "127.0.0.1:6379"]),
+        (
+            "hotkeys",
+            &["--sentinel", "127.0.0.1:26379", "--master", "m"],
+        ),
+        ("hotkeys", &["--duration", "5s"]),
+        ("hotkeys", &["--max-server-buffer", "1mb"]),
+        ("hotkeys", &["-a", "pw"]),
+        ("hotkeys", &["--timeout", "1s"]),
+        ("patterns", &["-s", "/tmp/redis.sock"]),
+        ("patterns", &["--tls"]),
+    ] {
+        let err = fails(&[&[sub, "--input", &f][..], extra].concat(), 2);
+        assert!(
+            err.contains("'--input <FILE>' cannot be used with"),
+            "{extra:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn db_flag_counts_only_that_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("cap.log");
+    std::fs::write(
+        &f,
+        "1700000000.000001 [0 127.0.0.1:5000] \"GET\" \"in-0\"\n\
+         1700000000.000002 [2 127.0.0.1:5000] \"GET\" \"in-2\"\n\
+         1700000000.000003 [2 127.0.0.1:5000] \"SET\" \"in-2\" \"v\"\n",
+    )
+    .unwrap();
+    let f = f.to_str().unwrap();
+    let out = cachestorm()
+        .args(["hotkeys", "--input", f, "-n", "2", "-o", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("counting database 2 only") && err.contains("1 event in"),
+        "{err}"
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["events"], 2, "{doc}");
+    assert_eq!(doc["keys"][0]["key"], "in-2");
+    assert_eq!(doc["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["target"]["db"], 2);
+    let doc = json(&["patterns", "--input", f, "-n", "0", "-o", "json"]);
+    assert_eq!(doc["events"], 1, "{doc}");
+    // Every database without -n, as before.
+    assert_eq!(json(&["hotkeys", "--input", f, "-o", "json"])["events"], 3);
+    let err = fails(&["hotkeys", "--input", f, "-n", "5"], 2);
+    assert!(err.contains("3 events in other databases than 5"), "{err}");
+}
+
+#[test]
+fn db_flag_filters_a_live_capture() {
+    let s = RedisServer::start();
+    let p = port(&s);
+    let child = crate::spawn(&[
+        "hotkeys",
+        "-p",
+        &p,
+        "-n",
+        "3",
+        "--duration",
+        "60s",
+        "-o",
+        "json",
+    ]);
+    s.wait_for_monitor();
+    let mut c = crate::util::Conn::open(s.port);
+    c.call(&["GET", "in-0"]);
+    c.call(&["SELECT", "3"]);
+    c.call(&["GET", "in-3"]);
+    c.call(&["GET", "in-3"]);
+    let doc = crate::interrupt_when_drained(child, &s);
+    let keys: Vec<&str> = doc["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["in-3"], "{doc}");
+    assert_eq!(doc["target"]["db"], 3);
+}

@@ -41,7 +41,7 @@ pub(crate) struct TargetArgs {
     #[arg(short = 'a', long = "pass", value_name = "PASSWORD")]
     pub(crate) pass: Option<String>,
 
-    /// database number
+    /// database number (hotkeys, patterns: count only the MONITOR events in this database)
     #[arg(short = 'n', long = "db", value_name = "DB", value_parser = clap::value_parser!(i64).range(0..))]
     pub(crate) db: Option<i64>,
 
@@ -134,7 +134,15 @@ pub(crate) struct CaptureArgs {
 #[command(next_help_heading = "Traffic")]
 pub(crate) struct TrafficArgs {
     /// read a MONITOR capture instead of a live server ('-' for stdin; gzip is detected)
-    #[arg(long = "input", value_name = "FILE")]
+    #[arg(
+        long = "input",
+        value_name = "FILE",
+        conflicts_with_all = [
+            "url", "host", "port", "socket", "user", "pass", "tls", "cacert", "cert", "key",
+            "insecure", "nodes", "cluster", "sentinel", "master", "sentinel_pass",
+            "connect_timeout", "timeout", "duration", "max_server_buffer",
+        ]
+    )]
     pub(crate) input: Option<String>,
 
     #[command(flatten)]

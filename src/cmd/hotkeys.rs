@@ -28,6 +28,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         input_error,
         interrupted,
         live,
+        ..
     } = gathered;
     traffic::warn_skipped(&source);
     let rcfg = ReportConfig {
