@@ -584,3 +584,28 @@ fn db_flag_filters_a_live_capture() {
     assert_eq!(keys, ["in-3"], "{doc}");
     assert_eq!(doc["target"]["db"], 3);
 }
+
+#[test]
+fn tls_files_that_hold_no_pem_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("ca.der");
+    std::fs::write(&junk, b"\x30\x82\x01\x0a not PEM at all").unwrap();
+    let junk = junk.to_str().unwrap();
+    let p = crate::util::free_port(false).to_string();
+    let err = fails(&["stats", "--tls", "-p", &p, "--cacert", junk], 2);
+    assert!(err.contains(&format!("no certificate in {junk}")), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let err = fails(
+        &["stats", "--tls", "-p", &p, "--cert", junk, "--key", junk],
+        2,
+    );
+    assert!(err.contains(&format!("no certificate in {junk}")), "{err}");
+    // A key file that holds only a certificate.
+    let s = RedisServer::start_tls(true);
+    let ca = s.tls_files().ca.to_string_lossy().into_owned();
+    let err = fails(
+        &["stats", "--tls", "-p", &p, "--cert", &ca, "--key", &ca],
+        2,
+    );
+    assert!(err.contains(&format!("no private key in {ca}")), "{err}");
+}

@@ -3,6 +3,11 @@
 //! disk, timeouts; every secret registered for redaction. Only plain settings travel
 //! below `cmd/`.
 
+use std::path::Path;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
 use crate::cli::TargetArgs;
 use crate::endpoint::{url, ConnectOptions, Discovery, Endpoint, Target, TlsSettings};
 use crate::error::{Error, Result};
@@ -86,9 +91,13 @@ fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSetti
         return Ok(None);
     }
     Ok(Some(TlsSettings {
-        root_cert: a.cacert.as_deref().map(read_pem).transpose()?,
+        root_cert: a
+            .cacert
+            .as_deref()
+            .map(|p| read_certs(p, "--cacert"))
+            .transpose()?,
         client_cert_key: match (&a.cert, &a.key) {
-            (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
+            (Some(c), Some(k)) => Some((read_certs(c, "--cert")?, read_key(k)?)),
             _ => None,
         },
         insecure: a.insecure || parsed.is_some_and(|u| u.insecure),
@@ -142,6 +151,34 @@ fn discovery(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Discovery
     Ok(discovery)
 }
 
-fn read_pem(path: &std::path::Path) -> Result<Vec<u8>> {
+fn read_pem(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::Input(format!("reading {}: {e}", path.display())))
+}
+
+/// A PEM file with at least one certificate (a DER file or a key alone would only fail
+/// later, as an unknown issuer).
+fn read_certs(path: &Path, flag: &str) -> Result<Vec<u8>> {
+    let pem = read_pem(path)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Input(format!("{flag} {}: bad PEM: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(Error::Input(format!(
+            "no certificate in {} ({flag} wants PEM, '-----BEGIN CERTIFICATE-----')",
+            path.display()
+        )));
+    }
+    Ok(pem)
+}
+
+/// A PEM file with a private key.
+fn read_key(path: &Path) -> Result<Vec<u8>> {
+    let pem = read_pem(path)?;
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|_| {
+        Error::Input(format!(
+            "no private key in {} (--key wants PEM, '-----BEGIN PRIVATE KEY-----')",
+            path.display()
+        ))
+    })?;
+    Ok(pem)
 }
