@@ -41,7 +41,12 @@ fn wrong_password_exits_3_and_never_prints_it() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(all.contains("authentication failed"), "{all}");
+        // What the server said, not a text of our own.
+        assert!(
+            all.contains("authentication failed")
+                && all.contains("WRONGPASS invalid username-password pair"),
+            "{all}"
+        );
         assert!(!all.contains("wrongpw"), "password leaked: {all}");
     }
     // And no password at all: NOAUTH, with a hint.
@@ -608,4 +613,149 @@ fn tls_files_that_hold_no_pem_are_named() {
         2,
     );
     assert!(err.contains(&format!("no private key in {ca}")), "{err}");
+}
+
+#[test]
+fn a_password_for_a_server_without_one_warns_and_goes_on() {
+    let s = RedisServer::start();
+    let p = port(&s);
+    // The multiplexed connection (stats) ...
+    let out = cachestorm()
+        .args(["stats", "-p", &p, "-a", "unneeded-pw", "--count", "1"])
+        .args(["--interval", "200ms", "-o", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("has no password set, going on without AUTH")
+            && err.contains("called without any password configured"),
+        "{err}"
+    );
+    assert_eq!(err.matches("has no password set").count(), 1, "once: {err}");
+    assert!(!err.contains("unneeded-pw"), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["samples"][0]["status"], "ok");
+    // ... and the raw MONITOR connection.
+    let child = crate::spawn(&[
+        "monitor",
+        "-p",
+        &p,
+        "-a",
+        "unneeded-pw",
+        "--duration",
+        "60s",
+        "--max-lines",
+        "1",
+    ]);
+    s.wait_for_monitor();
+    crate::util::Conn::open(s.port).call(&["GET", "k"]);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+#[test]
+fn sentinel_that_wants_a_password_names_sentinel_pass() {
+    let master = RedisServer::start();
+    let sentinel = Sentinel::start(&master, "mymaster");
+    let sp = sentinel.port.to_string();
+    let out = std::process::Command::new(crate::util::redis_cli_bin())
+        .args([
+            "-p",
+            &sp,
+            "ACL",
+            "SETUSER",
+            "default",
+            "resetpass",
+            ">sentpw",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "OK");
+    let addr = format!("127.0.0.1:{sp}");
+    let args = [
+        "stats",
+        "--sentinel",
+        &addr,
+        "--master",
+        "mymaster",
+        "--count",
+        "1",
+    ];
+    let err = fails(&args, 3);
+    assert!(
+        err.contains("NOAUTH") && err.contains("--sentinel-pass or CACHESTORM_SENTINEL_AUTH"),
+        "{err}"
+    );
+    assert!(!err.contains("give -a"), "{err}");
+    let doc = stats_once(&[
+        "--sentinel",
+        &addr,
+        "--master",
+        "mymaster",
+        "--sentinel-pass",
+        "sentpw",
+    ]);
+    assert_eq!(doc["samples"][0]["status"], "ok");
+}
+
+#[test]
+fn a_request_without_reply_is_a_timeout_not_a_connect_failure() {
+    let s = RedisServer::with_args(&["--enable-debug-command", "local"]);
+    let p = port(&s);
+    let child = crate::spawn(&[
+        "stats",
+        "-p",
+        &p,
+        "--interval",
+        "300ms",
+        "--count",
+        "5",
+        "--timeout",
+        "300ms",
+        "-o",
+        "json",
+    ]);
+    s.wait_for_first_poll();
+    // Blocks the server: the polls on the open connection get no reply.
+    s.cli(&["DEBUG", "SLEEP", "1.5"]);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let first = err
+        .lines()
+        .find(|l| l.contains("warning"))
+        .unwrap_or_default();
+    assert!(
+        first.contains("request timed out: no reply within 300ms (--timeout)"),
+        "{err}"
+    );
+    assert!(!first.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn server_errors_read_as_the_server_wrote_them() {
+    let s = RedisServer::start();
+    let select = fails(&["stats", "-p", &port(&s), "-n", "99", "--count", "1"], 3);
+    assert!(
+        select.contains("cannot select database 99: ERR DB index is out of range"),
+        "{select}"
+    );
+    let v = RedisServer::with(crate::util::valkey_bin(), &[]);
+    let slots = fails(&["hotkeys", "--method", "slot-stats", "-p", &port(&v)], 3);
+    assert!(
+        slots.contains("ERR This instance has cluster support disabled"),
+        "{slots}"
+    );
+    for e in [select, slots] {
+        assert!(
+            !e.contains("ResponseError") && !e.contains("Server("),
+            "{e}"
+        );
+        assert_eq!(e.trim().lines().count(), 1, "{e}");
+    }
 }

@@ -50,17 +50,10 @@ pub(crate) async fn open(ep: &Endpoint, o: &ConnectOptions) -> Result<RawConn, E
         }
         auth.arg(pass);
         let reply = c.command(&auth).await?;
-        if reply.starts_with('-') {
-            return Err(Error::Auth {
-                addr: ep.to_string(),
-                msg: reply
-                    .trim_start_matches('-')
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("refused")
-                    .to_string()
-                    + ": invalid username-password pair or user is disabled",
-            });
+        if let Some(said) = reply.strip_prefix('-') {
+            if let Some(e) = super::conn::auth_refused(ep, said) {
+                return Err(e);
+            }
         }
     }
     Ok(c)
@@ -127,17 +120,20 @@ impl RawConn {
             .await
             .map_err(|_| Error::Server {
                 addr: ep.to_string(),
-                msg: format!("no reply within {:?} (--timeout)", self.timeout),
+                msg: format!(
+                    "request timed out: no reply within {} (--timeout)",
+                    crate::units::duration(self.timeout)
+                ),
             })?
             .map_err(io_err)?;
         if n == 0 {
             return Err(connect_err(&ep, "connection closed by the server"));
         }
         let reply = line.trim_end().to_string();
-        if reply.starts_with("-NOAUTH") {
+        if let Some(said) = reply.strip_prefix('-').filter(|r| r.starts_with("NOAUTH")) {
             return Err(Error::Auth {
                 addr: ep.to_string(),
-                msg: "the server requires a password (NOAUTH): give -a, REDISCLI_AUTH or a URL with one".into(),
+                msg: super::conn::noauth(said, super::conn::DATA_PASS),
             });
         }
         Ok(reply)
