@@ -88,6 +88,9 @@ fn right_password_from_flag_url_and_env() {
             );
         }
     }
+    // Nothing was sent before AUTH for the server to refuse (and count in its error stats).
+    let errors = s.cli(&["INFO", "errorstats"]);
+    assert!(!errors.contains("NOAUTH"), "{errors}");
 }
 
 #[test]
@@ -177,8 +180,8 @@ fn a_server_that_never_answers_times_out_with_exit_3() {
     // Accepts TCP connections (the kernel completes the handshake) but never replies.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let p = listener.local_addr().unwrap().port().to_string();
-    let err = fails(
-        &[
+    for auth in [&[][..], &["-a", "pw"]] {
+        let base = [
             "stats",
             "-p",
             &p,
@@ -188,13 +191,13 @@ fn a_server_that_never_answers_times_out_with_exit_3() {
             "500ms",
             "--timeout",
             "500ms",
-        ],
-        3,
-    );
-    assert!(
-        err.contains(&format!("127.0.0.1:{p}")) && err.contains("timed out"),
-        "{err}"
-    );
+        ];
+        let err = fails(&[&base[..], auth].concat(), 3);
+        assert!(
+            err.contains(&format!("cannot connect to 127.0.0.1:{p}")) && err.contains("timed out"),
+            "{auth:?}: {err}"
+        );
+    }
     drop(listener);
 }
 

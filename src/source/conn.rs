@@ -22,6 +22,8 @@ pub(crate) struct NodeConn {
     timeout: std::time::Duration,
 }
 
+const REQUEST_TIMED_OUT: &str = "request timed out";
+
 /// Awaits a request with the `--timeout` limit, mapping errors to [`Error`]. A request
 /// that gets no reply on an open connection is a timeout of that request, not a failure
 /// to connect.
@@ -33,7 +35,7 @@ async fn timed<T>(
     let timed_out = || Error::Server {
         addr: ep.to_string(),
         msg: format!(
-            "request timed out: no reply within {} (--timeout)",
+            "{REQUEST_TIMED_OUT}: no reply within {} (--timeout)",
             crate::units::duration(timeout)
         ),
     };
@@ -75,7 +77,7 @@ impl NodeConn {
 /// The redis-rs client for one node: address and TLS material. Credentials and database
 /// are not given to redis-rs: it would turn every AUTH refusal into one fixed text, so
 /// [`connect_with`] sends AUTH and SELECT itself and says what the server said.
-fn client(ep: &Endpoint, o: &ConnectOptions) -> Result<Client, Error> {
+fn client(ep: &Endpoint, o: &ConnectOptions, authenticating: bool) -> Result<Client, Error> {
     let addr = match (&ep.socket, &o.tls) {
         (Some(path), _) => ConnectionAddr::Unix(path.clone()),
         (None, None) => ConnectionAddr::Tcp(ep.host.clone(), ep.port),
@@ -86,8 +88,13 @@ fn client(ep: &Endpoint, o: &ConnectOptions) -> Result<Client, Error> {
             tls_params: None,
         },
     };
-    let redis_info =
-        RedisConnectionInfo::default().set_lib_name(CLIENT_NAME, env!("CARGO_PKG_VERSION"));
+    // CLIENT SETINFO before our AUTH would be refused (and counted in the server's error
+    // stats): with a password, `connect_with` sends it after AUTH.
+    let redis_info = if authenticating {
+        RedisConnectionInfo::default().set_skip_set_lib_name()
+    } else {
+        RedisConnectionInfo::default().set_lib_name(CLIENT_NAME, env!("CARGO_PKG_VERSION"))
+    };
     let info = addr
         .into_connection_info()
         .map_err(|e| map_error(ep, &e))?
@@ -127,18 +134,12 @@ pub(crate) async fn connect_with(
     db: i64,
     pass_from: &str,
 ) -> Result<NodeConn, Error> {
-    let client = client(ep, o)?;
+    let client = client(ep, o, pass.is_some())?;
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(o.connect_timeout))
         .set_response_timeout(Some(o.timeout));
     let overall = o.connect_timeout + o.timeout;
-    let timed_out = || Error::Connect {
-        addr: ep.to_string(),
-        msg: format!(
-            "timed out after {} (--connect-timeout / --timeout)",
-            crate::units::duration(o.connect_timeout)
-        ),
-    };
+    let timed_out = || connect_timed_out(ep, o.connect_timeout);
     let conn = match tokio::time::timeout(
         overall,
         client.get_multiplexed_async_connection_with_config(&config),
@@ -194,7 +195,19 @@ pub(crate) async fn connect_with(
     }
 }
 
-/// Sends AUTH; `Ok(false)` when the server has no password at all (warned about, once per
+/// A connection whose set-up got no answer in time (`after`: the limit that ran out).
+fn connect_timed_out(ep: &Endpoint, after: std::time::Duration) -> Error {
+    Error::Connect {
+        addr: ep.to_string(),
+        msg: format!(
+            "timed out after {} (--connect-timeout / --timeout)",
+            crate::units::duration(after)
+        ),
+    }
+}
+
+/// Sends AUTH, the first request of a connection with a password (no answer: the
+/// connection does not work, a connect error); `Ok(false)` when the server has no password at all (warned about, once per
 /// node, and the session goes on as redis-cli's does).
 async fn auth(node: &mut NodeConn, user: Option<&str>, pass: &str) -> Result<bool, Error> {
     let mut cmd = redis::cmd("AUTH");
@@ -204,6 +217,9 @@ async fn auth(node: &mut NodeConn, user: Option<&str>, pass: &str) -> Result<boo
     cmd.arg(pass);
     let said = match node.query::<()>(&cmd).await {
         Ok(()) => return Ok(true),
+        Err(Error::Server { msg, .. }) if msg.starts_with(REQUEST_TIMED_OUT) => {
+            return Err(connect_timed_out(&node.endpoint, node.timeout))
+        }
         Err(Error::Server { msg, .. } | Error::Auth { msg, .. }) => msg,
         Err(e) => return Err(e),
     };
