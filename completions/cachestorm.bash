@@ -61,7 +61,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__bigkeys)
-            opts="-u -h -p -a -n -o --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --top --min-bytes --help"
+            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --top --min-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -88,6 +88,14 @@ _cachestorm() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -217,7 +225,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__hotkeys)
-            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
+            opts="-u -h -p -s -a -n -o -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +252,14 @@ _cachestorm() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -391,7 +407,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__keyspace)
-            opts="-u -h -p -a -n -o --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --separator --rule --top --horizon --cliff --cliff-min-keys --help"
+            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --separator --rule --top --horizon --cliff --cliff-min-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -418,6 +434,14 @@ _cachestorm() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +591,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__monitor)
-            opts="-u -h -p -a -n -o -d -w --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --duration --max-server-buffer --max-lines --command --key-pattern --write --help"
+            opts="-u -h -p -s -a -n -o -d -w --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --duration --max-server-buffer --max-lines --command --key-pattern --write --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -594,6 +618,14 @@ _cachestorm() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -701,7 +733,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__patterns)
-            opts="-u -h -p -a -n -o -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --top --scan --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --help"
+            opts="-u -h -p -s -a -n -o -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --top --scan --count --match --type --samples --encoding --rate --max-latency --replicas --sample --cursor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,6 +760,14 @@ _cachestorm() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -871,7 +911,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__stats)
-            opts="-u -h -p -a -n -o -i -c -d --url --host --port --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --interval --count --duration --help"
+            opts="-u -h -p -s -a -n -o -i -c -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --interval --count --duration --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +938,14 @@ _cachestorm() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,12 +34,13 @@ complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "bigkeys" -d '
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "keyspace" -d 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -60,12 +61,13 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l insecure
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -l help -d 'print help'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -89,12 +91,13 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l insecu
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l help -d 'print help'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -132,12 +135,13 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cluste
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l timeline -d 'include each listed key\'s per-second counts in JSON'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l help -d 'print help'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -174,12 +178,13 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l scan 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l help -d 'print help'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l key -d 'client private key (PEM) for mutual TLS' -r -F
@@ -209,12 +214,13 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l json -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l help -d 'print help'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s h -l host -d 'server host' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l user -d 'ACL user name (Redis 6+)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s n -l db -d 'database number' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l key -d 'client private key (PEM) for mutual TLS' -r -F

@@ -30,6 +30,43 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// A duration that must be above zero (an interval, a timeout, a window, a bound).
+pub(crate) fn parse_nonzero_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err("must be more than 0 (e.g. 500ms, 10s)".into());
+    }
+    Ok(d)
+}
+
+/// A duration counted in whole `unit`s (named `units`, one written `one`), at least one:
+/// the settings that are bucket sizes.
+pub(crate) fn parse_whole_duration(
+    s: &str,
+    unit: Duration,
+    units: &str,
+    one: &str,
+) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < unit || d.as_nanos() % unit.as_nanos() != 0 {
+        return Err(format!("must be a whole number of {units}, at least {one}"));
+    }
+    Ok(d)
+}
+
+/// A percentage from 0 to 100 (`5`, `12.5`; a trailing `%` is fine).
+pub(crate) fn parse_pct(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| "expected a percentage, e.g. 5 or 12.5".to_string())?;
+    if !(0.0..=100.0).contains(&v) {
+        return Err("a percentage from 0 to 100".into());
+    }
+    Ok(v)
+}
+
 /// Parses `512`, `10kb`, `5mb`, `1gb` (binary multiples, like redis.conf).
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let (value, unit) = number_and_unit(s)
@@ -101,6 +138,18 @@ pub(crate) fn secs(n: u64) -> String {
     }
 }
 
+/// A duration as people write it: `500ms`, `2s`, `1.5s`, `5m`, `1h30m` (for messages).
+pub(crate) fn duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if !ms.is_multiple_of(1000) && ms < 60_000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        secs(d.as_secs())
+    }
+}
+
 /// `-` for a value that does not exist (no limit, no traffic, first sample).
 pub(crate) fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map(f).unwrap_or_else(|| "-".to_string())
@@ -118,6 +167,10 @@ mod tests {
         assert_eq!(secs(12_000), "3h20m");
         assert_eq!(secs(7200), "2h");
         assert_eq!(secs(187_200), "2d4h");
+        assert_eq!(duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(duration(Duration::from_secs(5)), "5s");
+        assert_eq!(duration(Duration::from_secs(90)), "1m30s");
     }
 
     #[test]
@@ -131,6 +184,29 @@ mod tests {
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("5d").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn validated_durations_and_percentages() {
+        assert!(parse_nonzero_duration("0s").is_err());
+        assert!(parse_nonzero_duration("0ms").is_err());
+        assert_eq!(
+            parse_nonzero_duration("1ms").unwrap(),
+            Duration::from_millis(1)
+        );
+        let s = Duration::from_secs(1);
+        let whole = |v| parse_whole_duration(v, s, "seconds", "1s");
+        assert!(whole("0s").is_err());
+        assert!(whole("500ms").is_err());
+        assert!(whole("1500ms").is_err());
+        assert_eq!(whole("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_pct("12.5").unwrap(), 12.5);
+        assert_eq!(parse_pct("0").unwrap(), 0.0);
+        assert_eq!(parse_pct("100%").unwrap(), 100.0);
+        assert!(parse_pct("200").is_err());
+        assert!(parse_pct("-1").is_err());
+        assert!(parse_pct("NaN").is_err());
+        assert!(parse_pct("lots").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod util;
 
 mod bigkeys;
 mod generated;
+mod glob;
 mod help;
 mod hotkeys;
 mod hotkeys_live;

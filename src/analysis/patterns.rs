@@ -28,7 +28,7 @@ impl PatternRules {
             let (re, rep) = r
                 .rsplit_once('=')
                 .ok_or_else(|| format!("--rule '{r}': expected REGEX=REPLACEMENT"))?;
-            let re = Regex::new(re).map_err(|e| format!("--rule '{r}': {e}"))?;
+            let re = Regex::new(re).map_err(|e| format!("--rule '{r}': {}", regex_error(&e)))?;
             user.push((re, rep.as_bytes().to_vec()));
         }
         Ok(PatternRules {
@@ -77,6 +77,22 @@ impl PatternRules {
         }
         finish(out)
     }
+}
+
+/// A regex error in one line: the regex crate's syntax errors span several (the pattern,
+/// a caret line, `error: ...`); keep the message and where it points.
+fn regex_error(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let Some(why) = text.lines().find_map(|l| l.trim().strip_prefix("error: ")) else {
+        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+    };
+    // The caret line is indented 4 spaces, like the pattern line above it.
+    let at = text
+        .lines()
+        .find(|l| l.trim() == "^" || l.trim().chars().all(|c| c == '^'))
+        .and_then(|l| l.find('^'))
+        .map(|i| format!(" at character {}", i.saturating_sub(3)));
+    format!("invalid regex: {why}{}", at.unwrap_or_default())
 }
 
 /// Literal glob characters in a key get a backslash, so they match only themselves.
@@ -237,5 +253,14 @@ mod tests {
         assert_eq!(r.pattern(b"tenant-acme:user:5"), b"tenant-*:user:*");
         assert!(PatternRules::new(":", &["nope".to_string()]).is_err());
         assert!(PatternRules::new(":", &["(=x".to_string()]).is_err());
+        let e = PatternRules::new(":", &["([=x".to_string()]).err().unwrap();
+        assert_eq!(
+            e,
+            "--rule '([=x': invalid regex: unclosed character class at character 2"
+        );
+        let e = PatternRules::new(":", &["a{99999999}=x".to_string()])
+            .err()
+            .unwrap();
+        assert_eq!(e.lines().count(), 1, "{e}");
     }
 }

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::shared::*;
-use super::{parse_duration, parse_size};
+use super::{
+    at_least_one, nonzero_duration, parse_duration, parse_size, percentage, positive,
+    whole_minutes, whole_seconds,
+};
 
 #[derive(Debug, Args)]
 pub(crate) struct StatsArgs {
@@ -16,15 +19,15 @@ pub(crate) struct StatsArgs {
     pub(crate) output: OutputArgs,
 
     /// time between samples
-    #[arg(short = 'i', long = "interval", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(short = 'i', long = "interval", help_heading = "Sampling", value_name = "DURATION", default_value = "1s", value_parser = nonzero_duration)]
     pub(crate) interval: std::time::Duration,
 
     /// stop after N intervals (N+1 INFO polls); default: until Ctrl-C
-    #[arg(short = 'c', long = "count", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'c', long = "count", help_heading = "Sampling", value_name = "N", value_parser = at_least_one::<u64>)]
     pub(crate) count: Option<u64>,
 
     /// stop after this long
-    #[arg(short = 'd', long = "duration", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(short = 'd', long = "duration", help_heading = "Sampling", value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) duration: Option<std::time::Duration>,
 }
 
@@ -40,11 +43,17 @@ pub(crate) struct BigkeysArgs {
     pub(crate) scan: ScanArgs,
 
     /// how many keys to list, overall and per type
-    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    #[arg(
+        long = "top",
+        help_heading = "Report",
+        value_name = "N",
+        default_value_t = 20,
+        value_parser = at_least_one::<usize>
+    )]
     pub(crate) top: usize,
 
     /// list only keys at least this big (MEMORY USAGE)
-    #[arg(long = "min-bytes", value_name = "SIZE", default_value = "0", value_parser = parse_size)]
+    #[arg(long = "min-bytes", help_heading = "Report", value_name = "SIZE", default_value = "0", value_parser = parse_size)]
     pub(crate) min_bytes: u64,
 }
 
@@ -63,19 +72,36 @@ pub(crate) struct KeyspaceArgs {
     pub(crate) rules: PatternRuleArgs,
 
     /// how many patterns to list
-    #[arg(long = "top", value_name = "N", default_value_t = 30)]
+    #[arg(
+        long = "top",
+        help_heading = "Report",
+        value_name = "N",
+        default_value_t = 30,
+        value_parser = at_least_one::<usize>
+    )]
     pub(crate) top: usize,
 
     /// how far ahead the expiry timeline looks (per-minute buckets)
-    #[arg(long = "horizon", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    #[arg(long = "horizon", help_heading = "Report", value_name = "DURATION", default_value = "24h", value_parser = whole_minutes)]
     pub(crate) horizon: std::time::Duration,
 
     /// flag a minute holding at least this share of the keys (or bytes) with a TTL
-    #[arg(long = "cliff", value_name = "PCT", default_value_t = 10.0)]
+    #[arg(
+        long = "cliff",
+        help_heading = "Report",
+        value_name = "PCT",
+        default_value_t = 10.0,
+        value_parser = percentage
+    )]
     pub(crate) cliff: f64,
 
     /// a cliff also needs at least this many keys (a handful of keys is no avalanche)
-    #[arg(long = "cliff-min-keys", value_name = "N", default_value_t = 100)]
+    #[arg(
+        long = "cliff-min-keys",
+        help_heading = "Report",
+        value_name = "N",
+        default_value_t = 100
+    )]
     pub(crate) cliff_min_keys: u64,
 }
 
@@ -91,19 +117,29 @@ pub(crate) struct MonitorArgs {
     pub(crate) capture: CaptureArgs,
 
     /// stop after writing this many lines (over all nodes)
-    #[arg(long = "max-lines", value_name = "N")]
+    #[arg(long = "max-lines", help_heading = "Filter", value_name = "N", value_parser = at_least_one::<u64>)]
     pub(crate) max_lines: Option<u64>,
 
     /// keep only these commands (comma-separated, any case)
-    #[arg(long = "command", value_name = "CMD,...", value_delimiter = ',')]
+    #[arg(
+        long = "command",
+        help_heading = "Filter",
+        value_name = "CMD,...",
+        value_delimiter = ','
+    )]
     pub(crate) commands: Vec<String>,
 
     /// keep only commands touching a key that matches this glob
-    #[arg(long = "key-pattern", value_name = "GLOB")]
+    #[arg(long = "key-pattern", help_heading = "Filter", value_name = "GLOB")]
     pub(crate) key_pattern: Option<String>,
 
     /// write the capture here instead of stdout (one file per master with several)
-    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    #[arg(
+        short = 'w',
+        long = "write",
+        help_heading = "Capture file",
+        value_name = "FILE"
+    )]
     pub(crate) write: Option<std::path::PathBuf>,
 }
 
@@ -119,51 +155,83 @@ pub(crate) struct HotkeysArgs {
     pub(crate) traffic: TrafficArgs,
 
     /// where hot keys come from: MONITOR (or --input), LFU counters over SCAN, or slot stats
-    #[arg(long = "method", value_name = "METHOD", value_enum, default_value_t = Method::Monitor)]
+    #[arg(long = "method", help_heading = "Method", value_name = "METHOD", value_enum, default_value_t = Method::Monitor)]
     pub(crate) method: Method,
 
     /// with --method lfu: most keys per second the SCAN may visit (all masters together)
     #[arg(
         long = "scan-rate",
+        help_heading = "Method",
         value_name = "KEYS_PER_SEC",
-        default_value_t = 20_000
+        default_value_t = 20_000,
+        value_parser = at_least_one::<u64>
     )]
     pub(crate) scan_rate: u64,
 
     /// how many keys (and commands, clients, patterns) to list
-    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    #[arg(
+        long = "top",
+        help_heading = "Report",
+        value_name = "N",
+        default_value_t = 20,
+        value_parser = at_least_one::<usize>
+    )]
     pub(crate) top: usize,
 
     /// mark a key hot when its share of key accesses is at least this many percent
-    #[arg(long = "threshold", value_name = "PCT", default_value_t = 1.0)]
+    #[arg(
+        long = "threshold",
+        help_heading = "Report",
+        value_name = "PCT",
+        default_value_t = 1.0,
+        value_parser = percentage
+    )]
     pub(crate) threshold: f64,
 
     /// also mark a key hot when its average rate is at least this many per second
-    #[arg(long = "min-rate", value_name = "PER_SEC")]
+    #[arg(long = "min-rate", help_heading = "Report", value_name = "PER_SEC", value_parser = positive)]
     pub(crate) min_rate: Option<f64>,
 
     /// include each listed key's per-second counts in JSON
-    #[arg(long = "timeline")]
+    #[arg(long = "timeline", help_heading = "Report")]
     pub(crate) timeline: bool,
 
     /// window for the stampede signature
-    #[arg(long = "stampede-window", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long = "stampede-window", help_heading = "Signatures", value_name = "DURATION", default_value = "1s", value_parser = nonzero_duration)]
     pub(crate) stampede_window: std::time::Duration,
 
     /// writes to one key within the window that make a stampede
-    #[arg(long = "stampede-writes", value_name = "N", default_value_t = 10)]
+    #[arg(
+        long = "stampede-writes",
+        help_heading = "Signatures",
+        value_name = "N",
+        default_value_t = 10,
+        value_parser = at_least_one::<u32>
+    )]
     pub(crate) stampede_writes: u32,
 
     /// distinct writing clients within the window that make a stampede
-    #[arg(long = "stampede-clients", value_name = "N", default_value_t = 5)]
+    #[arg(
+        long = "stampede-clients",
+        help_heading = "Signatures",
+        value_name = "N",
+        default_value_t = 5,
+        value_parser = at_least_one::<u32>
+    )]
     pub(crate) stampede_clients: u32,
 
     /// reads (and no write) that make a key a penetration candidate
-    #[arg(long = "penetration-reads", value_name = "N", default_value_t = 3)]
+    #[arg(
+        long = "penetration-reads",
+        help_heading = "Signatures",
+        value_name = "N",
+        default_value_t = 3,
+        value_parser = at_least_one::<u64>
+    )]
     pub(crate) penetration_reads: u64,
 
     /// bucket size of the expiry wave
-    #[arg(long = "expiry-bucket", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long = "expiry-bucket", help_heading = "Signatures", value_name = "DURATION", default_value = "10s", value_parser = whole_seconds)]
     pub(crate) expiry_bucket: std::time::Duration,
 }
 
@@ -189,11 +257,17 @@ pub(crate) struct PatternsArgs {
     pub(crate) traffic: TrafficArgs,
 
     /// how many patterns to list
-    #[arg(long = "top", value_name = "N", default_value_t = 30)]
+    #[arg(
+        long = "top",
+        help_heading = "Report",
+        value_name = "N",
+        default_value_t = 30,
+        value_parser = at_least_one::<usize>
+    )]
     pub(crate) top: usize,
 
     /// group the keyspace (SCAN) instead of traffic: keys and memory per pattern
-    #[arg(long = "scan", conflicts_with = "input")]
+    #[arg(long = "scan", help_heading = "Scan", conflicts_with = "input")]
     pub(crate) scan: bool,
 
     #[command(flatten)]

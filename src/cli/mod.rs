@@ -7,6 +7,8 @@
 //! (`-h` is the host, so help is `--help` only); each subcommand's long help ends with an
 //! example. Values are resolved into plain settings in `cmd/` (`cmd::target::resolve`, the `XxxConfig`s).
 
+use std::time::Duration;
+
 use clap::{ArgAction, Parser, Subcommand};
 
 mod commands;
@@ -157,10 +159,112 @@ pub(crate) enum Command {
     Man(ManArgs),
 }
 
-pub(super) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+// Value parsers: a bad value dies while the flags are parsed (clap's exit 2, one line
+// naming the flag), so nothing below sees a zero interval or a percentage over 100.
+
+pub(super) fn parse_duration(s: &str) -> Result<Duration, String> {
     crate::units::parse_duration(s)
+}
+
+/// Intervals, timeouts, windows, capture lengths: above zero.
+pub(super) fn nonzero_duration(s: &str) -> Result<Duration, String> {
+    crate::units::parse_nonzero_duration(s)
+}
+
+/// Bucket sizes counted in seconds.
+pub(super) fn whole_seconds(s: &str) -> Result<Duration, String> {
+    crate::units::parse_whole_duration(s, Duration::from_secs(1), "seconds", "1s")
+}
+
+/// Bucket sizes counted in minutes.
+pub(super) fn whole_minutes(s: &str) -> Result<Duration, String> {
+    crate::units::parse_whole_duration(s, Duration::from_secs(60), "minutes", "1m")
+}
+
+/// A count that must be at least 1 (a top-N, a limit, a rate in keys per second).
+pub(super) fn at_least_one<T: TryFrom<u64>>(s: &str) -> Result<T, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => T::try_from(n).map_err(|_| "too large".into()),
+        Err(_) => Err("expected a whole number, at least 1".into()),
+    }
+}
+
+pub(super) fn percentage(s: &str) -> Result<f64, String> {
+    crate::units::parse_pct(s)
+}
+
+/// A rate or other real number above zero.
+pub(super) fn positive(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err("expected a number above 0".into()),
+    }
 }
 
 pub(super) fn parse_size(s: &str) -> Result<u64, String> {
     crate::units::parse_size(s)
+}
+
+/// A size limit: above zero.
+pub(super) fn nonzero_size(s: &str) -> Result<u64, String> {
+    match crate::units::parse_size(s)? {
+        0 => Err("must be more than 0 (e.g. 512kb, 32mb)".into()),
+        n => Ok(n),
+    }
+}
+
+/// The types SCAN TYPE knows by name.
+const SCAN_TYPES: [&str; 6] = ["string", "list", "set", "zset", "hash", "stream"];
+
+/// SCAN TYPE: a core type (any case, as the server compares it), or a module type name
+/// (always 9 characters of `A-Z a-z 0-9 - _`, e.g. `ReJSON-RL`). Anything else would scan
+/// the whole keyspace and match nothing (Redis before 7.4 does not refuse it).
+pub(super) fn scan_type(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if SCAN_TYPES.iter().any(|k| k.eq_ignore_ascii_case(t)) {
+        return Ok(t.to_ascii_lowercase());
+    }
+    let module_type = t.len() == 9
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if module_type {
+        return Ok(t.to_string());
+    }
+    Err(format!(
+        "expected one of {} or a module type name (9 characters, e.g. ReJSON-RL)",
+        SCAN_TYPES.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_types() {
+        assert_eq!(scan_type("ZSet").unwrap(), "zset");
+        assert_eq!(scan_type("ReJSON-RL").unwrap(), "ReJSON-RL");
+        assert_eq!(scan_type("MBbloom--").unwrap(), "MBbloom--");
+        let e = scan_type("bogus").unwrap_err();
+        assert!(e.contains("string, list, set, zset, hash, stream"), "{e}");
+        assert!(scan_type("").is_err());
+        assert!(scan_type("json rl!!").is_err());
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(at_least_one::<u32>("7").unwrap(), 7);
+        assert!(at_least_one::<u64>("0").is_err());
+        assert!(at_least_one::<u64>("-1").is_err());
+        assert!(at_least_one::<u32>("99999999999").is_err());
+    }
+
+    #[test]
+    fn positives() {
+        assert_eq!(positive("2.5").unwrap(), 2.5);
+        assert!(positive("0").is_err());
+        assert!(positive("-3").is_err());
+        assert!(positive("inf").is_err());
+    }
 }

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args};
 
-use super::{parse_duration, parse_size};
+use super::{at_least_one, nonzero_duration, nonzero_size, scan_type};
 use crate::output::Format;
 
 /// Where to connect: one node, a list of nodes, a whole cluster, or a Sentinel-managed master.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Connection")]
 pub(crate) struct TargetArgs {
-    /// server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS
+    /// server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]
     #[arg(short = 'u', long = "url", value_name = "URL", conflicts_with_all = ["host", "port"])]
     pub(crate) url: Option<String>,
 
@@ -21,8 +21,17 @@ pub(crate) struct TargetArgs {
     pub(crate) host: Option<String>,
 
     /// server port
-    #[arg(short = 'p', long = "port", value_name = "PORT")]
+    #[arg(short = 'p', long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) port: Option<u16>,
+
+    /// Unix socket to connect to instead of TCP (one node; no TLS, no cluster)
+    #[arg(
+        short = 's',
+        long = "socket",
+        value_name = "PATH",
+        conflicts_with_all = ["url", "host", "port", "nodes", "cluster", "sentinel", "tls", "cacert", "cert", "key", "insecure"]
+    )]
+    pub(crate) socket: Option<PathBuf>,
 
     /// ACL user name (Redis 6+)
     #[arg(long = "user", value_name = "USER")]
@@ -32,8 +41,8 @@ pub(crate) struct TargetArgs {
     #[arg(short = 'a', long = "pass", value_name = "PASSWORD")]
     pub(crate) pass: Option<String>,
 
-    /// database number
-    #[arg(short = 'n', long = "db", value_name = "DB")]
+    /// database number (hotkeys, patterns: count only the MONITOR events in this database)
+    #[arg(short = 'n', long = "db", value_name = "DB", value_parser = clap::value_parser!(i64).range(0..))]
     pub(crate) db: Option<i64>,
 
     /// connect with TLS
@@ -77,11 +86,11 @@ pub(crate) struct TargetArgs {
     pub(crate) sentinel_pass: Option<String>,
 
     /// time allowed to open a connection
-    #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "2s", value_parser = nonzero_duration)]
     pub(crate) connect_timeout: std::time::Duration,
 
     /// time allowed for each request
-    #[arg(long = "timeout", value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long = "timeout", value_name = "DURATION", default_value = "5s", value_parser = nonzero_duration)]
     pub(crate) timeout: std::time::Duration,
 }
 
@@ -112,11 +121,11 @@ impl OutputArgs {
 #[command(next_help_heading = "Capture")]
 pub(crate) struct CaptureArgs {
     /// how long to capture live MONITOR traffic
-    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = nonzero_duration)]
     pub(crate) duration: std::time::Duration,
 
     /// stop a live capture when the server's output buffer for it passes this size
-    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
+    #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = nonzero_size)]
     pub(crate) max_server_buffer: u64,
 }
 
@@ -125,18 +134,26 @@ pub(crate) struct CaptureArgs {
 #[command(next_help_heading = "Traffic")]
 pub(crate) struct TrafficArgs {
     /// read a MONITOR capture instead of a live server ('-' for stdin; gzip is detected)
-    #[arg(long = "input", value_name = "FILE")]
+    #[arg(
+        long = "input",
+        value_name = "FILE",
+        conflicts_with_all = [
+            "url", "host", "port", "socket", "user", "pass", "tls", "cacert", "cert", "key",
+            "insecure", "nodes", "cluster", "sentinel", "master", "sentinel_pass",
+            "connect_timeout", "timeout", "duration", "max_server_buffer",
+        ]
+    )]
     pub(crate) input: Option<String>,
 
     #[command(flatten)]
     pub(crate) capture: CaptureArgs,
 
     /// distinct keys counted exactly; past this, a Space-Saving top-k of this size
-    #[arg(long = "max-keys", value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long = "max-keys", help_heading = "Traffic", value_name = "N", default_value_t = 1_000_000, value_parser = at_least_one::<u64>)]
     pub(crate) max_keys: u64,
 
     /// with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)
-    #[arg(long = "threads", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    #[arg(long = "threads", help_heading = "Traffic", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub(crate) threads: Option<u64>,
 
     #[command(flatten)]
@@ -169,7 +186,7 @@ pub(crate) struct ScanArgs {
     pub(crate) pattern: Option<String>,
 
     /// only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", value_parser = scan_type)]
     pub(crate) kind: Option<String>,
 
     /// MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)
@@ -181,11 +198,11 @@ pub(crate) struct ScanArgs {
     pub(crate) encoding: bool,
 
     /// most keys per second, over all nodes together
-    #[arg(long = "rate", value_name = "KEYS_PER_SEC", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long = "rate", value_name = "KEYS_PER_SEC", value_parser = at_least_one::<u64>)]
     pub(crate) rate: Option<u64>,
 
     /// back off while a node's PING latency (side probe) is above this
-    #[arg(long = "max-latency", value_name = "DURATION", default_value = "5ms", value_parser = parse_duration)]
+    #[arg(long = "max-latency", value_name = "DURATION", default_value = "5ms", value_parser = nonzero_duration)]
     pub(crate) max_latency: std::time::Duration,
 
     /// scan one replica of each master instead of the masters (sends READONLY in a cluster)
@@ -193,7 +210,7 @@ pub(crate) struct ScanArgs {
     pub(crate) replicas: bool,
 
     /// stop after N keys per node and extrapolate the totals to DBSIZE
-    #[arg(long = "sample", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long = "sample", value_name = "N", value_parser = at_least_one::<u64>)]
     pub(crate) sample: Option<u64>,
 
     /// resume a one-node scan from this cursor (an interrupted scan prints it)

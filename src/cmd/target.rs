@@ -3,6 +3,11 @@
 //! disk, timeouts; every secret registered for redaction. Only plain settings travel
 //! below `cmd/`.
 
+use std::path::Path;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
 use crate::cli::TargetArgs;
 use crate::endpoint::{url, ConnectOptions, Discovery, Endpoint, Target, TlsSettings};
 use crate::error::{Error, Result};
@@ -32,6 +37,10 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
     if db < 0 {
         return Err(Error::Usage(format!("invalid database number {db}")));
     }
+    let socket = a.socket.is_some() || parsed.as_ref().is_some_and(|u| u.is_unix());
+    if socket {
+        unix_socket_alone(a)?;
+    }
     let tls = tls(a, parsed.as_ref())?;
     let discovery = discovery(a, parsed.as_ref())?;
     let url_pass = parsed.as_ref().and_then(|u| u.pass.clone());
@@ -57,6 +66,24 @@ pub(crate) fn resolve(a: &TargetArgs) -> Result<Target> {
     })
 }
 
+/// A Unix socket is one node reached without TLS (`-s` refuses the rest while parsing;
+/// this is for a `unix://` URL).
+fn unix_socket_alone(a: &TargetArgs) -> Result<()> {
+    let other = [
+        (
+            a.tls || a.cacert.is_some() || a.cert.is_some() || a.insecure,
+            "TLS (--tls, --cacert, --cert, --insecure)",
+        ),
+        (a.cluster, "--cluster (a cluster is reached over TCP)"),
+        (!a.nodes.is_empty(), "--node"),
+        (!a.sentinel.is_empty(), "--sentinel"),
+    ];
+    match other.into_iter().find(|(given, _)| *given) {
+        Some((_, what)) => Err(Error::Usage(format!("a Unix socket cannot go with {what}"))),
+        None => Ok(()),
+    }
+}
+
 /// TLS settings when TLS is asked for (flag, `rediss://`, or a certificate given).
 fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSettings>> {
     let url_tls = parsed.is_some_and(|u| u.tls);
@@ -64,9 +91,13 @@ fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSetti
         return Ok(None);
     }
     Ok(Some(TlsSettings {
-        root_cert: a.cacert.as_deref().map(read_pem).transpose()?,
+        root_cert: a
+            .cacert
+            .as_deref()
+            .map(|p| read_certs(p, "--cacert"))
+            .transpose()?,
         client_cert_key: match (&a.cert, &a.key) {
-            (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
+            (Some(c), Some(k)) => Some((read_certs(c, "--cert")?, read_key(k)?)),
             _ => None,
         },
         insecure: a.insecure || parsed.is_some_and(|u| u.insecure),
@@ -76,9 +107,10 @@ fn tls(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Option<TlsSetti
 /// Which nodes: a sentinel's master, a cluster from its first node, or the node list
 /// (`--node`, else the URL's or `-h`/`-p`'s one node).
 fn discovery(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Discovery> {
-    let primary = match parsed {
-        Some(u) => u.endpoint.clone(),
-        None => Endpoint::new(
+    let primary = match (parsed, &a.socket) {
+        (_, Some(path)) => Endpoint::unix(path.clone()),
+        (Some(u), None) => u.endpoint.clone(),
+        (None, None) => Endpoint::new(
             a.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
             a.port.unwrap_or(6379),
         ),
@@ -119,6 +151,34 @@ fn discovery(a: &TargetArgs, parsed: Option<&url::RedisUrl>) -> Result<Discovery
     Ok(discovery)
 }
 
-fn read_pem(path: &std::path::Path) -> Result<Vec<u8>> {
+fn read_pem(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::Input(format!("reading {}: {e}", path.display())))
+}
+
+/// A PEM file with at least one certificate (a DER file or a key alone would only fail
+/// later, as an unknown issuer).
+fn read_certs(path: &Path, flag: &str) -> Result<Vec<u8>> {
+    let pem = read_pem(path)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Input(format!("{flag} {}: bad PEM: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(Error::Input(format!(
+            "no certificate in {} ({flag} wants PEM, '-----BEGIN CERTIFICATE-----')",
+            path.display()
+        )));
+    }
+    Ok(pem)
+}
+
+/// A PEM file with a private key.
+fn read_key(path: &Path) -> Result<Vec<u8>> {
+    let pem = read_pem(path)?;
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|_| {
+        Error::Input(format!(
+            "no private key in {} (--key wants PEM, '-----BEGIN PRIVATE KEY-----')",
+            path.display()
+        ))
+    })?;
+    Ok(pem)
 }

@@ -33,16 +33,69 @@ impl From<&CaptureArgs> for Limits {
     }
 }
 
+/// `-n DB`: only the events in one database are counted (MONITOR lines carry it).
+#[derive(Default)]
+struct DbFilter {
+    db: Option<u32>,
+    left_out: u64,
+}
+
+impl DbFilter {
+    /// The database the flags name: `-n`, else the URL's.
+    fn from_flags(t: &TargetArgs) -> Result<Self> {
+        let url_db = || {
+            t.url
+                .as_deref()
+                .and_then(|u| crate::endpoint::url::parse(u).ok())
+                .and_then(|u| u.db)
+        };
+        let db =
+            t.db.or_else(url_db)
+                .map(|d| {
+                    u32::try_from(d).map_err(|_| Error::Usage(format!("-n {d}: no such database")))
+                })
+                .transpose()?;
+        Ok(DbFilter { db, left_out: 0 })
+    }
+
+    fn keeps(&mut self, ev: &Event) -> bool {
+        let keep = self.db.is_none_or(|db| db == ev.db);
+        if !keep {
+            self.left_out += 1;
+        }
+        keep
+    }
+
+    /// Says on stderr what the filter left out.
+    fn report(&self) {
+        if let (Some(db), n @ 1..) = (self.db, self.left_out) {
+            eprintln!(
+                "cachestorm: counting database {db} only (-n): {} in other databases left out",
+                plural(n, "event")
+            );
+        }
+    }
+}
+
+/// `1 line`, `2 lines`.
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// Counts events of one line into `t`, noting skipped lines in `src`. Events from
-/// `own_client` (cachestorm's own side connection) are left out.
-pub(crate) fn feed_line(
+/// `own_client` (cachestorm's own side connection), and those of other databases than
+/// `-n`'s, are left out.
+fn feed_line(
     t: &mut Traffic,
     src: &mut SourceReport,
-    lineno: u64,
-    line: Option<&[u8]>,
-    node: u16,
-    own_client: Option<&[u8]>,
+    l: &crate::source::events::Line,
+    db: &mut DbFilter,
 ) {
+    let (lineno, line, node, own_client) = (l.number, l.text, l.node, l.own_client);
     src.lines += 1;
     let mut ev = Event::default();
     let parsed = match line {
@@ -51,6 +104,7 @@ pub(crate) fn feed_line(
     };
     match parsed {
         Ok(()) if Some(ev.client) == own_client => {}
+        Ok(()) if !db.keeps(&ev) => {}
         Ok(()) => t.add(&ev, node),
         Err(Skip::Blank) => {}
         Err(Skip::Malformed) => {
@@ -73,6 +127,8 @@ pub(crate) struct Gathered {
     pub(crate) lost: bool,
     /// For a live capture: the resolved target and the nodes captured.
     pub(crate) live: Option<(Target, Vec<NodeSpec>)>,
+    /// The database counted (`-n`), when not all of them.
+    pub(crate) db: Option<u32>,
 }
 
 impl Gathered {
@@ -80,7 +136,12 @@ impl Gathered {
     pub(crate) fn target_json(&self) -> serde_json::Value {
         match &self.live {
             Some((t, _)) => serde_json::to_value(t.report()).unwrap_or_default(),
-            None => serde_json::json!({ "mode": "file", "path": self.source.path }),
+            None => match self.db {
+                Some(db) => {
+                    serde_json::json!({ "mode": "file", "path": self.source.path, "db": db })
+                }
+                None => serde_json::json!({ "mode": "file", "path": self.source.path }),
+            },
         }
     }
 }
@@ -91,12 +152,21 @@ pub(crate) async fn gather(
     a: &TrafficArgs,
     cfg: TrafficConfig,
 ) -> Result<Gathered> {
+    let db = DbFilter::from_flags(t)?;
     match &a.input {
-        Some(path) => from_file(path, cfg, a.threads.map(|n| n as usize)).await,
+        Some(path) => from_file(path, cfg, a.threads.map(|n| n as usize), db).await,
         None if a.threads.is_some() => Err(Error::Usage(
             "--threads goes with --input (a live capture is counted as it arrives)".into(),
         )),
-        None => from_live(super::target::resolve(t)?, Limits::from(&a.capture), cfg).await,
+        None => {
+            from_live(
+                super::target::resolve(t)?,
+                Limits::from(&a.capture),
+                cfg,
+                db,
+            )
+            .await
+        }
     }
 }
 
@@ -105,12 +175,16 @@ async fn count(
     src: impl MonitorSource,
     t: &mut Traffic,
     report: &mut SourceReport,
+    db: &mut DbFilter,
 ) -> Result<Ended> {
-    src.for_each_line(|l| {
-        feed_line(t, report, l.number, l.text, l.node, l.own_client);
-        ControlFlow::Continue(())
-    })
-    .await
+    let ended = src
+        .for_each_line(|l| {
+            feed_line(t, report, &l, db);
+            ControlFlow::Continue(())
+        })
+        .await;
+    db.report();
+    ended
 }
 
 /// How a traffic command ends (`exit::Ending`): a cut-short input is reported on stderr.
@@ -127,7 +201,12 @@ pub(crate) fn outcome(g: &Gathered) -> Outcome {
 }
 
 /// Reads a capture file (or stdin) into traffic counts.
-async fn from_file(path: &str, cfg: TrafficConfig, threads: Option<usize>) -> Result<Gathered> {
+async fn from_file(
+    path: &str,
+    cfg: TrafficConfig,
+    threads: Option<usize>,
+    mut db: DbFilter,
+) -> Result<Gathered> {
     let file = CaptureFile::open(path)?;
     let mut t = Traffic::parallel(cfg, threads.unwrap_or_else(key_threads));
     let mut src = SourceReport {
@@ -135,7 +214,7 @@ async fn from_file(path: &str, cfg: TrafficConfig, threads: Option<usize>) -> Re
         path: Some(path.to_string()),
         ..Default::default()
     };
-    let ended = count(file, &mut t, &mut src).await?;
+    let ended = count(file, &mut t, &mut src, &mut db).await?;
     t.finish();
     let input_error = ended.read_error.map(|e| {
         format!("reading {path}: {e} (the input ends early; the report covers what came before)")
@@ -145,10 +224,18 @@ async fn from_file(path: &str, cfg: TrafficConfig, threads: Option<usize>) -> Re
     }
     if t.events == 0 {
         let why = input_error.clone().unwrap_or_default();
+        let other_dbs = match db.db {
+            Some(n) => format!(
+                ", {} in other databases than {n}",
+                plural(db.left_out, "event")
+            ),
+            None => String::new(),
+        };
         return Err(Error::Input(format!(
-            "no MONITOR events in {path}: {} lines, {} not MONITOR lines{}{}",
-            src.lines,
+            "no MONITOR events in {path}: {}, {} not MONITOR lines{}{}{}",
+            plural(src.lines, "line"),
             src.skipped_lines,
+            other_dbs,
             first_lines(&src.skipped_line_numbers),
             if why.is_empty() {
                 String::new()
@@ -164,12 +251,18 @@ async fn from_file(path: &str, cfg: TrafficConfig, threads: Option<usize>) -> Re
         interrupted: false,
         lost: false,
         live: None,
+        db: db.db,
     })
 }
 
 /// Captures MONITOR on every master of `target` (Ctrl-C stops early) into traffic counts,
 /// with the key specs of the server's own commands.
-async fn from_live(target: Target, limits: Limits, mut cfg: TrafficConfig) -> Result<Gathered> {
+async fn from_live(
+    target: Target,
+    limits: Limits,
+    mut cfg: TrafficConfig,
+    mut db: DbFilter,
+) -> Result<Gathered> {
     let nodes = discover(&target).await?.capture_nodes();
     let mut server_commands_added = None;
     if let Some(first) = nodes.first() {
@@ -177,9 +270,9 @@ async fn from_live(target: Target, limits: Limits, mut cfg: TrafficConfig) -> Re
     }
     let names = nodes.names();
     eprintln!(
-        "cachestorm: capturing MONITOR on {} for {:?} (Ctrl-C stops early)",
+        "cachestorm: capturing MONITOR on {} for {} (Ctrl-C stops early)",
         names.join(", "),
-        limits.duration
+        crate::units::duration(limits.duration)
     );
     let stop = Stop::on_ctrl_c();
     let capture = LiveCapture::start(&target.options, &nodes, limits, &stop);
@@ -190,7 +283,7 @@ async fn from_live(target: Target, limits: Limits, mut cfg: TrafficConfig) -> Re
         server_commands_added,
         ..Default::default()
     };
-    let ended = count(capture, &mut t, &mut src).await?;
+    let ended = count(capture, &mut t, &mut src, &mut db).await?;
     let mut early = ended.early;
     if ended.interrupted {
         early.insert(0, "interrupted (Ctrl-C)".into());
@@ -208,6 +301,7 @@ async fn from_live(target: Target, limits: Limits, mut cfg: TrafficConfig) -> Re
         interrupted: ended.interrupted,
         lost: ended.lost,
         live: Some((target, nodes)),
+        db: db.db,
     })
 }
 
@@ -222,7 +316,8 @@ fn first_lines(n: &[u64]) -> String {
         return String::new();
     }
     let list: Vec<String> = n.iter().map(u64::to_string).collect();
-    format!(" (first at lines {})", list.join(", "))
+    let word = if n.len() == 1 { "line" } else { "lines" };
+    format!(" (first at {word} {})", list.join(", "))
 }
 
 /// Traffic settings from the shared flags.
@@ -240,10 +335,14 @@ pub(crate) fn rules(a: &PatternRuleArgs) -> Result<PatternRules> {
 /// Prints a one-line summary of skipped input to stderr, if any.
 pub(crate) fn warn_skipped(src: &SourceReport) {
     if src.skipped_lines > 0 {
+        let (n, of) = (src.skipped_lines, plural(src.lines, "line"));
+        let verb = if n == 1 {
+            "is not a MONITOR line and was"
+        } else {
+            "are not MONITOR lines and were"
+        };
         eprintln!(
-            "cachestorm: warning: {} of {} lines are not MONITOR lines and were skipped{}",
-            src.skipped_lines,
-            src.lines,
+            "cachestorm: warning: {n} of {of} {verb} skipped{}",
             first_lines(&src.skipped_line_numbers)
         );
     }

@@ -1,11 +1,17 @@
-//! A node address (`host:port`, `[v6]:port`) as users type it and as reports print it. Pure.
+//! A node address (`host:port`, `[v6]:port`, or a Unix socket path) as users type it and
+//! as reports print it. Pure.
 
 use std::fmt;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Endpoint {
+    /// The host; for a Unix socket, its path as text.
     pub(crate) host: String,
+    /// The TCP port; 0 for a Unix socket.
     pub(crate) port: u16,
+    /// A Unix socket to connect to instead of TCP (`-s`, `unix://`).
+    pub(crate) socket: Option<PathBuf>,
 }
 
 impl Endpoint {
@@ -16,7 +22,21 @@ impl Endpoint {
             .and_then(|h| h.strip_suffix(']'))
             .map(str::to_string)
             .unwrap_or(host);
-        Endpoint { host, port }
+        Endpoint {
+            host,
+            port,
+            socket: None,
+        }
+    }
+
+    /// A Unix socket; shown as its path.
+    pub(crate) fn unix(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        Endpoint {
+            host: path.display().to_string(),
+            port: 0,
+            socket: Some(path),
+        }
     }
 
     /// Parses `HOST:PORT`, `[V6]:PORT`; a bare host gets `default_port`.
@@ -54,7 +74,9 @@ fn parse_port(p: &str, whole: &str) -> Result<u16, String> {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
+        if self.socket.is_some() {
+            f.write_str(&self.host)
+        } else if self.host.contains(':') {
             write!(f, "[{}]:{}", self.host, self.port)
         } else {
             write!(f, "{}:{}", self.host, self.port)
@@ -89,5 +111,8 @@ mod tests {
         assert!(Endpoint::parse("h:0", 1).is_err());
         assert!(Endpoint::parse("h:x", 1).is_err());
         assert!(Endpoint::parse("", 1).is_err());
+        let sock = Endpoint::unix("/run/redis/redis.sock");
+        assert_eq!(sock.to_string(), "/run/redis/redis.sock");
+        assert_ne!(sock, Endpoint::new("/run/redis/redis.sock", 0));
     }
 }

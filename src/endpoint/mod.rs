@@ -76,15 +76,29 @@ impl Target {
             } => ("sentinel", sentinels[0].clone(), Some(master.clone())),
         };
         let o = &self.options;
-        let scheme = if o.tls.is_some() { "rediss" } else { "redis" };
-        let userinfo = match (&o.user, &o.pass) {
-            (Some(u), Some(_)) => format!("{u}:***@"),
-            (Some(u), None) => format!("{u}@"),
-            (None, Some(_)) => ":***@".to_string(),
-            (None, None) => String::new(),
+        let url = if first.socket.is_some() {
+            // redis-rs's form: `unix:///path?db=N`, the user and a masked password in the
+            // query.
+            let user = o.user.as_ref().map(|u| format!("&user={u}"));
+            let pass = o.pass.as_ref().map(|_| "&pass=***");
+            format!(
+                "unix://{first}?db={}{}{}",
+                o.db,
+                user.unwrap_or_default(),
+                pass.unwrap_or_default()
+            )
+        } else {
+            let scheme = if o.tls.is_some() { "rediss" } else { "redis" };
+            let userinfo = match (&o.user, &o.pass) {
+                (Some(u), Some(_)) => format!("{u}:***@"),
+                (Some(u), None) => format!("{u}@"),
+                (None, Some(_)) => ":***@".to_string(),
+                (None, None) => String::new(),
+            };
+            format!("{scheme}://{userinfo}{first}/{}", o.db)
         };
         TargetReport {
-            url: format!("{scheme}://{userinfo}{first}/{}", o.db),
+            url,
             mode,
             tls: o.tls.is_some(),
             db: o.db,

@@ -51,7 +51,11 @@ pub(crate) fn as_count(v: &Value) -> Option<u64> {
 /// The message of an error reply (one command's error inside a pipeline).
 pub(crate) fn server_error(v: &Value) -> Option<String> {
     match v {
-        Value::ServerError(e) => Some(format!("{e:?}")),
+        Value::ServerError(e) => Some(
+            format!("{} {}", e.code(), e.details().unwrap_or(""))
+                .trim_end()
+                .into(),
+        ),
         _ => None,
     }
 }

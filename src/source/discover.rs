@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::conn::{connect, connect_with};
+use super::conn::{connect, connect_with, SENTINEL_PASS};
 use crate::endpoint::{Discovery, Endpoint, Target};
 use crate::error::{Error, Result};
 use crate::parse::cluster::{self, ClusterNode};
@@ -197,9 +197,7 @@ async fn sentinel_nodes(
     let mut last_err = None;
     for s in sentinels {
         // Sentinels have no ACL user of the data nodes, and only db 0.
-        let mut opts = t.options.clone();
-        opts.user = None;
-        let mut c = match connect_with(s, &opts, pass, 0).await {
+        let mut c = match connect_with(s, &t.options, None, pass, 0, SENTINEL_PASS).await {
             Ok(c) => c,
             Err(e) => {
                 last_err = Some(e);

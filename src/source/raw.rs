@@ -1,7 +1,8 @@
-//! A plain line-oriented connection for streaming commands (MONITOR): TCP or TLS, AUTH
-//! and the few setup commands (packed by redis-rs), then raw reply lines. Streaming
-//! through the multiplexed client would allocate a value per line and hide the socket;
-//! this keeps a busy server's MONITOR output flowing at read speed. Must not: parse lines.
+//! A plain line-oriented connection for streaming commands (MONITOR): Unix socket, TCP or
+//! TLS, AUTH and the few setup commands (packed by redis-rs), then raw reply lines.
+//! Streaming through the multiplexed client would allocate a value per line and hide the
+//! socket; this keeps a busy server's MONITOR output flowing at read speed. Must not: parse
+//! lines.
 
 use std::sync::Arc;
 
@@ -31,45 +32,11 @@ fn connect_err(ep: &Endpoint, msg: impl Into<String>) -> Error {
     }
 }
 
-/// Opens a connection and authenticates.
+/// Opens a connection (Unix socket, TCP or TLS) and authenticates.
 pub(crate) async fn open(ep: &Endpoint, o: &ConnectOptions) -> Result<RawConn, Error> {
-    let tcp = match tokio::time::timeout(
-        o.connect_timeout,
-        TcpStream::connect((ep.host.as_str(), ep.port)),
-    )
-    .await
-    {
-        Err(_) => {
-            return Err(connect_err(
-                ep,
-                format!(
-                    "timed out after {:?} (--connect-timeout)",
-                    o.connect_timeout
-                ),
-            ))
-        }
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            return Err(connect_err(ep, "connection refused"))
-        }
-        Ok(Err(e)) => return Err(connect_err(ep, e.to_string())),
-        Ok(Ok(s)) => s,
-    };
-    let _ = tcp.set_nodelay(true);
-    let stream: Box<dyn Stream> = match &o.tls {
-        None => Box::new(tcp),
-        Some(t) => {
-            let config = tls_config(t).map_err(|e| Error::Input(format!("TLS settings: {e}")))?;
-            let name = ServerName::try_from(ep.host.clone())
-                .map_err(|e| connect_err(ep, e.to_string()))?;
-            let tls = tokio::time::timeout(
-                o.connect_timeout,
-                tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp),
-            )
-            .await
-            .map_err(|_| connect_err(ep, "TLS handshake timed out"))?
-            .map_err(|e| connect_err(ep, format!("TLS: {e}")))?;
-            Box::new(tls)
-        }
+    let stream: Box<dyn Stream> = match &ep.socket {
+        Some(path) => Box::new(unix(ep, path, o).await?),
+        None => tcp_or_tls(ep, o).await?,
     };
     let mut c = RawConn {
         endpoint: ep.clone(),
@@ -83,20 +50,61 @@ pub(crate) async fn open(ep: &Endpoint, o: &ConnectOptions) -> Result<RawConn, E
         }
         auth.arg(pass);
         let reply = c.command(&auth).await?;
-        if reply.starts_with('-') {
-            return Err(Error::Auth {
-                addr: ep.to_string(),
-                msg: reply
-                    .trim_start_matches('-')
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("refused")
-                    .to_string()
-                    + ": invalid username-password pair or user is disabled",
-            });
+        if let Some(said) = reply.strip_prefix('-') {
+            if let Some(e) = super::conn::auth_refused(ep, said) {
+                return Err(e);
+            }
         }
     }
     Ok(c)
+}
+
+/// A timed connect, with the errors people know (refused, no such socket).
+async fn timed_connect<S>(
+    ep: &Endpoint,
+    o: &ConnectOptions,
+    connect: impl std::future::Future<Output = std::io::Result<S>>,
+) -> Result<S, Error> {
+    match tokio::time::timeout(o.connect_timeout, connect).await {
+        Err(_) => Err(connect_err(
+            ep,
+            format!(
+                "timed out after {} (--connect-timeout)",
+                crate::units::duration(o.connect_timeout)
+            ),
+        )),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(connect_err(ep, "connection refused"))
+        }
+        Ok(Err(e)) => Err(connect_err(ep, e.to_string())),
+        Ok(Ok(s)) => Ok(s),
+    }
+}
+
+async fn unix(
+    ep: &Endpoint,
+    path: &std::path::Path,
+    o: &ConnectOptions,
+) -> Result<tokio::net::UnixStream, Error> {
+    timed_connect(ep, o, tokio::net::UnixStream::connect(path)).await
+}
+
+async fn tcp_or_tls(ep: &Endpoint, o: &ConnectOptions) -> Result<Box<dyn Stream>, Error> {
+    let tcp = timed_connect(ep, o, TcpStream::connect((ep.host.as_str(), ep.port))).await?;
+    let _ = tcp.set_nodelay(true);
+    let Some(t) = &o.tls else {
+        return Ok(Box::new(tcp));
+    };
+    let config = tls_config(t).map_err(|e| Error::Input(format!("TLS settings: {e}")))?;
+    let name = ServerName::try_from(ep.host.clone()).map_err(|e| connect_err(ep, e.to_string()))?;
+    let tls = tokio::time::timeout(
+        o.connect_timeout,
+        tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp),
+    )
+    .await
+    .map_err(|_| connect_err(ep, "TLS handshake timed out"))?
+    .map_err(|e| connect_err(ep, format!("TLS: {e}")))?;
+    Ok(Box::new(tls))
 }
 
 impl RawConn {
@@ -112,17 +120,20 @@ impl RawConn {
             .await
             .map_err(|_| Error::Server {
                 addr: ep.to_string(),
-                msg: format!("no reply within {:?} (--timeout)", self.timeout),
+                msg: format!(
+                    "request timed out: no reply within {} (--timeout)",
+                    crate::units::duration(self.timeout)
+                ),
             })?
             .map_err(io_err)?;
         if n == 0 {
             return Err(connect_err(&ep, "connection closed by the server"));
         }
         let reply = line.trim_end().to_string();
-        if reply.starts_with("-NOAUTH") {
+        if let Some(said) = reply.strip_prefix('-').filter(|r| r.starts_with("NOAUTH")) {
             return Err(Error::Auth {
                 addr: ep.to_string(),
-                msg: "the server requires a password (NOAUTH): give -a, REDISCLI_AUTH or a URL with one".into(),
+                msg: super::conn::noauth(said, super::conn::DATA_PASS),
             });
         }
         Ok(reply)
