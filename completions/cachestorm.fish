@@ -161,7 +161,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l top -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l memory-samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rate -d 'most keys per second, over all nodes together' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
@@ -195,7 +195,7 @@ ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l memory-samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l rate -d 'most keys per second, over all nodes together' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
@@ -230,7 +230,7 @@ ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l memory-samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l rate -d 'most keys per second, over all nodes together' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r

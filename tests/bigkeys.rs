@@ -445,3 +445,21 @@ fn scans_work_over_tls() {
     // An untrusted certificate is refused with the connect error.
     fails(&["keyspace", "-u", &url], 3);
 }
+
+#[test]
+fn memory_samples_is_the_flag_and_samples_its_hidden_alias() {
+    // `--sample N` (keys per node) and `--samples N` (MEMORY USAGE SAMPLES) read alike:
+    // the second is `--memory-samples` now, and the old spelling still works for scripts.
+    let s = RedisServer::start();
+    s.cli(&["SET", "k", "v"]);
+    let p = s.port.to_string();
+    for flag in ["--memory-samples", "--samples"] {
+        let doc = json(&["bigkeys", "-p", &p, flag, "0", "-o", "json"]);
+        assert_eq!(doc["settings"]["samples"], 0, "{flag}");
+        assert_eq!(doc["keys_counted"], 1, "{flag}");
+    }
+    let out = cachestorm().args(["bigkeys", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--memory-samples <N>"), "{help}");
+    assert!(!help.contains("--samples"), "the alias is hidden: {help}");
+}

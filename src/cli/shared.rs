@@ -173,8 +173,15 @@ pub(crate) struct ScanArgs {
     pub(crate) kind: Option<String>,
 
     /// MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)
-    #[arg(long = "samples", value_name = "N", default_value_t = 5)]
-    pub(crate) samples: u64,
+    // `--samples` was its name before `--sample` (keys per node) made the pair confusing:
+    // kept as a hidden alias so scripts keep working.
+    #[arg(
+        long = "memory-samples",
+        alias = "samples",
+        value_name = "N",
+        default_value_t = 5
+    )]
+    pub(crate) memory_samples: u64,
 
     /// also read each key's OBJECT ENCODING
     #[arg(long = "encoding")]

@@ -46,7 +46,7 @@ pub(crate) fn settings(a: &ScanArgs) -> WalkSettings {
         count: a.count,
         pattern: a.pattern.clone(),
         kind: a.kind.clone(),
-        samples: a.samples,
+        samples: a.memory_samples,
         encoding: a.encoding,
         rate: a.rate,
         max_latency: a.max_latency,
