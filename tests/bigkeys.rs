@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::util::{
-    redis62_bin, redis_cli_bin, valkey_bin, wait_for_scan, Conn, RedisCluster, RedisServer,
+    redis62_bin, redis_cli_bin, redis_server_bin, valkey_bin, wait_for_scan, wait_until, Conn,
+    RedisCluster, RedisServer,
 };
 use crate::{cachestorm, commands, fails, json, spawn, stdout_json};
 
@@ -462,4 +463,64 @@ fn memory_samples_is_the_flag_and_samples_its_hidden_alias() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("--memory-samples <N>"), "{help}");
     assert!(!help.contains("--samples"), "the alias is hidden: {help}");
+}
+
+#[test]
+fn a_cluster_with_a_master_down_is_a_node_error_not_vanished_keys() {
+    // No replicas, so nothing takes over: once the others mark the killed master failed,
+    // the cluster is down and they answer every key command with CLUSTERDOWN (SCAN, which
+    // has no key, still works there).
+    let mut c = RedisCluster::start_masters(redis_server_bin(), &["--cluster-node-timeout", "500"]);
+    c.load(3000);
+    let dead = c.nodes[2].addr();
+    c.nodes[2].stop();
+    for n in &c.nodes[..2] {
+        wait_until(&format!("{} to see the cluster down", n.addr()), 30, || {
+            n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:fail")
+        });
+    }
+    let p = c.nodes[0].port.to_string();
+    for cmd in ["bigkeys", "keyspace"] {
+        let out = cachestorm()
+            .args([cmd, "--cluster", "-p", &p, "-o", "json"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{cmd}: {err}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("a report");
+        assert_eq!(doc["complete"], false, "{cmd}");
+        assert_eq!(doc["keys_vanished"], 0, "{cmd}: {}", doc["nodes"]);
+        assert_eq!(doc["keys_counted"], 0, "{cmd}");
+        assert_eq!(doc["keys_scanned"], 0, "{cmd}: no key was looked at");
+        let nodes = doc["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 3, "{cmd}");
+        for n in nodes {
+            let addr = n["node"].as_str().unwrap();
+            let e = n["error"].as_str().unwrap_or_else(|| panic!("{cmd}: {n}"));
+            assert_eq!(n["complete"], false, "{cmd}: {n}");
+            assert_eq!(n["vanished"], 0, "{cmd}: {n}");
+            // Nothing of the first batch was delivered: resume from the start.
+            assert_eq!(n["cursor"], 0, "{cmd}: {n}");
+            if addr == dead {
+                assert!(e.contains("cannot connect"), "{cmd}: {e}");
+            } else {
+                assert!(e.contains("CLUSTERDOWN The cluster is down"), "{cmd}: {e}");
+            }
+            assert!(err.contains(addr), "{cmd}: the warning names {addr}: {err}");
+        }
+    }
+    // The table says so too.
+    let out = cachestorm()
+        .args(["bigkeys", "--cluster", "-p", &p])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("0 vanished"), "{table}");
+    assert!(table.contains("0 keys scanned"), "{table}");
+    assert!(
+        table.contains("FAILED at cursor 0: ")
+            && table.contains("TYPE: CLUSTERDOWN The cluster is down"),
+        "{table}"
+    );
 }

@@ -285,6 +285,7 @@ fn scan_report() -> ScanReport {
         probe_p99_ms: Some(0.42),
         probe_max_ms: Some(1.3),
         elapsed_secs: 0.8,
+        server: Default::default(),
         memory: None,
     };
     let settings = WalkSettings {

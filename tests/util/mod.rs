@@ -4,7 +4,8 @@
 //! - `server`: `RedisServer` (one redis-server / valkey-server on a free port, `--save ""`,
 //!   temp dir, log printed when a test fails, killed on drop), plain or TLS-only, and the
 //!   openssl-made certificates of a TLS server.
-//! - `cluster`: `RedisCluster` (3 masters + 3 replicas via `redis-cli --cluster create`),
+//! - `cluster`: `RedisCluster` (3 masters + 3 replicas, or 3 masters alone, via
+//!   `redis-cli --cluster create`),
 //!   and `owns` (whether a node serves a slot).
 //! - `sentinel`: `Sentinel` (one Sentinel watching a `RedisServer`).
 //! - `client`: `Conn` (a bare RESP client), and the waits on what a running `cachestorm`

@@ -10,7 +10,8 @@
 //! latency guard (`probe.rs`): while the side probe's recent PING latency is above
 //! `--max-latency` the node's batches halve and a pause precedes each one, and they grow
 //! back when it falls under half of it. Keys that are gone (or changed type) between SCAN
-//! and the pipeline are counted as vanished.
+//! and the pipeline are counted as vanished; any other error reply about a key
+//! (CLUSTERDOWN, LOADING, NOPERM, ...) ends the node's walk as a node error.
 //!
 //! This file is the walk as callers see it (settings, messages, how each node went) and
 //! starts it; `node.rs` is one node's walk. Must not: read values, send KEYS, analyse.
@@ -58,7 +59,7 @@ pub(crate) struct WalkSettings {
 pub(crate) struct NodeWalk {
     pub(crate) node: String,
     pub(crate) dbsize: u64,
-    /// Keys SCAN returned (and were looked at).
+    /// Keys SCAN returned that were looked at (their facts delivered, or found vanished).
     pub(crate) scanned: u64,
     /// Keys gone or changed type before they could be looked at.
     pub(crate) vanished: u64,
@@ -76,8 +77,20 @@ pub(crate) struct NodeWalk {
     pub(crate) probe_p99_ms: Option<f64>,
     pub(crate) probe_max_ms: Option<f64>,
     pub(crate) elapsed_secs: f64,
+    /// What the node said about itself when the walk opened.
+    #[serde(flatten)]
+    pub(crate) server: NodeServer,
     #[serde(skip)]
     pub(crate) memory: Option<NodeMemory>,
+}
+
+/// What the walk learned of the node itself when it opened.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct NodeServer {
+    /// The walk got past opening (connected, DBSIZE answered): whatever happened next, the
+    /// node has a part in the report.
+    #[serde(skip)]
+    pub(crate) opened: bool,
 }
 
 impl NodeWalk {
@@ -97,6 +110,7 @@ impl NodeWalk {
             probe_p99_ms: None,
             probe_max_ms: None,
             elapsed_secs: 0.0,
+            server: NodeServer::default(),
             memory: None,
         }
     }

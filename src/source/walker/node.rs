@@ -14,8 +14,8 @@ use tokio::sync::mpsc;
 use super::{Msg, NodeWalk, WalkSettings};
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
-use crate::parse::keyfacts::{probed, KeyInfo, NodeMemory};
-use crate::parse::resp::{as_int, as_word, scan_reply, server_error};
+use crate::parse::keyfacts::{self, probed, Answer, KeyInfo, NodeMemory};
+use crate::parse::resp::{scan_reply, server_error};
 use crate::source::conn::{connect, NodeConn};
 use crate::source::pace::Bucket;
 use crate::source::probe::{Backoff, Probe, Step};
@@ -61,6 +61,8 @@ struct NodeWalker<'a> {
     w: &'a mut NodeWalk,
     /// The next SCAN's cursor.
     cursor: u64,
+    /// Keys SCAN returned so far (for `--sample`; `w.scanned` counts those looked at).
+    returned: u64,
     /// No more SCANs: the cursor came back, `--sample` was reached, or the walk stops.
     scan_done: bool,
     /// Keys from the last SCAN, to look at this round.
@@ -93,6 +95,7 @@ impl<'a> NodeWalker<'a> {
         }
         w.dbsize = dbsize;
         w.memory = memory;
+        w.server.opened = true;
         let _ = sh.tx.send(Msg::Size(dbsize)).await;
         let cursor = s.cursor.unwrap_or(0);
         Ok(NodeWalker {
@@ -103,6 +106,7 @@ impl<'a> NodeWalker<'a> {
             probe,
             w,
             cursor,
+            returned: 0,
             scan_done: false,
             fresh: Vec::new(),
             typed: Vec::new(),
@@ -168,6 +172,9 @@ impl<'a> NodeWalker<'a> {
     }
 
     /// One round trip: sends the pipeline, decodes the replies into the batch to deliver.
+    /// A reply that is neither an answer nor "gone" (CLUSTERDOWN, LOADING, NOPERM, ...)
+    /// fails the node: nothing of this round is delivered, and the walk resumes at the
+    /// oldest undelivered batch's cursor (kept by `run`).
     async fn round(&mut self) -> Result<Msg> {
         let scanning = !self.scan_done;
         let scanned_from = self.cursor;
@@ -175,17 +182,20 @@ impl<'a> NodeWalker<'a> {
         self.w.round_trips += 1;
         let seen_ms = now_ms();
         let mut it = replies.into_iter();
-        let next_fresh = if scanning {
-            self.scanned(it.next().unwrap_or(Value::Nil))?
-        } else {
-            Vec::new()
-        };
+        let scan = scanning.then(|| it.next().unwrap_or(Value::Nil));
         let msg = if self.sh.settings.lfu {
             self.freqs(&mut it)
         } else {
             self.facts(&mut it, seen_ms)
+        }
+        .map_err(|msg| Error::Server {
+            addr: self.c.endpoint.to_string(),
+            msg,
+        })?;
+        self.fresh = match scan {
+            Some(reply) => self.scanned(reply)?,
+            None => Vec::new(),
         };
-        self.fresh = next_fresh;
         (self.typed_from, self.fresh_from) = (self.fresh_from, scanned_from);
         Ok(msg)
     }
@@ -246,14 +256,14 @@ impl<'a> NodeWalker<'a> {
             msg: "SCAN gave an unexpected reply".into(),
         })?;
         if let Some(limit) = self.sh.settings.sample {
-            let room = limit.saturating_sub(self.w.scanned) as usize;
+            let room = limit.saturating_sub(self.returned) as usize;
             if keys.len() >= room {
                 keys.truncate(room);
                 self.w.sampled = next != 0;
                 self.scan_done = true;
             }
         }
-        self.w.scanned += keys.len() as u64;
+        self.returned += keys.len() as u64;
         self.cursor = next;
         if next == 0 {
             self.scan_done = true;
@@ -261,60 +271,71 @@ impl<'a> NodeWalker<'a> {
         Ok(keys)
     }
 
-    /// OBJECT FREQ replies of the fresh keys. A key deleted since SCAN answers an error:
-    /// it is left out, as vanished.
-    fn freqs(&mut self, it: &mut impl Iterator<Item = Value>) -> Msg {
-        let asked = self.fresh.len() as u64;
-        let node = self.node;
-        let freqs: Vec<(Vec<u8>, u8, u16)> = self
-            .fresh
-            .drain(..)
-            .filter_map(|k| match it.next() {
-                Some(Value::Int(n)) => Some((k, n.clamp(0, 255) as u8, node)),
-                _ => None,
-            })
-            .collect();
-        self.w.vanished += asked - freqs.len() as u64;
-        Msg::Freqs(freqs)
+    /// OBJECT FREQ replies of the fresh keys. A key deleted since SCAN answers nil: it is
+    /// left out, as vanished. Any other error is the node's (its text).
+    fn freqs(&mut self, it: &mut impl Iterator<Item = Value>) -> Result<Msg, String> {
+        let mut freqs = Vec::with_capacity(self.fresh.len());
+        let mut gone = 0;
+        for k in std::mem::take(&mut self.fresh) {
+            match keyfacts::freq(it.next().as_ref()) {
+                Answer::Got(f) => freqs.push((k, f, self.node)),
+                Answer::Gone => gone += 1,
+                Answer::Failed(e) => return Err(e),
+            }
+        }
+        self.w.scanned += freqs.len() as u64 + gone;
+        self.w.vanished += gone;
+        Ok(Msg::Freqs(freqs))
     }
 
     /// The key facts: the fresh keys typed now (lengths next round), and the lengths of
-    /// the keys typed last round, now complete.
-    fn facts(&mut self, it: &mut impl Iterator<Item = Value>, seen_ms: u64) -> Msg {
-        let old_typed = std::mem::take(&mut self.typed);
+    /// the keys typed last round, now complete. Any reply that is neither an answer nor
+    /// "gone" fails the round (its text); the keys stay where `resume_at` finds them.
+    fn facts(&mut self, it: &mut impl Iterator<Item = Value>, seen_ms: u64) -> Result<Msg, String> {
+        let encoding = self.sh.settings.encoding;
+        let mut typed = Vec::new();
         let mut done = Vec::with_capacity(self.fresh.len());
-        for key in std::mem::take(&mut self.fresh) {
+        let mut gone = 0;
+        for key in &self.fresh {
             let replies = [it.next(), it.next(), it.next()];
-            let enc = if self.sh.settings.encoding {
-                it.next().as_ref().and_then(as_word)
-            } else {
-                None
+            let enc = encoding.then(|| keyfacts::encoding(it.next().as_ref()));
+            let mut info = match probed(key.clone(), &replies, seen_ms, self.node) {
+                Answer::Got(info) => info,
+                Answer::Gone => {
+                    gone += 1;
+                    continue;
+                }
+                Answer::Failed(e) => return Err(e),
             };
-            let Some(mut info) = probed(key, &replies, seen_ms, self.node) else {
-                self.w.vanished += 1;
-                continue;
-            };
-            info.encoding = enc;
+            match enc {
+                Some(Answer::Failed(e)) => return Err(e),
+                Some(Answer::Got(e)) => info.encoding = Some(e),
+                Some(Answer::Gone) | None => {}
+            }
             if info.kind.length_command().is_some() {
-                self.typed.push(info);
+                typed.push(info);
             } else {
                 done.push(info);
             }
         }
-        for mut k in old_typed {
-            if k.kind.length_command().is_some() {
-                match it.next() {
-                    Some(v @ Value::Int(_)) => k.length = as_int(&v).map(|n| n.max(0) as u64),
-                    // WRONGTYPE: it changed type since TYPE.
-                    _ => {
-                        self.w.vanished += 1;
+        for mut k in std::mem::take(&mut self.typed) {
+            if let Some(cmd) = k.kind.length_command() {
+                match keyfacts::length(cmd, it.next().as_ref()) {
+                    Answer::Got(n) => k.length = Some(n),
+                    Answer::Gone => {
+                        gone += 1;
                         continue;
                     }
+                    Answer::Failed(e) => return Err(e),
                 }
             }
             done.push(k);
         }
-        Msg::Keys(done)
+        self.w.scanned += self.fresh.len() as u64;
+        self.fresh.clear();
+        self.typed = typed;
+        self.w.vanished += gone;
+        Ok(Msg::Keys(done))
     }
 }
 
