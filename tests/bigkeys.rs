@@ -306,6 +306,9 @@ fn a_cluster_is_scanned_completely_on_every_master() {
         let node = c.nodes.iter().find(|n| n.port == port).unwrap();
         assert!(node.cli(&["ROLE"]).starts_with("slave"), "{r} is a replica");
     }
+    for n in doc["nodes"].as_array().unwrap() {
+        assert_eq!(n["role"], "replica", "{n}");
+    }
     assert_eq!(doc["keys_counted"], 3000, "{doc}");
 }
 
@@ -523,4 +526,84 @@ fn a_cluster_with_a_master_down_is_a_node_error_not_vanished_keys() {
             && table.contains("TYPE: CLUSTERDOWN The cluster is down"),
         "{table}"
     );
+}
+
+#[test]
+fn replicas_without_replicas_scans_the_masters_and_says_so() {
+    // Standalone: the one node is a master, so --replicas cannot keep the scan off it.
+    let s = RedisServer::start();
+    s.pipe(&commands(100, |i| format!("SET k:{i} v")));
+    let p = s.port.to_string();
+    let out = cachestorm()
+        .args(["bigkeys", "--replicas", "-p", &p, "-o", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["keys_counted"], 100);
+    assert_eq!(doc["settings"]["replicas"], true);
+    assert_eq!(doc["nodes"][0]["role"], "master");
+    assert!(
+        err.contains(&format!(
+            "--replicas: {} is a master with no replica to scan instead",
+            s.addr()
+        )),
+        "{err}"
+    );
+    let out = cachestorm()
+        .args(["bigkeys", "--replicas", "-p", &p])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "{} (a master: --replicas found no replica)",
+            s.addr()
+        )),
+        "{table}"
+    );
+    // Without --replicas the role is there, and nothing is said.
+    let out = cachestorm()
+        .args(["bigkeys", "-p", &p, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["nodes"][0]["role"], "master");
+
+    // A cluster without replicas: every master is scanned, each one marked.
+    let c = RedisCluster::start_masters(redis_server_bin(), &[]);
+    c.load(300);
+    let p = c.nodes[0].port.to_string();
+    let out = cachestorm()
+        .args([
+            "keyspace",
+            "--cluster",
+            "--replicas",
+            "-p",
+            &p,
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["keys_counted"], 300);
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3);
+    for n in nodes {
+        assert_eq!(n["role"], "master", "{n}");
+        let addr = n["node"].as_str().unwrap();
+        assert!(
+            err.contains(&format!("--replicas: {addr} is a master")),
+            "{err}"
+        );
+    }
 }

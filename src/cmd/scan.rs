@@ -146,6 +146,9 @@ pub(crate) async fn walk(
         b.finish_and_clear();
     }
     let mut nodes_walked = node_ends(walk.tasks).await?;
+    if a.readonly {
+        warn_masters_scanned(&nodes_walked);
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();
     let dbsize: Vec<u64> = nodes_walked.iter().map(|n| n.dbsize).collect();
@@ -198,6 +201,17 @@ async fn node_ends(mut tasks: walker::Tasks) -> Result<Vec<NodeWalk>> {
         }
     }
     Ok(nodes)
+}
+
+/// `--replicas` where a node has no replica (standalone, a cluster without replicas): the
+/// master was scanned in its place, which the report marks (`role`) and stderr says.
+fn warn_masters_scanned(nodes: &[NodeWalk]) {
+    for n in nodes.iter().filter(|n| n.server.role == Some("master")) {
+        eprintln!(
+            "cachestorm: warning: --replicas: {} is a master with no replica to scan instead; it was scanned itself",
+            n.node
+        );
+    }
 }
 
 /// Walks the target's keyspace into a census.

@@ -4,7 +4,8 @@
 //!
 //! Their JSON fields (flattened into each document): `complete`, `interrupted`,
 //! `keys_scanned`, `keys_vanished`, `dbsize`, `elapsed_secs`, `keys_per_sec`, `settings`,
-//! `nodes` (per node: keys, cursor, error, round trips, latency backoffs, PING latency),
+//! `nodes` (per node: keys, cursor, error, role, round trips, latency backoffs, PING
+//! latency),
 //! `extrapolation` (with `--sample`).
 
 use serde::Serialize;
@@ -79,6 +80,11 @@ pub(crate) fn summary(s: &ScanReport) -> String {
             (Some(p99), Some(max)) => format!("; PING p99 {p99:.2}ms, max {max:.2}ms"),
             _ => String::new(),
         };
+        let master = if s.settings.replicas && n.server.role == Some("master") {
+            " (a master: --replicas found no replica)"
+        } else {
+            ""
+        };
         let state = if let Some(e) = &n.error {
             format!("FAILED at cursor {}: {e}", n.cursor)
         } else if n.sampled {
@@ -89,7 +95,7 @@ pub(crate) fn summary(s: &ScanReport) -> String {
             "complete".to_string()
         };
         out.push_str(&format!(
-            "  {}: {} keys, {} round trip{}, {} latency backoff{}{probe}; {state}\n",
+            "  {}{master}: {} keys, {} round trip{}, {} latency backoff{}{probe}; {state}\n",
             n.node,
             count(n.scanned as f64),
             n.round_trips,

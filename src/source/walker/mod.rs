@@ -87,6 +87,9 @@ pub(crate) struct NodeWalk {
 /// What the walk learned of the node itself when it opened.
 #[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct NodeServer {
+    /// `master` or `replica`, as the node says (INFO replication); null when it would not
+    /// say. With `--replicas`, a `master` here means there was no replica to scan instead.
+    pub(crate) role: Option<&'static str>,
     /// The walk got past opening (connected, DBSIZE answered): whatever happened next, the
     /// node has a part in the report.
     #[serde(skip)]

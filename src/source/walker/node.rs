@@ -90,6 +90,7 @@ impl<'a> NodeWalker<'a> {
             let _ = c.query::<()>(&redis::cmd("READONLY")).await;
         }
         let (dbsize, memory) = node_facts(&mut c).await?;
+        w.server.role = role(&mut c).await;
         if s.lfu {
             lfu_policy(ep, memory.as_ref())?;
         }
@@ -368,6 +369,19 @@ async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
         Err(_) => None,
     };
     Ok((dbsize, memory))
+}
+
+/// The node's role as it says (INFO replication): `master` or `replica`.
+async fn role(c: &mut NodeConn) -> Option<&'static str> {
+    let text = c
+        .query::<String>(redis::cmd("INFO").arg("replication"))
+        .await
+        .ok()?;
+    match crate::parse::info::parse(&text).role()? {
+        "master" => Some("master"),
+        "slave" | "replica" => Some("replica"),
+        _ => None,
+    }
 }
 
 fn now_ms() -> u64 {
