@@ -1,5 +1,5 @@
 //! `bigkeys` against real servers holding data the tests write themselves: single servers,
-//! a 3+3 cluster, Redis 6.2, Valkey 8.1, TLS; and the walker's protections it runs with
+//! a 3+3 cluster, Redis 6.2, Valkey 8.1 and 9.1, TLS; and the walker's protections it runs with
 //! (--rate, the latency guard, --sample) and a node that dies mid-scan.
 
 use std::collections::BTreeMap;
@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::util::{
-    redis62_bin, redis_cli_bin, redis_server_bin, valkey_bin, wait_for_scan, wait_until, Conn,
-    RedisCluster, RedisServer,
+    redis62_bin, redis_cli_bin, redis_server_bin, valkey91_bin, valkey_bin, wait_for_scan,
+    wait_until, Conn, RedisCluster, RedisServer,
 };
 use crate::{cachestorm, commands, fails, json, spawn, stdout_json};
 
@@ -419,8 +419,12 @@ fn the_latency_guard_backs_off_while_the_server_is_slow() {
 }
 
 #[test]
-fn bigkeys_works_on_redis_6_2_and_valkey_8_1() {
-    for (bin, label) in [(redis62_bin(), "redis 6.2"), (valkey_bin(), "valkey 8.1")] {
+fn bigkeys_works_on_redis_6_2_and_valkey_8_1_and_9_1() {
+    for (bin, label) in [
+        (redis62_bin(), "redis 6.2"),
+        (valkey_bin(), "valkey 8.1"),
+        (valkey91_bin(), "valkey 9.1"),
+    ] {
         let s = RedisServer::with(bin, &[]);
         plant_types(&s);
         let p = s.port.to_string();
@@ -606,4 +610,142 @@ fn replicas_without_replicas_scans_the_masters_and_says_so() {
             "{err}"
         );
     }
+}
+
+/// A few keys of every type with a length command; their names.
+fn plant_lengths(s: &RedisServer) -> Vec<String> {
+    s.pipe(&commands(20, |i| format!("SET str:{i} value-{i}")));
+    s.pipe(&commands(20, |i| format!("HSET hash:{i} a 1 b 2")));
+    s.pipe(&commands(20, |i| format!("SADD set:{i} a b c")));
+    s.pipe(&commands(20, |i| format!("RPUSH list:{i} a b")));
+    s.pipe(&commands(20, |i| format!("ZADD zset:{i} 1 a 2 b")));
+    s.pipe(&commands(20, |i| format!("XADD stream:{i} * k v")));
+    ["str", "hash", "set", "list", "zset", "stream"]
+        .iter()
+        .flat_map(|t| (0..20).map(move |i| format!("{t}:{i}")))
+        .collect()
+}
+
+/// `OBJECT IDLETIME|FREQ` of every key (OBJECT touches nothing).
+fn object(s: &RedisServer, sub: &str, keys: &[String]) -> Vec<u64> {
+    let mut c = Conn::open(s.port);
+    keys.iter()
+        .map(|k| {
+            let r = c.call(&["OBJECT", sub, k]);
+            r.trim_start_matches(':')
+                .parse()
+                .unwrap_or_else(|_| panic!("OBJECT {sub} {k}: {r}"))
+        })
+        .collect()
+}
+
+/// Waits until every key has been idle for 2 s or more (the LRU clock ticks in seconds),
+/// and returns their idle times.
+fn idle_for_2s(s: &RedisServer, keys: &[String]) -> Vec<u64> {
+    let mut idle = Vec::new();
+    wait_until("every key idle for 2s", 20, || {
+        idle = object(s, "IDLETIME", keys);
+        idle.iter().all(|&t| t >= 2)
+    });
+    idle
+}
+
+/// Keys whose idle time went back (something touched them) between `before` and `after`.
+fn touched(keys: &[String], before: &[u64], after: &[u64]) -> Vec<String> {
+    keys.iter()
+        .zip(before.iter().zip(after))
+        .filter(|(_, (b, a))| a < b)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+#[test]
+fn scans_leave_lru_and_lfu_alone_on_servers_with_no_touch() {
+    for (bin, label) in [(valkey_bin(), "valkey 8.1"), (valkey91_bin(), "valkey 9.1")] {
+        // LRU: every key's idle time keeps growing through a bigkeys scan.
+        let s = RedisServer::with(bin.clone(), &[]);
+        let keys = plant_lengths(&s);
+        let before = idle_for_2s(&s, &keys);
+        let p = s.port.to_string();
+        let doc = json(&["bigkeys", "-p", &p, "-o", "json"]);
+        assert_eq!(doc["keys_counted"], 120, "{label}");
+        assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false, "{label}");
+        // The lengths were read all the same.
+        assert_eq!(doc["top_by_type"]["hash"][0]["length"], 2, "{label}");
+        let after = object(&s, "IDLETIME", &keys);
+        assert_eq!(
+            touched(&keys, &before, &after),
+            Vec::<String>::new(),
+            "{label}"
+        );
+
+        // LFU: no counter moves through a keyspace scan. With decay off and log factor 0,
+        // any read would add exactly 1.
+        let s = RedisServer::with(
+            bin,
+            &[
+                "--maxmemory-policy",
+                "allkeys-lfu",
+                "--lfu-decay-time",
+                "0",
+                "--lfu-log-factor",
+                "0",
+            ],
+        );
+        let keys = plant_lengths(&s);
+        let before = object(&s, "FREQ", &keys);
+        let p = s.port.to_string();
+        let doc = json(&["keyspace", "-p", &p, "-o", "json"]);
+        assert_eq!(doc["keys_counted"], 120, "{label}");
+        assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false, "{label}");
+        assert_eq!(object(&s, "FREQ", &keys), before, "{label}");
+    }
+}
+
+#[test]
+fn without_no_touch_the_report_says_lengths_touched_keys_and_no_lengths_avoids_it() {
+    // Redis 7.0 has no CLIENT NO-TOUCH.
+    let s = RedisServer::start();
+    let keys = plant_lengths(&s);
+    let p = s.port.to_string();
+    let before = idle_for_2s(&s, &keys);
+    let doc = json(&["bigkeys", "-p", &p, "-o", "json"]);
+    assert_eq!(doc["nodes"][0]["lengths_touched_keys"], true);
+    assert_eq!(doc["settings"]["lengths"], true);
+    // What the report says is what happened: every key was touched.
+    let after = object(&s, "IDLETIME", &keys);
+    assert_eq!(touched(&keys, &before, &after).len(), keys.len());
+    let out = cachestorm().args(["bigkeys", "-p", &p]).output().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "lengths (STRLEN, LLEN, SCARD, ZCARD, HLEN, XLEN) touched the keys' LRU/LFU on {}",
+            s.addr()
+        )),
+        "{table}"
+    );
+
+    // --no-lengths: nothing touched, no lengths, and the report says why.
+    let before = idle_for_2s(&s, &keys);
+    let doc = json(&["bigkeys", "-p", &p, "--no-lengths", "-o", "json"]);
+    assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false);
+    assert_eq!(doc["settings"]["lengths"], false);
+    assert_eq!(doc["keys_counted"], 120);
+    assert!(doc["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["length"].is_null()));
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    let after = object(&s, "IDLETIME", &keys);
+    assert_eq!(touched(&keys, &before, &after), Vec::<String>::new());
+    let out = cachestorm()
+        .args(["bigkeys", "-p", &p, "--no-lengths"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("lengths skipped (--no-lengths): no lengths, so no big-collection findings"),
+        "{table}"
+    );
 }

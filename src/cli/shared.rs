@@ -183,6 +183,10 @@ pub(crate) struct ScanArgs {
     )]
     pub(crate) memory_samples: u64,
 
+    /// skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key's LRU/LFU; lengths are then null and there are no big-collection findings
+    #[arg(long = "no-lengths")]
+    pub(crate) no_lengths: bool,
+
     /// also read each key's OBJECT ENCODING
     #[arg(long = "encoding")]
     pub(crate) encoding: bool,

