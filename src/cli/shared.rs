@@ -160,8 +160,8 @@ pub(crate) struct PatternRuleArgs {
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Scan")]
 pub(crate) struct ScanArgs {
-    /// keys SCAN asks for per call (each batch is one pipelined round trip)
-    #[arg(long = "count", value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    /// keys SCAN asks for per call; they are looked at in 2 pipelined round trips, 2 in flight at once (the batch another client may wait behind)
+    #[arg(long = "count", value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) count: u64,
 
     /// only keys matching this glob (SCAN MATCH)
@@ -191,12 +191,12 @@ pub(crate) struct ScanArgs {
     #[arg(long = "encoding")]
     pub(crate) encoding: bool,
 
-    /// most keys per second, over all nodes together
+    /// most keys per second, over all nodes together, in small batches spaced evenly
     #[arg(long = "rate", value_name = "KEYS_PER_SEC", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) rate: Option<u64>,
 
-    /// back off while a node's PING latency (side probe) is above this
-    #[arg(long = "max-latency", value_name = "DURATION", default_value = "5ms", value_parser = parse_duration)]
+    /// back off while a node's PING latency (side probe) is above this (2ms: the p95 at which cache runbooks warn)
+    #[arg(long = "max-latency", value_name = "DURATION", default_value = "2ms", value_parser = parse_duration)]
     pub(crate) max_latency: std::time::Duration,
 
     /// scan one replica of each master instead of the masters (sends READONLY in a cluster)

@@ -9,7 +9,8 @@
 //!
 //! `hotkeys --method lfu` walks the same way with OBJECT FREQ in place of the key facts.
 //!
-//! Protection: a token bucket shared by all nodes (`--rate`, `pace.rs`), and per node the
+//! Protection: a schedule shared by all nodes (`--rate`, `pace.rs`) that spaces small
+//! batches evenly (`paced_count`), and per node the
 //! latency guard (`probe.rs`): while the side probe's recent PING latency is above
 //! `--max-latency` the node's batches halve and a pause precedes each one, and they grow
 //! back when it falls under half of it. Keys that are gone (or changed type) between SCAN
@@ -17,9 +18,11 @@
 //! (CLUSTERDOWN, LOADING, NOPERM, ...) ends the node's walk as a node error.
 //!
 //! This file is the walk as callers see it (settings, messages, how each node went) and
-//! starts it; `node.rs` is one node's walk. Must not: read values, send KEYS, analyse.
+//! starts it; `node.rs` is one node's walk, `round.rs` one round trip of it. Must not: read
+//! values, send KEYS, analyse.
 
 mod node;
+mod round;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -160,15 +163,30 @@ pub(crate) struct Walk {
 /// ended it early.
 pub(crate) type Tasks = JoinSet<(u16, NodeWalk, Option<Error>)>;
 
+/// Under `--rate`, the time each round trip's batch spans: a node looks at
+/// `rate × PACED_EVERY` keys per round trip (at least `PACED_MIN_BATCH`), one round trip
+/// every `PACED_EVERY`. The smaller the batch, the shorter the server's busy spell another
+/// client may wait behind; at 50,000 keys/s a batch is 20 keys.
+pub(crate) const PACED_EVERY: Duration = Duration::from_micros(400);
+/// The smallest batch under `--rate` (below it, round trips cost more than the keys).
+pub(crate) const PACED_MIN_BATCH: u64 = 10;
+
+/// The SCAN COUNT of each of `nodes` under `--rate`: `node::DEPTH` batches of
+/// `PACED_EVERY`'s share of the node's part of the rate (at least `PACED_MIN_BATCH`), at
+/// most `--count`.
+pub(crate) fn paced_count(count: u64, rate: u64, nodes: usize) -> u64 {
+    let per_node = rate as f64 / nodes.max(1) as f64;
+    let batch = ((per_node * PACED_EVERY.as_secs_f64()).round() as u64).max(PACED_MIN_BATCH);
+    (batch * node::DEPTH as u64).min(count.max(1))
+}
+
 /// Starts walking every node. The stop switch ends the walk early: each node finishes
 /// its in-flight keys and reports the cursor to resume from.
 pub(crate) fn start(nodes: &[Endpoint], o: &ConnectOptions, s: &WalkSettings, stop: &Stop) -> Walk {
     let (tx, rx) = mpsc::channel(64);
     let mut settings = s.clone();
     if let Some(r) = s.rate {
-        // Batches of at most a tenth of a second's budget per node keep the rate smooth.
-        let per_node = r / nodes.len().max(1) as u64 / 10;
-        settings.count = settings.count.min(per_node.max(10));
+        settings.count = paced_count(s.count, r, nodes.len());
     }
     let shared = node::Shared {
         settings: Arc::new(settings),
