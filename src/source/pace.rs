@@ -1,8 +1,8 @@
 //! Pacing: "at most `rate` per second over everyone who shares this", in evenly spaced
 //! steps. Each taker of `n` gets the next free slot and holds the `n / rate` seconds after
 //! it, so takers of one batch each go one batch's time apart: nothing is saved up while
-//! idle (beyond a millisecond's slack for timers that oversleep), so what a server gets
-//! at once is about one batch. (A token bucket that saves up
+//! idle (beyond a slack of 2 ms for timers that oversleep), so what a server gets at once
+//! is about one batch. (A token bucket that saves up
 //! a tenth of a second turned `--rate` into bursts of thousands of commands in one
 //! pipeline: throttling made the latency other clients saw worse.)
 //!
@@ -50,7 +50,7 @@ pub(crate) struct Bucket {
 impl Bucket {
     pub(crate) fn new(rate: u64) -> Bucket {
         Bucket {
-            pace: Mutex::new(Pace::new(rate, Self::MIN_SLEEP, Instant::now())),
+            pace: Mutex::new(Pace::new(rate, Self::SLACK, Instant::now())),
         }
     }
 
@@ -60,6 +60,10 @@ impl Bucket {
     /// (over a millisecond by then) covers it: the rate holds, and what goes ahead of the
     /// schedule is at most a millisecond's worth.
     pub(crate) const MIN_SLEEP: Duration = Duration::from_millis(1);
+
+    /// How late a taker may be and keep its slot: a sleep of tokio's lasts up to a
+    /// millisecond more than asked (its timer ticks in whole ones), plus the wake-up.
+    pub(crate) const SLACK: Duration = Duration::from_millis(2);
 
     /// Takes `n`, sleeping until its slot (unless it is under [`Self::MIN_SLEEP`] away).
     pub(crate) async fn take(&self, n: u64) {

@@ -204,6 +204,11 @@ impl<'a> NodeWalker<'a> {
     /// wait), the oldest batch of keys to look at and the oldest typed batch. None: nothing
     /// to ask until a round trip in flight lands.
     fn next_flight(&mut self) -> Option<Flight> {
+        if self.fresh.is_empty() && self.scan_in_flight {
+            // Lengths alone would cost a round trip of their own: they ride with the keys
+            // the SCAN in flight brings.
+            return None;
+        }
         let scan = (!self.scan_done && !self.scan_in_flight && self.fresh.len() < DEPTH)
             .then(|| (self.cursor, self.backoff.batch()));
         self.scan_in_flight |= scan.is_some();
