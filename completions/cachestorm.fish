@@ -162,12 +162,12 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l threa
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l separator -d 'characters that separate key segments, for pattern inference' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rule -d 'extra pattern rule REGEX=REPLACEMENT, applied first (\'*\' in REPLACEMENT is a wildcard)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l top -d 'how many patterns to list' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l count -d 'keys SCAN asks for per call; they are looked at in 2 pipelined round trips, 2 in flight at once (the batch another client may wait behind)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rate -d 'most keys per second, over all nodes together' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l memory-samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l rate -d 'most keys per second, over all nodes together, in small batches spaced evenly' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this (2ms: the p95 at which cache runbooks warn)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cursor -d 'resume a one-node scan from this cursor (an interrupted scan prints it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l tls -d 'connect with TLS'
@@ -175,6 +175,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l insec
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l scan -d 'group the keyspace (SCAN) instead of traffic: keys and memory per pattern'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l no-lengths -d 'skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key\'s LRU/LFU; lengths are then null and there are no big-collection findings'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l help -d 'print help'
@@ -197,12 +198,12 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l timeou
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
 json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l count -d 'keys SCAN asks for per call; they are looked at in 2 pipelined round trips, 2 in flight at once (the batch another client may wait behind)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l rate -d 'most keys per second, over all nodes together' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l memory-samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l rate -d 'most keys per second, over all nodes together, in small batches spaced evenly' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this (2ms: the p95 at which cache runbooks warn)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cursor -d 'resume a one-node scan from this cursor (an interrupted scan prints it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l top -d 'how many keys to list, overall and per type' -r
@@ -211,6 +212,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l tls -d
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l no-lengths -d 'skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key\'s LRU/LFU; lengths are then null and there are no big-collection findings'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l help -d 'print help'
@@ -233,12 +235,12 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l timeo
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
 json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l count -d 'keys SCAN asks for per call (each batch is one pipelined round trip)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l count -d 'keys SCAN asks for per call; they are looked at in 2 pipelined round trips, 2 in flight at once (the batch another client may wait behind)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l match -d 'only keys matching this glob (SCAN MATCH)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l type -d 'only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream or a module type' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l rate -d 'most keys per second, over all nodes together' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l memory-samples -d 'MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l rate -d 'most keys per second, over all nodes together, in small batches spaced evenly' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l max-latency -d 'back off while a node\'s PING latency (side probe) is above this (2ms: the p95 at which cache runbooks warn)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l sample -d 'stop after N keys per node and extrapolate the totals to DBSIZE' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cursor -d 'resume a one-node scan from this cursor (an interrupted scan prints it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l separator -d 'characters that separate key segments, for pattern inference' -r
@@ -251,6 +253,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l tls -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l no-lengths -d 'skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key\'s LRU/LFU; lengths are then null and there are no big-collection findings'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l help -d 'print help'

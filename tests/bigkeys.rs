@@ -1,5 +1,5 @@
 //! `bigkeys` against real servers holding data the tests write themselves: single servers,
-//! a 3+3 cluster, Redis 6.2, Valkey 8.1, TLS; and the walker's protections it runs with
+//! a 3+3 cluster, Redis 6.2, Valkey 8.1 and 9.1, TLS; and the walker's protections it runs with
 //! (--rate, the latency guard, --sample) and a node that dies mid-scan.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::util::{
-    redis62_bin, redis_cli_bin, valkey_bin, wait_for_scan, Conn, RedisCluster, RedisServer,
+    redis62_bin, redis_cli_bin, redis_server_bin, valkey91_bin, valkey_bin, wait_for_scan,
+    wait_until, Conn, RedisCluster, RedisServer,
 };
 use crate::{cachestorm, commands, fails, json, spawn, stdout_json};
 
@@ -305,6 +306,9 @@ fn a_cluster_is_scanned_completely_on_every_master() {
         let node = c.nodes.iter().find(|n| n.port == port).unwrap();
         assert!(node.cli(&["ROLE"]).starts_with("slave"), "{r} is a replica");
     }
+    for n in doc["nodes"].as_array().unwrap() {
+        assert_eq!(n["role"], "replica", "{n}");
+    }
     assert_eq!(doc["keys_counted"], 3000, "{doc}");
 }
 
@@ -349,16 +353,21 @@ fn rate_caps_keys_per_second() {
     assert_eq!(doc["keys_scanned"], 3000);
     assert_eq!(doc["settings"]["rate_keys_per_sec"], 1500);
     // Rates are measured by scripts/bench/scan.sh, not here: a test only asserts what no
-    // machine speed can break. The walker's bucket starts empty and holds at most a tenth
-    // of a second's budget (burst = 1500 / 10 = 150 keys), so 3000 keys at --rate 1500
-    // cannot take less than (3000 - 150) / 1500 = 1.9 s however fast the machine; 1.5 s
-    // leaves room for clock granularity. A slow machine only makes the run longer.
+    // machine speed can break. Under --rate the batches are small and evenly spaced: at
+    // 1500 keys/s a node looks at 10 keys (the smallest paced batch) every 6.7 ms, and
+    // nothing is saved up, so the 300th batch cannot start before 299 × 10 / 1500 = 1.99 s
+    // however fast the machine; 1.9 s leaves room for clock granularity.
     let elapsed = doc["elapsed_secs"].as_f64().unwrap();
     assert!(
-        elapsed >= 1.5,
+        elapsed >= 1.9,
         "3000 keys in {elapsed:.2}s with --rate 1500: the rate was not applied"
     );
-    assert!(doc["nodes"][0]["round_trips"].as_u64().unwrap() >= 3000 / 150);
+    // One round trip per batch of at most 10 keys (SCAN COUNT is a hint: a little slack).
+    let trips = doc["nodes"][0]["round_trips"].as_u64().unwrap();
+    assert!(
+        trips >= 3000 / 12,
+        "{trips} round trips: batches were not small"
+    );
 }
 
 #[test]
@@ -415,8 +424,12 @@ fn the_latency_guard_backs_off_while_the_server_is_slow() {
 }
 
 #[test]
-fn bigkeys_works_on_redis_6_2_and_valkey_8_1() {
-    for (bin, label) in [(redis62_bin(), "redis 6.2"), (valkey_bin(), "valkey 8.1")] {
+fn bigkeys_works_on_redis_6_2_and_valkey_8_1_and_9_1() {
+    for (bin, label) in [
+        (redis62_bin(), "redis 6.2"),
+        (valkey_bin(), "valkey 8.1"),
+        (valkey91_bin(), "valkey 9.1"),
+    ] {
         let s = RedisServer::with(bin, &[]);
         plant_types(&s);
         let p = s.port.to_string();
@@ -444,4 +457,300 @@ fn scans_work_over_tls() {
     assert_eq!(doc["nodes"][0]["error"], Value::Null);
     // An untrusted certificate is refused with the connect error.
     fails(&["keyspace", "-u", &url], 3);
+}
+
+#[test]
+fn memory_samples_is_the_flag_and_samples_its_hidden_alias() {
+    // `--sample N` (keys per node) and `--samples N` (MEMORY USAGE SAMPLES) read alike:
+    // the second is `--memory-samples` now, and the old spelling still works for scripts.
+    let s = RedisServer::start();
+    s.cli(&["SET", "k", "v"]);
+    let p = s.port.to_string();
+    for flag in ["--memory-samples", "--samples"] {
+        let doc = json(&["bigkeys", "-p", &p, flag, "0", "-o", "json"]);
+        assert_eq!(doc["settings"]["samples"], 0, "{flag}");
+        assert_eq!(doc["keys_counted"], 1, "{flag}");
+    }
+    let out = cachestorm().args(["bigkeys", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--memory-samples <N>"), "{help}");
+    assert!(!help.contains("--samples"), "the alias is hidden: {help}");
+}
+
+#[test]
+fn a_cluster_with_a_master_down_is_a_node_error_not_vanished_keys() {
+    // No replicas, so nothing takes over: once the others mark the killed master failed,
+    // the cluster is down and they answer every key command with CLUSTERDOWN (SCAN, which
+    // has no key, still works there).
+    let mut c = RedisCluster::start_masters(redis_server_bin(), &["--cluster-node-timeout", "500"]);
+    c.load(3000);
+    let dead = c.nodes[2].addr();
+    c.nodes[2].stop();
+    for n in &c.nodes[..2] {
+        wait_until(&format!("{} to see the cluster down", n.addr()), 30, || {
+            n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:fail")
+        });
+    }
+    let p = c.nodes[0].port.to_string();
+    for cmd in ["bigkeys", "keyspace"] {
+        let out = cachestorm()
+            .args([cmd, "--cluster", "-p", &p, "-o", "json"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{cmd}: {err}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("a report");
+        assert_eq!(doc["complete"], false, "{cmd}");
+        assert_eq!(doc["keys_vanished"], 0, "{cmd}: {}", doc["nodes"]);
+        assert_eq!(doc["keys_counted"], 0, "{cmd}");
+        assert_eq!(doc["keys_scanned"], 0, "{cmd}: no key was looked at");
+        let nodes = doc["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 3, "{cmd}");
+        for n in nodes {
+            let addr = n["node"].as_str().unwrap();
+            let e = n["error"].as_str().unwrap_or_else(|| panic!("{cmd}: {n}"));
+            assert_eq!(n["complete"], false, "{cmd}: {n}");
+            assert_eq!(n["vanished"], 0, "{cmd}: {n}");
+            // Nothing of the first batch was delivered: resume from the start.
+            assert_eq!(n["cursor"], 0, "{cmd}: {n}");
+            if addr == dead {
+                assert!(e.contains("cannot connect"), "{cmd}: {e}");
+            } else {
+                assert!(e.contains("CLUSTERDOWN The cluster is down"), "{cmd}: {e}");
+            }
+            assert!(err.contains(addr), "{cmd}: the warning names {addr}: {err}");
+        }
+    }
+    // The table says so too.
+    let out = cachestorm()
+        .args(["bigkeys", "--cluster", "-p", &p])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("0 vanished"), "{table}");
+    assert!(table.contains("0 keys scanned"), "{table}");
+    assert!(
+        table.contains("FAILED at cursor 0: ")
+            && table.contains("TYPE: CLUSTERDOWN The cluster is down"),
+        "{table}"
+    );
+}
+
+#[test]
+fn replicas_without_replicas_scans_the_masters_and_says_so() {
+    // Standalone: the one node is a master, so --replicas cannot keep the scan off it.
+    let s = RedisServer::start();
+    s.pipe(&commands(100, |i| format!("SET k:{i} v")));
+    let p = s.port.to_string();
+    let out = cachestorm()
+        .args(["bigkeys", "--replicas", "-p", &p, "-o", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["keys_counted"], 100);
+    assert_eq!(doc["settings"]["replicas"], true);
+    assert_eq!(doc["nodes"][0]["role"], "master");
+    assert!(
+        err.contains(&format!(
+            "--replicas: {} is a master with no replica to scan instead",
+            s.addr()
+        )),
+        "{err}"
+    );
+    let out = cachestorm()
+        .args(["bigkeys", "--replicas", "-p", &p])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "{} (a master: --replicas found no replica)",
+            s.addr()
+        )),
+        "{table}"
+    );
+    // Without --replicas the role is there, and nothing is said.
+    let out = cachestorm()
+        .args(["bigkeys", "-p", &p, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["nodes"][0]["role"], "master");
+
+    // A cluster without replicas: every master is scanned, each one marked.
+    let c = RedisCluster::start_masters(redis_server_bin(), &[]);
+    c.load(300);
+    let p = c.nodes[0].port.to_string();
+    let out = cachestorm()
+        .args([
+            "keyspace",
+            "--cluster",
+            "--replicas",
+            "-p",
+            &p,
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["keys_counted"], 300);
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3);
+    for n in nodes {
+        assert_eq!(n["role"], "master", "{n}");
+        let addr = n["node"].as_str().unwrap();
+        assert!(
+            err.contains(&format!("--replicas: {addr} is a master")),
+            "{err}"
+        );
+    }
+}
+
+/// A few keys of every type with a length command; their names.
+fn plant_lengths(s: &RedisServer) -> Vec<String> {
+    s.pipe(&commands(20, |i| format!("SET str:{i} value-{i}")));
+    s.pipe(&commands(20, |i| format!("HSET hash:{i} a 1 b 2")));
+    s.pipe(&commands(20, |i| format!("SADD set:{i} a b c")));
+    s.pipe(&commands(20, |i| format!("RPUSH list:{i} a b")));
+    s.pipe(&commands(20, |i| format!("ZADD zset:{i} 1 a 2 b")));
+    s.pipe(&commands(20, |i| format!("XADD stream:{i} * k v")));
+    ["str", "hash", "set", "list", "zset", "stream"]
+        .iter()
+        .flat_map(|t| (0..20).map(move |i| format!("{t}:{i}")))
+        .collect()
+}
+
+/// `OBJECT IDLETIME|FREQ` of every key (OBJECT touches nothing).
+fn object(s: &RedisServer, sub: &str, keys: &[String]) -> Vec<u64> {
+    let mut c = Conn::open(s.port);
+    keys.iter()
+        .map(|k| {
+            let r = c.call(&["OBJECT", sub, k]);
+            r.trim_start_matches(':')
+                .parse()
+                .unwrap_or_else(|_| panic!("OBJECT {sub} {k}: {r}"))
+        })
+        .collect()
+}
+
+/// Waits until every key has been idle for 2 s or more (the LRU clock ticks in seconds),
+/// and returns their idle times.
+fn idle_for_2s(s: &RedisServer, keys: &[String]) -> Vec<u64> {
+    let mut idle = Vec::new();
+    wait_until("every key idle for 2s", 20, || {
+        idle = object(s, "IDLETIME", keys);
+        idle.iter().all(|&t| t >= 2)
+    });
+    idle
+}
+
+/// Keys whose idle time went back (something touched them) between `before` and `after`.
+fn touched(keys: &[String], before: &[u64], after: &[u64]) -> Vec<String> {
+    keys.iter()
+        .zip(before.iter().zip(after))
+        .filter(|(_, (b, a))| a < b)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+#[test]
+fn scans_leave_lru_and_lfu_alone_on_servers_with_no_touch() {
+    for (bin, label) in [(valkey_bin(), "valkey 8.1"), (valkey91_bin(), "valkey 9.1")] {
+        // LRU: every key's idle time keeps growing through a bigkeys scan.
+        let s = RedisServer::with(bin.clone(), &[]);
+        let keys = plant_lengths(&s);
+        let before = idle_for_2s(&s, &keys);
+        let p = s.port.to_string();
+        let doc = json(&["bigkeys", "-p", &p, "-o", "json"]);
+        assert_eq!(doc["keys_counted"], 120, "{label}");
+        assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false, "{label}");
+        // The lengths were read all the same.
+        assert_eq!(doc["top_by_type"]["hash"][0]["length"], 2, "{label}");
+        let after = object(&s, "IDLETIME", &keys);
+        assert_eq!(
+            touched(&keys, &before, &after),
+            Vec::<String>::new(),
+            "{label}"
+        );
+
+        // LFU: no counter moves through a keyspace scan. With decay off and log factor 0,
+        // any read would add exactly 1.
+        let s = RedisServer::with(
+            bin,
+            &[
+                "--maxmemory-policy",
+                "allkeys-lfu",
+                "--lfu-decay-time",
+                "0",
+                "--lfu-log-factor",
+                "0",
+            ],
+        );
+        let keys = plant_lengths(&s);
+        let before = object(&s, "FREQ", &keys);
+        let p = s.port.to_string();
+        let doc = json(&["keyspace", "-p", &p, "-o", "json"]);
+        assert_eq!(doc["keys_counted"], 120, "{label}");
+        assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false, "{label}");
+        assert_eq!(object(&s, "FREQ", &keys), before, "{label}");
+    }
+}
+
+#[test]
+fn without_no_touch_the_report_says_lengths_touched_keys_and_no_lengths_avoids_it() {
+    // Redis 7.0 has no CLIENT NO-TOUCH.
+    let s = RedisServer::start();
+    let keys = plant_lengths(&s);
+    let p = s.port.to_string();
+    let before = idle_for_2s(&s, &keys);
+    let doc = json(&["bigkeys", "-p", &p, "-o", "json"]);
+    assert_eq!(doc["nodes"][0]["lengths_touched_keys"], true);
+    assert_eq!(doc["settings"]["lengths"], true);
+    // What the report says is what happened: every key was touched.
+    let after = object(&s, "IDLETIME", &keys);
+    assert_eq!(touched(&keys, &before, &after).len(), keys.len());
+    let out = cachestorm().args(["bigkeys", "-p", &p]).output().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "lengths (STRLEN, LLEN, SCARD, ZCARD, HLEN, XLEN) touched the keys' LRU/LFU on {}",
+            s.addr()
+        )),
+        "{table}"
+    );
+
+    // --no-lengths: nothing touched, no lengths, and the report says why.
+    let before = idle_for_2s(&s, &keys);
+    let doc = json(&["bigkeys", "-p", &p, "--no-lengths", "-o", "json"]);
+    assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false);
+    assert_eq!(doc["settings"]["lengths"], false);
+    assert_eq!(doc["keys_counted"], 120);
+    assert!(doc["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["length"].is_null()));
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    let after = object(&s, "IDLETIME", &keys);
+    assert_eq!(touched(&keys, &before, &after), Vec::<String>::new());
+    let out = cachestorm()
+        .args(["bigkeys", "-p", &p, "--no-lengths"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("lengths skipped (--no-lengths): no lengths, so no big-collection findings"),
+        "{table}"
+    );
 }

@@ -177,8 +177,8 @@ pub(crate) struct PatternRuleArgs {
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Scan")]
 pub(crate) struct ScanArgs {
-    /// keys SCAN asks for per call (each batch is one pipelined round trip)
-    #[arg(long = "count", value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    /// keys SCAN asks for per call; they are looked at in 2 pipelined round trips, 2 in flight at once (the batch another client may wait behind)
+    #[arg(long = "count", value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) count: u64,
 
     /// only keys matching this glob (SCAN MATCH)
@@ -190,19 +190,30 @@ pub(crate) struct ScanArgs {
     pub(crate) kind: Option<String>,
 
     /// MEMORY USAGE SAMPLES for collections (0: every element, exact but slow on big keys)
-    #[arg(long = "samples", value_name = "N", default_value_t = 5)]
-    pub(crate) samples: u64,
+    // `--samples` was its name before `--sample` (keys per node) made the pair confusing:
+    // kept as a hidden alias so scripts keep working.
+    #[arg(
+        long = "memory-samples",
+        alias = "samples",
+        value_name = "N",
+        default_value_t = 5
+    )]
+    pub(crate) memory_samples: u64,
+
+    /// skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key's LRU/LFU; lengths are then null and there are no big-collection findings
+    #[arg(long = "no-lengths")]
+    pub(crate) no_lengths: bool,
 
     /// also read each key's OBJECT ENCODING
     #[arg(long = "encoding")]
     pub(crate) encoding: bool,
 
-    /// most keys per second, over all nodes together
+    /// most keys per second, over all nodes together, in small batches spaced evenly
     #[arg(long = "rate", value_name = "KEYS_PER_SEC", value_parser = at_least_one::<u64>)]
     pub(crate) rate: Option<u64>,
 
-    /// back off while a node's PING latency (side probe) is above this
-    #[arg(long = "max-latency", value_name = "DURATION", default_value = "5ms", value_parser = nonzero_duration)]
+    /// back off while a node's PING latency (side probe) is above this (2ms: the p95 at which cache runbooks warn)
+    #[arg(long = "max-latency", value_name = "DURATION", default_value = "2ms", value_parser = nonzero_duration)]
     pub(crate) max_latency: std::time::Duration,
 
     /// scan one replica of each master instead of the masters (sends READONLY in a cluster)

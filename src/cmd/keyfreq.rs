@@ -44,6 +44,7 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         pattern: None,
         kind: None,
         samples: 5,
+        lengths: false,
         encoding: false,
         rate: Some(args.scan_rate),
         max_latency: std::time::Duration::from_millis(5),

@@ -36,6 +36,7 @@ fn scan_options_without_scan(a: &crate::cli::ScanArgs) -> Option<&'static str> {
         (a.cursor.is_some(), "--cursor"),
         (a.replicas, "--replicas"),
         (a.encoding, "--encoding"),
+        (a.no_lengths, "--no-lengths"),
     ]
     .into_iter()
     .find_map(|(set, name)| set.then_some(name))

@@ -47,7 +47,8 @@ pub(crate) fn settings(a: &ScanArgs) -> WalkSettings {
         count: a.count,
         pattern: a.pattern.clone(),
         kind: a.kind.clone(),
-        samples: a.samples,
+        samples: a.memory_samples,
+        lengths: !a.no_lengths,
         encoding: a.encoding,
         rate: a.rate,
         max_latency: a.max_latency,
@@ -107,8 +108,8 @@ pub(crate) struct Walked {
 }
 
 /// Walks the planned nodes, handing every batch to `sink`; a progress bar on a terminal;
-/// Ctrl-C stops the walk with a partial report. Fails only when every node failed and
-/// nothing was found.
+/// Ctrl-C stops the walk with a partial report. Fails only when no node could be walked at
+/// all.
 pub(crate) async fn walk(
     plan: &Plan,
     a: &WalkSettings,
@@ -120,7 +121,7 @@ pub(crate) async fn walk(
     let stop = Stop::on_ctrl_c();
     let mut walk = walker::start(&addrs, &plan.target.options, a, &stop);
     let bar = progress_bar("scanning", "keys");
-    let (mut total, mut found) = (0, 0);
+    let mut total = 0;
     while let Some(msg) = walk.rx.recv().await {
         let batch = match msg {
             Msg::Size(n) => {
@@ -137,7 +138,6 @@ pub(crate) async fn walk(
             Batch::Keys(k) => k.len(),
             Batch::Freqs(f) => f.len(),
         } as u64;
-        found += n;
         if let Some(b) = &bar {
             b.inc(n);
         }
@@ -147,7 +147,10 @@ pub(crate) async fn walk(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let mut nodes_walked = node_ends(walk.tasks, found).await?;
+    let mut nodes_walked = node_ends(walk.tasks).await?;
+    if a.readonly {
+        warn_masters_scanned(&nodes_walked);
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let keys_scanned = nodes_walked.iter().map(|n| n.scanned).sum::<u64>();
     let dbsize: Vec<u64> = nodes_walked.iter().map(|n| n.dbsize).collect();
@@ -172,8 +175,10 @@ pub(crate) async fn walk(
 }
 
 /// How every node's walk ended, in node order, failures warned about (redacted). Fails
-/// when nothing was found anywhere and every node failed: that is an error, not a report.
-async fn node_ends(mut tasks: walker::Tasks, found: u64) -> Result<Vec<NodeWalk>> {
+/// when every node failed before its walk began (cannot connect, auth, DBSIZE refused):
+/// that is an error, not a report. A node that failed once walking (CLUSTERDOWN, a lost
+/// connection, ...) is part of the report, with its error and cursor.
+async fn node_ends(mut tasks: walker::Tasks) -> Result<Vec<NodeWalk>> {
     let mut ends = Vec::new();
     while let Some(j) = tasks.join_next().await {
         if let Ok(end) = j {
@@ -181,7 +186,7 @@ async fn node_ends(mut tasks: walker::Tasks, found: u64) -> Result<Vec<NodeWalk>
         }
     }
     ends.sort_by_key(|e| e.0);
-    if found == 0 && !ends.is_empty() && ends.iter().all(|e| e.2.is_some()) {
+    if !ends.is_empty() && ends.iter().all(|e| e.2.is_some() && !e.1.server.opened) {
         if let Some(e) = ends.iter_mut().find_map(|e| e.2.take()) {
             return Err(e);
         }
@@ -198,6 +203,17 @@ async fn node_ends(mut tasks: walker::Tasks, found: u64) -> Result<Vec<NodeWalk>
         }
     }
     Ok(nodes)
+}
+
+/// `--replicas` where a node has no replica (standalone, a cluster without replicas): the
+/// master was scanned in its place, which the report marks (`role`) and stderr says.
+fn warn_masters_scanned(nodes: &[NodeWalk]) {
+    for n in nodes.iter().filter(|n| n.server.role == Some("master")) {
+        eprintln!(
+            "cachestorm: warning: --replicas: {} is a master with no replica to scan instead; it was scanned itself",
+            n.node
+        );
+    }
 }
 
 /// Walks the target's keyspace into a census.

@@ -4,7 +4,8 @@
 //!
 //! Their JSON fields (flattened into each document): `complete`, `interrupted`,
 //! `keys_scanned`, `keys_vanished`, `dbsize`, `elapsed_secs`, `keys_per_sec`, `settings`,
-//! `nodes` (per node: keys, cursor, error, round trips, latency backoffs, PING latency),
+//! `nodes` (per node: keys, cursor, error, role, whether the lengths touched the keys'
+//! LRU/LFU, round trips, latency backoffs, PING latency),
 //! `extrapolation` (with `--sample`).
 
 use serde::Serialize;
@@ -22,6 +23,8 @@ pub(crate) struct ScanSettings {
     #[serde(rename = "type")]
     kind: Option<String>,
     samples: u64,
+    /// false with `--no-lengths`.
+    lengths: bool,
     rate_keys_per_sec: Option<u64>,
     max_latency_ms: f64,
     replicas: bool,
@@ -36,6 +39,7 @@ impl From<&WalkSettings> for ScanSettings {
             pattern: a.pattern.clone(),
             kind: a.kind.clone(),
             samples: a.samples,
+            lengths: a.lengths,
             rate_keys_per_sec: a.rate,
             max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
             replicas: a.readonly,
@@ -79,6 +83,11 @@ pub(crate) fn summary(s: &ScanReport) -> String {
             (Some(p99), Some(max)) => format!("; PING p99 {p99:.2}ms, max {max:.2}ms"),
             _ => String::new(),
         };
+        let master = if s.settings.replicas && n.server.role == Some("master") {
+            " (a master: --replicas found no replica)"
+        } else {
+            ""
+        };
         let state = if let Some(e) = &n.error {
             format!("FAILED at cursor {}: {e}", n.cursor)
         } else if n.sampled {
@@ -89,7 +98,7 @@ pub(crate) fn summary(s: &ScanReport) -> String {
             "complete".to_string()
         };
         out.push_str(&format!(
-            "  {}: {} keys, {} round trip{}, {} latency backoff{}{probe}; {state}\n",
+            "  {}{master}: {} keys, {} round trip{}, {} latency backoff{}{probe}; {state}\n",
             n.node,
             count(n.scanned as f64),
             n.round_trips,
@@ -97,6 +106,23 @@ pub(crate) fn summary(s: &ScanReport) -> String {
             n.latency_backoffs,
             if n.latency_backoffs == 1 { "" } else { "s" },
         ));
+    }
+    let touched: Vec<&str> = s
+        .nodes
+        .iter()
+        .filter(|n| n.server.lengths_touched_keys)
+        .map(|n| n.node.as_str())
+        .collect();
+    if !touched.is_empty() {
+        out.push_str(&format!(
+            "  lengths (STRLEN, LLEN, SCARD, ZCARD, HLEN, XLEN) touched the keys' LRU/LFU on {} (no CLIENT NO-TOUCH before Redis/Valkey 7.2); --no-lengths skips them\n",
+            touched.join(", ")
+        ));
+    }
+    if !s.settings.lengths {
+        out.push_str(
+            "  lengths skipped (--no-lengths): no lengths, so no big-collection findings\n",
+        );
     }
     if let Some(e) = &s.extrapolation {
         out.push_str(&format!(

@@ -285,6 +285,7 @@ fn scan_report() -> ScanReport {
         probe_p99_ms: Some(0.42),
         probe_max_ms: Some(1.3),
         elapsed_secs: 0.8,
+        server: Default::default(),
         memory: None,
     };
     let settings = WalkSettings {
@@ -292,6 +293,7 @@ fn scan_report() -> ScanReport {
         pattern: None,
         kind: None,
         samples: 5,
+        lengths: true,
         encoding: false,
         rate: None,
         max_latency: std::time::Duration::from_millis(5),

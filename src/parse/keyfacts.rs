@@ -6,7 +6,7 @@
 
 use redis::Value;
 
-use super::resp::{as_int, as_word};
+use super::resp::as_word;
 
 /// A key's type as TYPE answers it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,7 +74,7 @@ impl KeyType {
 }
 
 /// One scanned key's facts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct KeyInfo {
     pub(crate) key: Vec<u8>,
     pub(crate) kind: KeyType,
@@ -97,22 +97,75 @@ pub(crate) struct NodeMemory {
     pub(crate) policy: String,
 }
 
-/// A key's facts from its TYPE, MEMORY USAGE and PTTL replies (seen at `seen_ms`); None
-/// when it was gone by then (TYPE `none`, MEMORY USAGE nil, PTTL -2) or a reply is an error.
+/// What a node's reply about one key says: the answer, that the key is gone, or that the
+/// node refused to answer (its error, not the key's).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer<T> {
+    Got(T),
+    /// Gone (or changed type) since SCAN returned it: the replies that mean so, and only
+    /// those, count as vanished keys.
+    Gone,
+    /// Any other error or unexpected reply (CLUSTERDOWN, LOADING, NOPERM, MOVED, ...): the
+    /// node cannot be scanned now; the text says which command got what.
+    Failed(String),
+}
+
+/// The text of an error reply as the server sent it (`CLUSTERDOWN The cluster is down`).
+pub(crate) fn reply_error(v: &Value) -> Option<String> {
+    let Value::ServerError(e) = v else {
+        return None;
+    };
+    Some(match e.details() {
+        Some(d) => format!("{} {d}", e.code()),
+        None => e.code().to_string(),
+    })
+}
+
+/// `CMD answered ...`: what a node said instead of an answer.
+fn refused(cmd: &str, v: Option<&Value>) -> String {
+    match v {
+        None => format!("{cmd}: no reply"),
+        Some(v) => match reply_error(v) {
+            Some(e) => format!("{cmd}: {e}"),
+            None => format!("{cmd}: unexpected reply {v:?}"),
+        },
+    }
+}
+
+/// A key's facts from its TYPE, MEMORY USAGE and PTTL replies (seen at `seen_ms`). Gone
+/// when it was deleted (or expired) before them: TYPE `none`, MEMORY USAGE nil, PTTL -2;
+/// any error reply, or a reply of the wrong shape, is the node's failure.
 pub(crate) fn probed(
     key: Vec<u8>,
     replies: &[Option<Value>; 3],
     seen_ms: u64,
     node: u16,
-) -> Option<KeyInfo> {
-    let kind = KeyType::from_type_reply(&replies[0].as_ref().and_then(as_word)?)?;
-    let mem = replies[1].as_ref().and_then(as_int)?;
-    let pttl = replies[2].as_ref().and_then(as_int)?;
-    if pttl == -2 {
-        return None;
+) -> Answer<KeyInfo> {
+    let [ty, mem, pttl] = replies;
+    // An error anywhere is the node's, even after a reply that says the key is gone.
+    for (cmd, r) in [("TYPE", ty), ("MEMORY USAGE", mem), ("PTTL", pttl)] {
+        if r.as_ref().is_none_or(|v| reply_error(v).is_some()) {
+            return Answer::Failed(refused(cmd, r.as_ref()));
+        }
     }
+    let Some(kind) = ty.as_ref().and_then(as_word) else {
+        return Answer::Failed(refused("TYPE", ty.as_ref()));
+    };
+    let Some(kind) = KeyType::from_type_reply(&kind) else {
+        return Answer::Gone;
+    };
+    let mem = match mem {
+        Some(Value::Nil) => return Answer::Gone,
+        Some(Value::Int(n)) => *n,
+        other => return Answer::Failed(refused("MEMORY USAGE", other.as_ref())),
+    };
+    let pttl = match pttl {
+        Some(Value::Int(-2)) => return Answer::Gone,
+        Some(Value::Int(n)) => *n,
+        other => return Answer::Failed(refused("PTTL", other.as_ref())),
+    };
     let ttl = (pttl >= 0).then_some(pttl as u64);
-    Some(KeyInfo {
+    Answer::Got(KeyInfo {
         key,
         kind,
         memory: mem.max(0) as u64,
@@ -124,21 +177,66 @@ pub(crate) fn probed(
     })
 }
 
+/// The reply of a type's length command (`cmd`). WRONGTYPE means the key was deleted and
+/// made again as another type since TYPE: gone, as the key that was typed. (A key deleted
+/// since TYPE reads as length 0: the commands answer 0 for a missing key.)
+pub(crate) fn length(cmd: &str, reply: Option<&Value>) -> Answer<u64> {
+    match reply {
+        Some(Value::Int(n)) => Answer::Got((*n).max(0) as u64),
+        Some(Value::ServerError(e)) if e.code() == "WRONGTYPE" => Answer::Gone,
+        other => Answer::Failed(refused(cmd, other)),
+    }
+}
+
+/// An OBJECT FREQ reply: the LFU counter, or nil for a key gone since SCAN.
+pub(crate) fn freq(reply: Option<&Value>) -> Answer<u8> {
+    match reply {
+        Some(Value::Int(n)) => Answer::Got((*n).clamp(0, 255) as u8),
+        Some(Value::Nil) => Answer::Gone,
+        other => Answer::Failed(refused("OBJECT FREQ", other)),
+    }
+}
+
+/// An OBJECT ENCODING reply (asked with `--encoding`): the encoding, or nil for a key gone
+/// since SCAN (its other replies say so too).
+pub(crate) fn encoding(reply: Option<&Value>) -> Answer<String> {
+    match reply {
+        Some(Value::Nil) => Answer::Gone,
+        Some(v) => match as_word(v) {
+            Some(e) => Answer::Got(e),
+            None => Answer::Failed(refused("OBJECT ENCODING", Some(v))),
+        },
+        None => Answer::Failed(refused("OBJECT ENCODING", None)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn st(t: &str) -> Option<Value> {
+        Some(Value::SimpleString(t.into()))
+    }
+
+    fn int(n: i64) -> Option<Value> {
+        Some(Value::Int(n))
+    }
+
+    /// An error reply as redis-rs parses it off the wire.
+    fn err(text: &str) -> Option<Value> {
+        let wire = format!("-{text}\r\n");
+        Some(redis::parse_redis_value(wire.as_bytes()).expect("an error reply"))
+    }
+
+    fn k() -> Vec<u8> {
+        b"k".to_vec()
+    }
+
     #[test]
-    fn keys_gone_before_the_probe_are_vanished() {
-        let st = |t: &str| Some(Value::SimpleString(t.into()));
-        let k = || b"k".to_vec();
-        let info = probed(
-            k(),
-            &[st("hash"), Some(Value::Int(120)), Some(Value::Int(5000))],
-            1000,
-            2,
-        )
-        .expect("a live key");
+    fn a_live_key_has_its_facts() {
+        let Answer::Got(info) = probed(k(), &[st("hash"), int(120), int(5000)], 1000, 2) else {
+            panic!("a live key");
+        };
         assert_eq!(
             (
                 info.kind,
@@ -149,45 +247,92 @@ mod tests {
             ),
             (KeyType::Hash, 120, Some(5000), Some(6000), 2)
         );
-        let no_ttl = probed(
-            k(),
-            &[st("string"), Some(Value::Int(50)), Some(Value::Int(-1))],
-            0,
-            0,
-        )
-        .unwrap();
+        let Answer::Got(no_ttl) = probed(k(), &[st("string"), int(50), int(-1)], 0, 0) else {
+            panic!("a live key");
+        };
         assert_eq!(no_ttl.ttl_ms, None);
+    }
+
+    #[test]
+    fn only_the_replies_that_mean_gone_are_vanished_keys() {
         // Deleted before TYPE, before MEMORY USAGE, before PTTL.
-        assert!(probed(
-            k(),
-            &[st("none"), Some(Value::Nil), Some(Value::Int(-2))],
-            0,
-            0
-        )
-        .is_none());
-        assert!(probed(
-            k(),
-            &[st("set"), Some(Value::Nil), Some(Value::Int(-2))],
-            0,
-            0
-        )
-        .is_none());
-        assert!(probed(
-            k(),
-            &[st("set"), Some(Value::Int(90)), Some(Value::Int(-2))],
-            0,
-            0
-        )
-        .is_none());
-        assert!(probed(k(), &[st("set"), None, None], 0, 0).is_none());
-        // A TYPE reply that is not a word (an error, an integer) is no type.
-        let int = Some(Value::Int(5));
-        assert!(probed(
-            k(),
-            &[int, Some(Value::Int(90)), Some(Value::Int(-1))],
-            0,
-            0
-        )
-        .is_none());
+        for replies in [
+            [st("none"), Some(Value::Nil), int(-2)],
+            [st("set"), Some(Value::Nil), int(-2)],
+            [st("set"), int(90), int(-2)],
+        ] {
+            assert_eq!(probed(k(), &replies, 0, 0), Answer::Gone, "{replies:?}");
+        }
+        assert_eq!(
+            length(
+                "HLEN",
+                err("WRONGTYPE Operation against a key holding the wrong kind of value").as_ref()
+            ),
+            Answer::Gone
+        );
+        assert_eq!(length("HLEN", int(7).as_ref()), Answer::Got(7));
+        assert_eq!(freq(Some(&Value::Nil)), Answer::Gone);
+        assert_eq!(freq(int(300).as_ref()), Answer::Got(255));
+        assert_eq!(encoding(Some(&Value::Nil)), Answer::Gone);
+        assert_eq!(
+            encoding(st("listpack").as_ref()),
+            Answer::Got("listpack".into())
+        );
+    }
+
+    #[test]
+    fn any_other_error_is_the_nodes_and_says_which_command_got_it() {
+        let down = || err("CLUSTERDOWN The cluster is down");
+        assert_eq!(
+            probed(k(), &[down(), down(), down()], 0, 0),
+            Answer::Failed("TYPE: CLUSTERDOWN The cluster is down".into())
+        );
+        // An error after a reply that says "gone" is still the node's.
+        let noperm = err("NOPERM User scan has no permissions to run the 'memory|usage' command");
+        assert_eq!(
+            probed(k(), &[st("none"), noperm, int(-2)], 0, 0),
+            Answer::Failed(
+                "MEMORY USAGE: NOPERM User scan has no permissions to run the 'memory|usage' command"
+                    .into()
+            )
+        );
+        assert_eq!(
+            probed(
+                k(),
+                &[
+                    st("string"),
+                    int(5),
+                    err("LOADING Redis is loading the dataset in memory")
+                ],
+                0,
+                0
+            ),
+            Answer::Failed("PTTL: LOADING Redis is loading the dataset in memory".into())
+        );
+        assert!(matches!(
+            probed(k(), &[st("set"), None, None], 0, 0),
+            Answer::Failed(_)
+        ));
+        // A TYPE reply that is not a word (an integer) is no type, and no "gone" either.
+        assert!(matches!(
+            probed(k(), &[int(5), int(90), int(-1)], 0, 0),
+            Answer::Failed(_)
+        ));
+        assert_eq!(
+            length("STRLEN", err("MOVED 3999 127.0.0.1:7001").as_ref()),
+            Answer::Failed("STRLEN: MOVED 3999 127.0.0.1:7001".into())
+        );
+        assert!(matches!(
+            length("LLEN", Some(&Value::Nil)),
+            Answer::Failed(_)
+        ));
+        assert!(matches!(
+            freq(err("ERR An LFU maxmemory policy is not selected").as_ref()),
+            Answer::Failed(_)
+        ));
+        assert!(matches!(
+            encoding(err("NOPERM no").as_ref()),
+            Answer::Failed(_)
+        ));
     }
 }

@@ -1,7 +1,10 @@
-//! Pacing: "at most `rate` per second over everyone who shares this". A token bucket that
-//! may go into debt (a batch takes what it needs at once) and makes the next taker wait
-//! it off, so the long-run rate is exact; it saves up at most a tenth of a second's worth
-//! (rate/10), so an idle spell never turns into a burst.
+//! Pacing: "at most `rate` per second over everyone who shares this", in evenly spaced
+//! steps. Each taker of `n` gets the next free slot and holds the `n / rate` seconds after
+//! it, so takers of one batch each go one batch's time apart: nothing is saved up while
+//! idle (beyond a slack of 2 ms for timers that oversleep), so what a server gets at once
+//! is about one batch. (A token bucket that saves up
+//! a tenth of a second turned `--rate` into bursts of thousands of commands in one
+//! pipeline: throttling made the latency other clients saw worse.)
 //!
 //! The arithmetic ([`Pace`]) takes the time as an argument and is tested without sleeping;
 //! [`Bucket`] is the shared, sleeping wrapper. Must not: know what is being paced.
@@ -9,40 +12,33 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The bucket's state and arithmetic: pure, the clock comes in as `now`.
+/// The schedule and its arithmetic: pure, the clock comes in as `now`.
 #[derive(Debug, Clone)]
 pub(crate) struct Pace {
     /// Per second (at least 1).
     rate: f64,
-    /// Saved up (positive) or owed (negative).
-    tokens: f64,
-    /// When `tokens` was last brought up to date.
-    last: Instant,
+    /// When the next taker may go: the end of the last slot handed out.
+    next: Instant,
+    /// How late a taker may be and still keep its slot (a timer that overslept catches
+    /// up); any later and the time is lost, so an idle spell saves up nothing.
+    slack: Duration,
 }
 
 impl Pace {
-    /// Starts empty at `now`: the first taker waits for what it takes.
-    pub(crate) fn new(rate: u64, now: Instant) -> Pace {
+    pub(crate) fn new(rate: u64, slack: Duration, now: Instant) -> Pace {
         Pace {
             rate: rate.max(1) as f64,
-            tokens: 0.0,
-            last: now,
+            next: now,
+            slack,
         }
     }
 
     /// Takes `n` at `now`; returns how long the taker must wait before going on (zero when
-    /// enough was saved up).
+    /// its slot has come). The slot it gets lasts `n / rate`.
     pub(crate) fn take(&mut self, n: u64, now: Instant) -> Duration {
-        let burst = self.rate / 10.0;
-        let refill = now.saturating_duration_since(self.last).as_secs_f64() * self.rate;
-        self.tokens = (self.tokens + refill).min(burst);
-        self.last = now;
-        self.tokens -= n as f64;
-        if self.tokens < 0.0 {
-            Duration::from_secs_f64(-self.tokens / self.rate)
-        } else {
-            Duration::ZERO
-        }
+        let start = self.next.max(now.checked_sub(self.slack).unwrap_or(now));
+        self.next = start + Duration::from_secs_f64(n as f64 / self.rate);
+        start.saturating_duration_since(now)
     }
 }
 
@@ -54,18 +50,29 @@ pub(crate) struct Bucket {
 impl Bucket {
     pub(crate) fn new(rate: u64) -> Bucket {
         Bucket {
-            pace: Mutex::new(Pace::new(rate, Instant::now())),
+            pace: Mutex::new(Pace::new(rate, Self::SLACK, Instant::now())),
         }
     }
 
-    /// Takes `n`, sleeping off any debt.
+    /// The shortest wait worth sleeping: tokio's timer counts whole milliseconds, so a
+    /// shorter sleep would last a millisecond anyway and cap the rate far below the one
+    /// asked. A shorter wait is not slept; the schedule keeps it, so the next taker's wait
+    /// (over a millisecond by then) covers it: the rate holds, and what goes ahead of the
+    /// schedule is at most a millisecond's worth.
+    pub(crate) const MIN_SLEEP: Duration = Duration::from_millis(1);
+
+    /// How late a taker may be and keep its slot: a sleep of tokio's lasts up to a
+    /// millisecond more than asked (its timer ticks in whole ones), plus the wake-up.
+    pub(crate) const SLACK: Duration = Duration::from_millis(2);
+
+    /// Takes `n`, sleeping until its slot (unless it is under [`Self::MIN_SLEEP`] away).
     pub(crate) async fn take(&self, n: u64) {
         let wait = self
             .pace
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take(n, Instant::now());
-        if !wait.is_zero() {
+        if wait >= Self::MIN_SLEEP {
             tokio::time::sleep(wait).await;
         }
     }
@@ -79,47 +86,66 @@ mod tests {
         a.abs_diff(b) < Duration::from_micros(1)
     }
 
+    const MS: Duration = Duration::from_millis(1);
+
     #[test]
     fn the_long_run_rate_is_exact() {
         let t0 = Instant::now();
-        let mut p = Pace::new(1000, t0);
+        let mut p = Pace::new(1000, Duration::ZERO, t0);
         let mut t = t0;
-        // Batches of 100 (what the walker takes at --rate 1000), each taker going on when
-        // told: 10,000 keys take exactly 10 s, whatever the batch size.
+        // Batches of 100, each taker going on when told: the 100th starts at 9.9 s, so
+        // 10,000 keys are done by 10 s, whatever the batch size.
         for _ in 0..100 {
             t += p.take(100, t);
         }
-        assert!(close(t - t0, Duration::from_secs(10)), "{:?}", t - t0);
-        let mut p = Pace::new(1000, t0);
+        assert!(close(t - t0, 9900 * MS), "{:?}", t - t0);
+        let mut p = Pace::new(1000, Duration::ZERO, t0);
         let mut t = t0;
         for n in [1, 999, 250, 750, 3000, 5000] {
             t += p.take(n, t);
         }
-        assert!(close(t - t0, Duration::from_secs(10)), "{:?}", t - t0);
+        assert!(close(t - t0, 5000 * MS), "{:?}", t - t0);
     }
 
     #[test]
-    fn debt_makes_the_next_taker_wait() {
+    fn batches_are_spaced_evenly_and_never_bunch_up() {
         let t0 = Instant::now();
-        let mut p = Pace::new(1000, t0);
-        // A big batch goes at once and leaves half a second of debt ...
-        assert!(close(p.take(500, t0), Duration::from_millis(500)));
-        // ... which a small taker 100 ms later inherits (400 ms left, plus its own 10).
-        let wait = p.take(10, t0 + Duration::from_millis(100));
-        assert!(close(wait, Duration::from_millis(410)), "{wait:?}");
+        let mut p = Pace::new(10_000, Duration::ZERO, t0);
+        // Takers of 20 keys at 10,000/s go 2 ms apart however early they ask ...
+        let starts: Vec<Duration> = (0..5).map(|_| p.take(20, t0)).collect();
+        let want: Vec<Duration> = (0..5).map(|i| 2 * i * MS).collect();
+        assert!(
+            starts.iter().zip(&want).all(|(a, b)| close(*a, *b)),
+            "{starts:?}"
+        );
+        // ... and a taker that comes late goes at once, but saves nothing for the next.
+        let late = t0 + Duration::from_secs(60);
+        assert_eq!(p.take(20, late), Duration::ZERO);
+        assert!(close(p.take(20, late), 2 * MS));
     }
 
     #[test]
-    fn an_idle_bucket_saves_up_a_tenth_of_a_second() {
+    fn a_clock_that_goes_backwards_gives_no_slot_early() {
         let t0 = Instant::now();
-        let mut p = Pace::new(1000, t0);
-        let later = t0 + Duration::from_secs(60);
-        // A minute idle saves 100 (rate/10), not 60,000.
-        assert_eq!(p.take(100, later), Duration::ZERO);
-        let mut p = Pace::new(1000, t0);
-        assert!(close(p.take(1000, later), Duration::from_millis(900)));
-        // A clock that goes backwards refills nothing.
-        let mut p = Pace::new(1000, later);
-        assert!(close(p.take(10, t0), Duration::from_millis(10)));
+        let later = t0 + Duration::from_secs(1);
+        let mut p = Pace::new(1000, Duration::ZERO, later);
+        assert!(close(p.take(10, t0), Duration::from_secs(1)));
+        assert!(close(p.take(10, later), 10 * MS));
+    }
+
+    #[test]
+    fn a_late_taker_within_the_slack_keeps_its_slot() {
+        let t0 = Instant::now();
+        let mut p = Pace::new(1000, MS, t0);
+        assert_eq!(p.take(10, t0), Duration::ZERO);
+        // Its slot ended at 10 ms; woken at 10.6 ms (a timer's overshoot) it still starts
+        // at 10 ms, so the next slot ends at 20 ms, not 20.6 ms: the rate holds.
+        let woke = t0 + Duration::from_micros(10_600);
+        assert_eq!(p.take(10, woke), Duration::ZERO);
+        assert!(close(p.take(10, woke), Duration::from_micros(9_400)));
+        // Later than the slack, the lost time stays lost (at most 1 ms is made up).
+        let late = t0 + Duration::from_secs(5);
+        assert_eq!(p.take(10, late), Duration::ZERO);
+        assert!(close(p.take(10, late), 9 * MS));
     }
 }

