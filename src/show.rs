@@ -18,6 +18,11 @@ pub(crate) fn key(key: &[u8]) -> String {
     s
 }
 
+/// A time as RFC 3339 UTC with microseconds: `2026-11-22T23:04:22.000123Z`.
+pub(crate) fn rfc3339_us(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 /// A time as RFC 3339 UTC with milliseconds: `2026-11-22T23:04:22.000Z`.
 pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -32,5 +37,48 @@ mod tests {
         assert_eq!(key(b"user:1"), "user:1");
         assert_eq!(key(b"a\x00b\xff\n"), "a\\x00b\\xff\\x0a");
         assert_eq!(key(b"q\"\\"), "q\\\"\\\\");
+    }
+}
+
+/// Serde helpers that show durations kept in seconds (or minutes) as the milliseconds
+/// every document uses (`_ms` fields, docs/JSON.md). Pair each with
+/// `#[schemars(with = "f64")]` (or `Option<f64>`).
+pub(crate) mod ms {
+    use serde::Serializer;
+
+    pub(crate) fn from_secs<S: Serializer>(secs: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(secs * 1000.0)
+    }
+
+    pub(crate) fn from_opt_secs<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(secs) => s.serialize_f64(secs * 1000.0),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn from_whole_secs<S: Serializer>(secs: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(secs.saturating_mul(1000))
+    }
+
+    pub(crate) fn from_opt_whole_secs<S: Serializer>(
+        v: &Option<u64>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(secs) => s.serialize_u64(secs.saturating_mul(1000)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn from_opt_usec<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(us) => s.serialize_f64(*us as f64 / 1000.0),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn from_mins<S: Serializer>(mins: &u32, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::from(*mins) * 60_000)
     }
 }

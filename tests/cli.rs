@@ -46,12 +46,35 @@ pub fn json(args: &[&str]) -> Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not JSON ({e}):\n{}",
             String::from_utf8_lossy(&out.stdout)
         )
-    })
+    });
+    valid(doc)
+}
+
+/// Checks a document against its JSON Schema in docs/schema/ (named by its `schema`
+/// field) and hands it back: every document a test reads is checked this way.
+pub fn valid(doc: Value) -> Value {
+    let name = doc["schema"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a document without a schema name: {doc}"));
+    let shape = name
+        .strip_prefix("cachestorm.")
+        .and_then(|s| s.strip_suffix("/v1"))
+        .unwrap_or_else(|| panic!("schema name {name}"));
+    let path = format!("{}/docs/schema/{shape}.v1.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {}\n{doc}", errors.join("\n"));
+    doc
 }
 
 /// `cachestorm stats ARGS --count 1 --interval 300ms -o json`: one interval, as JSON.
@@ -112,8 +135,10 @@ pub fn finish_json(child: Child) -> Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    valid(
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout))),
+    )
 }
 
 /// Ends a live capture once it has read all the traffic the test sent (so exact counts
@@ -138,5 +163,5 @@ pub fn stdout_json(child: Child) -> (Option<i32>, Value, String) {
             String::from_utf8_lossy(&out.stdout)
         )
     });
-    (out.status.code(), doc, err)
+    (out.status.code(), valid(doc), err)
 }

@@ -104,8 +104,8 @@ fn lfu_method_ranks_the_hottest_key_first() {
     s.pipe(&commands(2000, |_| "GET hot".into()));
     let p = s.port.to_string();
     let doc = json(&["hotkeys", "--method", "lfu", "-p", &p, "-o", "json"]);
-    assert_eq!(doc["method"], "lfu");
-    assert_eq!(doc["scanned_keys"], 51);
+    assert_eq!(doc["schema"], "cachestorm.hotkeys.lfu/v1");
+    assert_eq!(doc["keys_scanned"], 51);
     assert_eq!(doc["keys"][0]["key"], "hot");
     assert!(doc["keys"][0]["freq"].as_u64().unwrap() > doc["keys"][1]["freq"].as_u64().unwrap());
 

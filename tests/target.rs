@@ -220,7 +220,7 @@ fn cluster_discovery_finds_all_six_nodes_with_roles() {
     assert_eq!(slots, 16384);
     let master_addrs: Vec<&str> = masters
         .iter()
-        .map(|m| m["addr"].as_str().unwrap())
+        .map(|m| m["node"].as_str().unwrap())
         .collect();
     for r in &replicas {
         assert!(master_addrs.contains(&r["master"].as_str().unwrap()), "{r}");
@@ -228,7 +228,7 @@ fn cluster_discovery_finds_all_six_nodes_with_roles() {
     let expected: std::collections::BTreeSet<String> = c.nodes.iter().map(|n| n.addr()).collect();
     let found: std::collections::BTreeSet<String> = nodes
         .iter()
-        .map(|n| n["addr"].as_str().unwrap().to_string())
+        .map(|n| n["node"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(found, expected);
     let samples = doc["samples"].as_array().unwrap();
@@ -258,7 +258,7 @@ fn sentinel_resolves_and_polls_the_master() {
     let doc = stats_once(&["--sentinel", &addr, "--master", "mymaster"]);
     assert_eq!(doc["target"]["mode"], "sentinel");
     assert_eq!(doc["target"]["master_name"], "mymaster");
-    assert_eq!(doc["nodes"][0]["addr"], master.addr());
+    assert_eq!(doc["nodes"][0]["node"], master.addr());
     assert_eq!(doc["nodes"][0]["role"], "master");
     assert_eq!(doc["samples"][0]["node"], master.addr());
     assert_eq!(doc["samples"][0]["status"], "ok");
@@ -410,7 +410,7 @@ fn unix_socket_by_flag_and_by_url() {
     // The multiplexed connection (stats), by flag and by URL.
     let doc = stats_once(&["-s", path]);
     assert_eq!(doc["samples"][0]["status"], "ok", "{doc}");
-    assert_eq!(doc["nodes"][0]["addr"], path);
+    assert_eq!(doc["nodes"][0]["node"], path);
     assert_eq!(doc["target"]["url"], format!("unix://{path}?db=0"));
     let doc = stats_once(&["-u", &format!("unix://{path}?db=1")]);
     assert_eq!(doc["samples"][0]["status"], "ok", "{doc}");

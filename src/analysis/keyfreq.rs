@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::parse::slotstats::SlotStat;
 use crate::show;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct LfuKey {
     pub(crate) key: String,
     /// Redis's logarithmic LFU counter (0-255; new keys start at 5 and decay over time).
@@ -31,28 +31,37 @@ pub(crate) fn top_lfu(
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct SlotRow {
     pub(crate) slot: u16,
     pub(crate) node: String,
+    #[serde(rename = "keys")]
     pub(crate) key_count: u64,
+    /// CPU time spent on the slot (cluster-slot-stats-enabled), ms.
+    #[serde(rename = "cpu_ms", serialize_with = "crate::show::ms::from_opt_usec")]
+    #[schemars(with = "Option<f64>")]
     pub(crate) cpu_usec: Option<u64>,
+    #[serde(rename = "net_in_bytes")]
     pub(crate) network_bytes_in: Option<u64>,
+    #[serde(rename = "net_out_bytes")]
     pub(crate) network_bytes_out: Option<u64>,
     /// Share of the ordering metric over all slots.
     pub(crate) share_pct: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct NodeLoad {
     pub(crate) node: String,
     pub(crate) slots: u64,
+    #[serde(rename = "keys")]
     pub(crate) key_count: u64,
+    #[serde(rename = "cpu_ms", serialize_with = "crate::show::ms::from_opt_usec")]
+    #[schemars(with = "Option<f64>")]
     pub(crate) cpu_usec: Option<u64>,
     pub(crate) share_pct: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct SlotReport {
     /// `cpu-usec` when the server collects it (cluster-slot-stats-enabled yes), else `key-count`.
     pub(crate) ordered_by: &'static str,

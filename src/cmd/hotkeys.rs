@@ -21,7 +21,7 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         ..traffic::config(&args.traffic)
     };
     let gathered = traffic::gather(&args.target, &args.traffic, cfg).await?;
-    let target = gathered.target_json();
+    let target = gathered.target();
     let (t, source, live) = (&gathered.traffic, &gathered.source, &gathered.live);
     traffic::warn_skipped(source);
     let rcfg = ReportConfig {
@@ -33,14 +33,14 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
             stampede_min_clients: args.stampede_clients,
             penetration_min_reads: args.penetration_reads,
         }),
-        nodes: source.nodes.clone(),
+        nodes: gathered.node_names(),
     };
     let mut rep = report(t, &rcfg, &rules);
     if let Some(live) = live {
         rep.penetration.verified = super::penetration::verify_missing(live, t, &rcfg).await;
     }
     let doc = HotkeysDoc {
-        complete: source.stopped_early.is_none(),
+        completeness: gathered.completeness(),
         source,
         report: &rep,
     };

@@ -7,6 +7,7 @@ use crate::cli::{HotkeysArgs, Method};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::output::keyfreq::{LfuDoc, SlotDoc};
+use crate::output::NodeRef;
 use crate::source::discover::{discover, NodeList};
 use crate::source::slotstats::slot_stats;
 use crate::source::walker::WalkSettings;
@@ -28,8 +29,6 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         per_node.push((i, slot_stats(&n.addr, &target.options).await?));
     }
     let doc = SlotDoc {
-        method: "slot-stats",
-        complete: true,
         report: rank_slots(&per_node, &names, args.top),
     };
     output::print(args.output.format(), &target.report(), &doc)?;
@@ -63,11 +62,16 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
     .await?;
     let scanned = all.len() as u64;
     let keys = top_lfu(all, &plan.names, args.top);
+    let errors: Vec<String> = w
+        .scan
+        .nodes
+        .iter()
+        .filter_map(|n| n.error.clone())
+        .collect();
     let doc = LfuDoc {
-        method: "lfu",
-        complete: w.scan.complete,
-        nodes: plan.names.clone(),
-        scanned_keys: scanned,
+        completeness: w.scan.completeness(),
+        nodes: NodeRef::list(&plan.names, Some("master"), &errors),
+        keys_scanned: scanned,
         keys,
     };
     output::print(args.output.format(), &w.target, &doc)?;

@@ -12,7 +12,7 @@ use crate::cli::MonitorArgs;
 use crate::error::{Error, Result};
 use crate::exit::Ending;
 use crate::output::monitor::{FileReport, MonitorReport};
-use crate::output::{self, Format, Report};
+use crate::output::{self, Completeness, Format, Report, StopReason};
 use crate::parse::keyspec::{keys_or_first_arg, CommandTable};
 use crate::parse::monitor::parse_line;
 use crate::source::discover::{discover, NodeList};
@@ -227,14 +227,21 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
         reasons.insert(0, "interrupted (Ctrl-C)".into());
     }
     let stopped_early = (!reasons.is_empty()).then(|| reasons.join("; "));
+    let completeness = Completeness::from_reasons(&[
+        (interrupted, StopReason::Interrupted),
+        (ended.lost, StopReason::NodeLost),
+        (stopped_early.is_some(), StopReason::ServerBufferGuard),
+        (max_lines_hit, StopReason::MaxLines),
+    ]);
     let report = MonitorReport {
-        complete: stopped_early.is_none(),
+        completeness,
         duration_secs: started.elapsed().as_secs_f64(),
         lines_written: written,
         lines_filtered: filtered,
         files: file_reports(args.write.as_deref(), &names, &per_node),
         stopped_early,
-        max_server_buffer_bytes: max_omem,
+        max_server_buffer_bytes: args.capture.max_server_buffer,
+        peak_server_buffer_bytes: max_omem,
         max_lines_reached: max_lines_hit,
     };
     // The summary goes to stderr: stdout holds the capture (without -w) or the report.

@@ -54,20 +54,19 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
     let rules = traffic::rules(&args.traffic.rules)?;
     let cfg = traffic::config(&args.traffic);
     let g = traffic::gather(&args.target, &args.traffic, cfg).await?;
-    let target = g.target_json();
+    let target = g.target();
     traffic::warn_skipped(&g.source);
     let rcfg = ReportConfig {
         top: args.top,
         signatures: None,
-        nodes: g.source.nodes.clone(),
+        nodes: g.node_names(),
     };
     let rep = report(&g.traffic, &rcfg, &rules);
     let doc = TrafficPatternsDoc {
-        complete: g.source.stopped_early.is_none(),
+        completeness: g.completeness(),
         source: &g.source,
         events: rep.events,
-        distinct_keys: rep.counting.distinct_keys,
-        counting: rep.counting.mode,
+        counting: &rep.counting,
         patterns: &rep.patterns,
         report: &rep,
         top: args.top,

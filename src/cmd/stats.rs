@@ -12,7 +12,7 @@ use crate::exit::Ending;
 use crate::output::stats::{NodeReport, StatsReport, StatsRows};
 use crate::output::stream::RowPrinter;
 use crate::output::style::color_enabled;
-use crate::output::{self, Format};
+use crate::output::{self, Completeness, Format, StopReason};
 use crate::show;
 use crate::source::discover::{discover, NodeSpec};
 use crate::source::info::{InfoPoller, NodeSample};
@@ -58,6 +58,8 @@ struct PollEnd {
     interrupted: bool,
     /// A node missed a poll (its rows say `down`).
     lost: bool,
+    /// Each node's last error, if it missed a poll.
+    errors: Vec<Option<String>>,
 }
 
 pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
@@ -85,12 +87,20 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let interrupted = ended.interrupted && bounded;
     if format == Format::Json {
         let report = StatsReport {
-            complete: !interrupted && !ended.lost,
+            completeness: Completeness::from_reasons(&[
+                (interrupted, StopReason::Interrupted),
+                (ended.lost, StopReason::NodeLost),
+            ]),
             interval_ms: args.interval.as_millis() as u64,
             nodes: nodes
                 .into_iter()
                 .zip(versions)
-                .map(|(spec, version)| NodeReport { spec, version })
+                .zip(ended.errors)
+                .map(|((spec, version), error)| NodeReport {
+                    spec,
+                    version,
+                    error,
+                })
                 .collect(),
             samples: printer.into_collected(),
         };
@@ -128,6 +138,7 @@ async fn poll_loop(
     let mut ended = PollEnd {
         interrupted: false,
         lost: false,
+        errors: vec![None; nodes.len()],
     };
     for round_no in 0u64.. {
         let (at, last) = schedule.next_poll();
@@ -147,7 +158,12 @@ async fn poll_loop(
             }
             return Err(Error::Usage("no node to poll".into()));
         }
-        ended.lost |= round.iter().any(|s| s.result.is_err());
+        for s in &round {
+            if let Err(e) = &s.result {
+                ended.lost = true;
+                ended.errors[s.node] = Some(crate::redact::everywhere(&e.to_string()));
+            }
+        }
         let times: Vec<(usize, SystemTime)> = round.iter().map(|s| (s.node, s.at)).collect();
         let polled = to_polled(round, nodes, versions, &mut was_down);
         let mut rows = tracker.push(polled);

@@ -9,9 +9,11 @@ use crate::analysis::patterns::PatternRules;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::cli::{CaptureArgs, PatternRuleArgs, TargetArgs, TrafficArgs};
 use crate::endpoint::Target;
+use crate::endpoint::TargetReport;
 use crate::error::{Error, Result};
 use crate::exit::Ending;
 use crate::output::hotkeys::SourceReport;
+use crate::output::{Completeness, NodeRef, StopReason};
 use crate::parse::monitor::{parse_into, Event, Skip};
 use crate::source::capture::CaptureFile;
 use crate::source::commands::server_table;
@@ -133,16 +135,32 @@ pub(crate) struct Gathered {
 
 impl Gathered {
     /// The envelope's `target`: the redacted server, or the file read.
-    pub(crate) fn target_json(&self) -> serde_json::Value {
+    pub(crate) fn target(&self) -> TargetReport {
         match &self.live {
-            Some((t, _)) => serde_json::to_value(t.report()).unwrap_or_default(),
-            None => match self.db {
-                Some(db) => {
-                    serde_json::json!({ "mode": "file", "path": self.source.path, "db": db })
-                }
-                None => serde_json::json!({ "mode": "file", "path": self.source.path }),
-            },
+            Some((t, _)) => t.report(),
+            None => TargetReport::file(
+                self.source.path.as_deref().unwrap_or("-"),
+                self.db.map(i64::from),
+            ),
         }
+    }
+
+    /// The node names, by node index (none for a file).
+    pub(crate) fn node_names(&self) -> Vec<String> {
+        self.source.nodes.iter().map(|n| n.node.clone()).collect()
+    }
+
+    /// How far the gathering got: Ctrl-C, a cut-short file, a lost node, the guard.
+    pub(crate) fn completeness(&self) -> Completeness {
+        Completeness::from_reasons(&[
+            (self.interrupted, StopReason::Interrupted),
+            (self.input_error.is_some(), StopReason::InputError),
+            (self.lost, StopReason::NodeLost),
+            (
+                self.source.stopped_early.is_some(),
+                StopReason::ServerBufferGuard,
+            ),
+        ])
     }
 }
 
@@ -279,11 +297,11 @@ async fn from_live(
     let mut t = Traffic::new(cfg);
     let mut src = SourceReport {
         kind: "live",
-        nodes: names,
         server_commands_added,
         ..Default::default()
     };
     let ended = count(capture, &mut t, &mut src, &mut db).await?;
+    src.nodes = NodeRef::list(&names, Some("master"), &ended.early);
     let mut early = ended.early;
     if ended.interrupted {
         early.insert(0, "interrupted (Ctrl-C)".into());

@@ -84,6 +84,17 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// Shown as its `host:port` text.
+impl schemars::JsonSchema for Endpoint {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Endpoint".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "description": "host:port, [v6]:port, or a Unix socket's path" })
+    }
+}
+
 impl serde::Serialize for Endpoint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

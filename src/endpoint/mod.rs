@@ -8,6 +8,7 @@ pub(crate) mod url;
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub(crate) use addr::Endpoint;
@@ -53,16 +54,37 @@ pub(crate) struct Target {
 }
 
 /// The target as reports print it: never a password.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub(crate) struct TargetReport {
-    pub(crate) url: String,
+    /// `standalone`, `nodes`, `cluster`, `sentinel`, or `file` (a capture file).
     pub(crate) mode: &'static str,
+    /// The server, the first node or the first Sentinel, password shown as `***`; null
+    /// for a file.
+    pub(crate) url: Option<String>,
+    /// The capture file read (`-` for stdin); null for a server.
+    pub(crate) path: Option<String>,
     pub(crate) tls: bool,
-    pub(crate) db: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The database: the one connected to, or the one a capture file was filtered to
+    /// (null: every database of the file).
+    pub(crate) db: Option<i64>,
     pub(crate) user: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The master's name at the Sentinels.
     pub(crate) master_name: Option<String>,
+}
+
+impl TargetReport {
+    /// A capture file (filtered to `db` with `-n`).
+    pub(crate) fn file(path: &str, db: Option<i64>) -> Self {
+        TargetReport {
+            mode: "file",
+            url: None,
+            path: Some(path.to_string()),
+            tls: false,
+            db,
+            user: None,
+            master_name: None,
+        }
+    }
 }
 
 impl Target {
@@ -98,10 +120,11 @@ impl Target {
             format!("{scheme}://{userinfo}{first}/{}", o.db)
         };
         TargetReport {
-            url,
             mode,
+            url: Some(url),
+            path: None,
             tls: o.tls.is_some(),
-            db: o.db,
+            db: Some(o.db),
             user: o.user.clone(),
             master_name,
         }

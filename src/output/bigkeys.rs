@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::scan::summary;
 use super::scan::ScanReport;
 use super::table::{render, table};
-use super::Report;
+use super::{Completeness, Report};
 use crate::analysis::census::{finding_rules, BigKey, BigkeysReport};
 use crate::units::{bytes, count, or_dash, pct, secs};
 
@@ -19,7 +19,7 @@ use crate::units::{bytes, count, or_dash, pct, secs};
 /// `--sample`), then the report's: `keys_counted`, `memory_bytes`, `top` (the biggest
 /// keys by MEMORY USAGE), `top_by_type`, `types`, `per_node`, `size_percentiles`,
 /// `findings`. NDJSON: one line per element of `top`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct BigkeysDoc<'a> {
     #[serde(flatten)]
     pub(crate) scan: &'a ScanReport,
@@ -28,7 +28,7 @@ pub(crate) struct BigkeysDoc<'a> {
 }
 
 impl Report for BigkeysDoc<'_> {
-    const COMMAND: &'static str = "bigkeys";
+    const SCHEMA: &'static str = "bigkeys";
     type Record = BigKey;
 
     fn records(&self) -> &[BigKey] {
@@ -37,6 +37,10 @@ impl Report for BigkeysDoc<'_> {
 
     fn table(&self) -> String {
         text(self.scan, self.report)
+    }
+
+    fn completeness(&self) -> Completeness {
+        self.scan.completeness()
     }
 }
 

@@ -4,19 +4,19 @@
 use serde::Serialize;
 
 use super::table::{render, table};
-use super::Report;
-use crate::analysis::hotkeys::{HotKey, HotkeysReport, PatternRow};
+use super::{Completeness, NodeRef, Report};
+use crate::analysis::hotkeys::{Counting, HotKey, HotkeysReport, PatternRow};
 use crate::units::{count, pct};
 
 /// Where the events came from and what was left out.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub(crate) struct SourceReport {
     /// `file` or `live`.
     pub(crate) kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The capture file read (`-` for stdin); null live.
     pub(crate) path: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) nodes: Vec<String>,
+    /// Live: the masters captured; empty for a file.
+    pub(crate) nodes: Vec<NodeRef>,
     pub(crate) lines: u64,
     /// Lines that are not MONITOR lines (or were cut off, or longer than 64 MiB).
     pub(crate) skipped_lines: u64,
@@ -24,10 +24,8 @@ pub(crate) struct SourceReport {
     pub(crate) skipped_line_numbers: Vec<u64>,
     /// Live: commands the server knows that the built-in key-spec table does not (modules),
     /// whose key specs were taken from the server's COMMAND INFO.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) server_commands_added: Option<usize>,
-    /// Why gathering stopped before its end, if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why gathering stopped before its end, in words (`stopped_by` says it in one word).
     pub(crate) stopped_early: Option<String>,
 }
 
@@ -42,17 +40,17 @@ pub(crate) struct SourceReport {
 /// `counting`, `keys` (the top keys), `commands`, `clients`, `patterns`,
 /// `unknown_commands`, `stampedes`, `penetration`, `expiry_wave`.
 /// NDJSON: one line per element of `keys`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct HotkeysDoc<'a> {
-    /// False when the capture stopped early (read error, buffer guard, Ctrl-C).
-    pub(crate) complete: bool,
+    #[serde(skip)]
+    pub(crate) completeness: Completeness,
     pub(crate) source: &'a SourceReport,
     #[serde(flatten)]
     pub(crate) report: &'a HotkeysReport,
 }
 
 impl Report for HotkeysDoc<'_> {
-    const COMMAND: &'static str = "hotkeys";
+    const SCHEMA: &'static str = "hotkeys";
     type Record = HotKey;
 
     fn records(&self) -> &[HotKey] {
@@ -61,6 +59,10 @@ impl Report for HotkeysDoc<'_> {
 
     fn table(&self) -> String {
         render_report(self.report, self.source)
+    }
+
+    fn completeness(&self) -> Completeness {
+        self.completeness
     }
 }
 
@@ -72,13 +74,13 @@ impl Report for HotkeysDoc<'_> {
 /// `distinct_keys`, `counting` (`exact` or `space-saving`), `patterns` (ops, share,
 /// distinct keys, reads, writes, dominant command and an example key per pattern).
 /// NDJSON: one line per element of `patterns`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct TrafficPatternsDoc<'a> {
-    pub(crate) complete: bool,
+    #[serde(skip)]
+    pub(crate) completeness: Completeness,
     pub(crate) source: &'a SourceReport,
     pub(crate) events: u64,
-    pub(crate) distinct_keys: usize,
-    pub(crate) counting: &'static str,
+    pub(crate) counting: &'a Counting,
     pub(crate) patterns: &'a [PatternRow],
     #[serde(skip)]
     pub(crate) report: &'a HotkeysReport,
@@ -87,7 +89,7 @@ pub(crate) struct TrafficPatternsDoc<'a> {
 }
 
 impl Report for TrafficPatternsDoc<'_> {
-    const COMMAND: &'static str = "patterns";
+    const SCHEMA: &'static str = "patterns";
     type Record = PatternRow;
 
     fn records(&self) -> &[PatternRow] {
@@ -97,13 +99,17 @@ impl Report for TrafficPatternsDoc<'_> {
     fn table(&self) -> String {
         summary(self.report, self.source) + "\n" + &patterns_table(self.report, self.top)
     }
+
+    fn completeness(&self) -> Completeness {
+        self.completeness
+    }
 }
 
 /// Summary line shared with `patterns`.
 fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
     let from = match (&src.path, src.nodes.as_slice()) {
         (Some(p), _) => p.clone(),
-        (None, [one]) => one.clone(),
+        (None, [one]) => one.node.clone(),
         (None, many) => format!("{} nodes", many.len()),
     };
     let peak = rep

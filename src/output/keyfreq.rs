@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::table::{render, table};
-use super::Report;
+use super::{Completeness, NodeRef, Report};
 use crate::analysis::keyfreq::{LfuKey, SlotReport, SlotRow};
 use crate::units::{count, pct};
 
@@ -13,20 +13,20 @@ use crate::units::{count, pct};
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.hotkeys/v1`): `method` (`lfu`), `complete`, `nodes`,
-/// `scanned_keys`, `keys` (key, LFU counter `freq` 0–255, node; highest first).
+/// JSON (`cachestorm.hotkeys.lfu/v1`): `nodes`, `keys_scanned`, `keys` (key, LFU counter `freq` 0–255, node; highest first).
 /// NDJSON: one line per element of `keys`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct LfuDoc {
-    pub(crate) method: &'static str,
-    pub(crate) complete: bool,
-    pub(crate) nodes: Vec<String>,
-    pub(crate) scanned_keys: u64,
+    #[serde(skip)]
+    pub(crate) completeness: Completeness,
+    /// The masters walked.
+    pub(crate) nodes: Vec<NodeRef>,
+    pub(crate) keys_scanned: u64,
     pub(crate) keys: Vec<LfuKey>,
 }
 
 impl Report for LfuDoc {
-    const COMMAND: &'static str = "hotkeys";
+    const SCHEMA: &'static str = "hotkeys.lfu";
     type Record = LfuKey;
 
     fn records(&self) -> &[LfuKey] {
@@ -43,13 +43,22 @@ impl Report for LfuDoc {
                 k.node.clone(),
             ]);
         }
+        let names: Vec<&str> = self.nodes.iter().map(|n| n.node.as_str()).collect();
         format!(
             "{}: {} keys scanned{}; LFU counters are logarithmic (0-255) and decay\n\n{}",
-            self.nodes.join(", "),
-            count(self.scanned_keys as f64),
-            if self.complete { "" } else { " (INCOMPLETE)" },
+            names.join(", "),
+            count(self.keys_scanned as f64),
+            if self.completeness.complete {
+                ""
+            } else {
+                " (INCOMPLETE)"
+            },
             render(&t)
         )
+    }
+
+    fn completeness(&self) -> Completeness {
+        self.completeness
     }
 }
 
@@ -57,20 +66,18 @@ impl Report for LfuDoc {
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.hotkeys/v1`): `method` (`slot-stats`), `complete`, `ordered_by`
+/// JSON (`cachestorm.hotkeys.slots/v1`): `ordered_by`
 /// (`cpu-usec` when the server collects it, else `key-count`), `slots` (the hottest
 /// slots: slot, node, key count, CPU µs, network bytes, share), `nodes` (each node's
 /// slots, keys and share). NDJSON: one line per element of `slots`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct SlotDoc {
-    pub(crate) method: &'static str,
-    pub(crate) complete: bool,
     #[serde(flatten)]
     pub(crate) report: SlotReport,
 }
 
 impl Report for SlotDoc {
-    const COMMAND: &'static str = "hotkeys";
+    const SCHEMA: &'static str = "hotkeys.slots";
     type Record = SlotRow;
 
     fn records(&self) -> &[SlotRow] {
@@ -122,5 +129,9 @@ impl Report for SlotDoc {
         out.push('\n');
         out.push_str(&render(&n));
         out
+    }
+
+    fn completeness(&self) -> Completeness {
+        Completeness::done()
     }
 }

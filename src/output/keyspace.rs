@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::scan::summary;
 use super::scan::ScanReport;
 use super::table::{render, table};
-use super::Report;
+use super::{Completeness, Report};
 use crate::analysis::census::{Headroom, KeyspaceReport, PatternMemory};
 use crate::units::{bytes, count, or_dash, pct, secs};
 
@@ -21,7 +21,7 @@ use crate::units::{bytes, count, or_dash, pct, secs};
 /// p10–p90 per pattern), `horizon_mins`, `cliff_pct`, `cliff_min_keys`,
 /// `expiry_timeline` (every non-empty minute), `cliffs`, and `headroom` per node.
 /// NDJSON: one line per element of `patterns`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct KeyspaceDoc<'a> {
     #[serde(flatten)]
     pub(crate) scan: &'a ScanReport,
@@ -31,7 +31,7 @@ pub(crate) struct KeyspaceDoc<'a> {
 }
 
 impl Report for KeyspaceDoc<'_> {
-    const COMMAND: &'static str = "keyspace";
+    const SCHEMA: &'static str = "keyspace";
     type Record = PatternMemory;
 
     fn records(&self) -> &[PatternMemory] {
@@ -50,6 +50,10 @@ impl Report for KeyspaceDoc<'_> {
         text.push_str(&headroom_table(self.headroom));
         text
     }
+
+    fn completeness(&self) -> Completeness {
+        self.scan.completeness()
+    }
 }
 
 /// `cachestorm patterns --scan`: the keyspace's pattern table.
@@ -59,7 +63,7 @@ impl Report for KeyspaceDoc<'_> {
 /// JSON (`cachestorm.patterns/v1`): `mode` (`scan`), the scan's fields (as in `bigkeys`),
 /// `keys_counted`, `memory_bytes`, `patterns` (as in `keyspace`). NDJSON: one line per
 /// element of `patterns`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct ScanPatternsDoc<'a> {
     pub(crate) mode: &'static str,
     #[serde(flatten)]
@@ -70,7 +74,7 @@ pub(crate) struct ScanPatternsDoc<'a> {
 }
 
 impl Report for ScanPatternsDoc<'_> {
-    const COMMAND: &'static str = "patterns";
+    const SCHEMA: &'static str = "patterns.scan";
     type Record = PatternMemory;
 
     fn records(&self) -> &[PatternMemory] {
@@ -79,6 +83,10 @@ impl Report for ScanPatternsDoc<'_> {
 
     fn table(&self) -> String {
         summary(self.scan) + "\n" + &patterns_table(self.patterns)
+    }
+
+    fn completeness(&self) -> Completeness {
+        self.scan.completeness()
     }
 }
 

@@ -16,6 +16,8 @@ pub(crate) mod keyspace;
 pub(crate) mod monitor;
 pub(crate) mod report;
 pub(crate) mod scan;
+#[cfg(test)]
+pub(crate) mod schema;
 pub(crate) mod stats;
 pub(crate) mod stream;
 pub(crate) mod style;
@@ -24,8 +26,10 @@ pub(crate) mod table;
 use std::io::Write;
 
 use clap::ValueEnum;
+use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::endpoint::TargetReport;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,26 +53,62 @@ impl Format {
     }
 }
 
-#[derive(Serialize)]
-struct Envelope<'a, T: Serialize, G: Serialize> {
-    schema: String,
-    generated_at: String,
-    target: &'a G,
+/// The document every `-o json` prints: the envelope fields, then the report's.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Envelope<'a, T: Serialize> {
+    /// `cachestorm.<shape>/v1`: the shape of the document (docs/schema/<shape>.json).
+    pub(crate) schema: String,
+    /// When the document was written: RFC 3339 UTC with microseconds.
+    pub(crate) generated_at: String,
+    /// What was looked at (the password is never shown).
+    pub(crate) target: &'a TargetReport,
     #[serde(flatten)]
-    report: &'a T,
+    pub(crate) completeness: Completeness,
+    #[serde(flatten)]
+    pub(crate) report: &'a T,
+}
+
+/// A node a report speaks of: the vocabulary's node object (docs/JSON.md).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub(crate) struct NodeRef {
+    /// `host:port` (or a Unix socket's path).
+    pub(crate) node: String,
+    /// `master` or `replica` when known.
+    pub(crate) role: Option<&'static str>,
+    /// Why the node's part is missing or cut short; null when it is not.
+    pub(crate) error: Option<String>,
+}
+
+impl NodeRef {
+    /// Nodes by name, each with the first of `errors` that names it.
+    pub(crate) fn list(
+        names: &[String],
+        role: Option<&'static str>,
+        errors: &[String],
+    ) -> Vec<Self> {
+        names
+            .iter()
+            .map(|n| NodeRef {
+                node: n.clone(),
+                role,
+                error: errors.iter().find(|e| e.contains(n.as_str())).cloned(),
+            })
+            .collect()
+    }
+}
+
+/// The schema name of a report shape: `cachestorm.hotkeys.lfu/v1`.
+pub(crate) fn schema_name(shape: &str) -> String {
+    format!("cachestorm.{shape}/v1")
 }
 
 /// Writes `report` as one pretty JSON document in the standard envelope.
-fn write_json<T: Serialize, G: Serialize>(
-    out: &mut impl Write,
-    command: &str,
-    target: &G,
-    report: &T,
-) -> Result<()> {
+fn write_json<R: Report>(out: &mut impl Write, target: &TargetReport, report: &R) -> Result<()> {
     let doc = Envelope {
-        schema: format!("cachestorm.{command}/v1"),
+        schema: schema_name(R::SCHEMA),
         generated_at: now_rfc3339(),
         target,
+        completeness: report.completeness(),
         report,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
@@ -85,11 +125,11 @@ pub(crate) fn write_ndjson<T: Serialize>(out: &mut impl Write, item: &T) -> Resu
     Ok(())
 }
 
-pub(crate) use report::Report;
+pub(crate) use report::{Completeness, Report, StopReason};
 
 /// Writes a finished report to stdout in `format`: the JSON document in the envelope,
 /// one NDJSON line per record, or the table.
-pub(crate) fn print<R: Report>(format: Format, target: &impl Serialize, report: &R) -> Result<()> {
+pub(crate) fn print<R: Report>(format: Format, target: &TargetReport, report: &R) -> Result<()> {
     let mut out = std::io::stdout().lock();
     write(&mut out, format, target, report)
 }
@@ -98,11 +138,11 @@ pub(crate) fn print<R: Report>(format: Format, target: &impl Serialize, report: 
 pub(crate) fn write<R: Report>(
     out: &mut impl Write,
     format: Format,
-    target: &impl Serialize,
+    target: &TargetReport,
     report: &R,
 ) -> Result<()> {
     match format {
-        Format::Json => write_json(out, R::COMMAND, target, report)?,
+        Format::Json => write_json(out, target, report)?,
         Format::Ndjson => {
             for r in report.records() {
                 write_ndjson(out, r)?;
@@ -117,7 +157,7 @@ pub(crate) fn write<R: Report>(
 }
 
 pub(crate) fn now_rfc3339() -> String {
-    crate::show::rfc3339(chrono::Utc::now())
+    crate::show::rfc3339_us(chrono::Utc::now())
 }
 
 #[cfg(test)]

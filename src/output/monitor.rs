@@ -5,32 +5,35 @@
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Completeness, Report};
 
 /// `cachestorm monitor -w FILE`.
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.monitor/v1`): `complete`, `duration_secs`, `lines_written`,
-/// `lines_filtered`, `files` (node, path, lines), `stopped_early` (why, when it did),
-/// `max_server_buffer_bytes` (the largest MONITOR output buffer the guard saw).
+/// JSON (`cachestorm.monitor/v1`): `duration_ms`, `lines_written`, `lines_filtered`,
+/// `files` (node, path, lines), `stopped_early` (why, in words), `max_server_buffer_bytes`
+/// (the guard's limit, `--max-server-buffer`) and `peak_server_buffer_bytes` (the largest
+/// MONITOR output buffer the guard saw).
 /// NDJSON: one line per element of `files`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct MonitorReport {
-    pub(crate) complete: bool,
+    #[serde(skip)]
+    pub(crate) completeness: Completeness,
+    #[serde(rename = "duration_ms", serialize_with = "crate::show::ms::from_secs")]
     pub(crate) duration_secs: f64,
     pub(crate) lines_written: u64,
     pub(crate) lines_filtered: u64,
     pub(crate) files: Vec<FileReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) stopped_early: Option<String>,
     pub(crate) max_server_buffer_bytes: u64,
+    pub(crate) peak_server_buffer_bytes: u64,
     /// `--max-lines` ended the capture (a bound the user set, not an early stop).
     #[serde(skip)]
     pub(crate) max_lines_reached: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct FileReport {
     pub(crate) node: String,
     pub(crate) path: String,
@@ -38,7 +41,7 @@ pub(crate) struct FileReport {
 }
 
 impl Report for MonitorReport {
-    const COMMAND: &'static str = "monitor";
+    const SCHEMA: &'static str = "monitor";
     type Record = FileReport;
 
     fn records(&self) -> &[FileReport] {
@@ -63,5 +66,9 @@ impl Report for MonitorReport {
                 .map(|r| format!("; stopped early: {r}"))
                 .unwrap_or_default()
         )
+    }
+
+    fn completeness(&self) -> Completeness {
+        self.completeness
     }
 }

@@ -2,27 +2,30 @@
 //! `patterns --scan`): what was scanned, how fast, how each node went. Knows reports, not
 //! sockets.
 //!
-//! Their JSON fields (flattened into each document): `complete`, `interrupted`,
-//! `keys_scanned`, `keys_vanished`, `dbsize`, `elapsed_secs`, `keys_per_sec`, `settings`,
+//! Their JSON fields (flattened into each document): `keys_scanned`, `keys_vanished`,
+//! `dbsize`, `elapsed_ms`, `keys_per_sec`, `settings`,
 //! `nodes` (per node: keys, cursor, error, role, whether the lengths touched the keys'
 //! LRU/LFU, round trips, latency backoffs, PING latency),
 //! `extrapolation` (with `--sample`).
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::{Completeness, StopReason};
 use crate::analysis::census::Extrapolation;
 use crate::source::walker::{NodeWalk, WalkSettings};
 use crate::units::count;
 
 /// The walk's settings, as reported.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct ScanSettings {
     count: u64,
     #[serde(rename = "match")]
     pattern: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
-    samples: u64,
+    /// MEMORY USAGE SAMPLES (`--memory-samples`).
+    memory_samples: u64,
     /// false with `--no-lengths`.
     lengths: bool,
     rate_keys_per_sec: Option<u64>,
@@ -38,7 +41,7 @@ impl From<&WalkSettings> for ScanSettings {
             count: a.count,
             pattern: a.pattern.clone(),
             kind: a.kind.clone(),
-            samples: a.samples,
+            memory_samples: a.samples,
             lengths: a.lengths,
             rate_keys_per_sec: a.rate,
             max_latency_ms: a.max_latency.as_secs_f64() * 1000.0,
@@ -50,19 +53,39 @@ impl From<&WalkSettings> for ScanSettings {
 }
 
 /// How the scan went, for every report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct ScanReport {
+    /// Every node walked to its end (its share of the envelope's `complete`).
+    #[serde(skip)]
     pub(crate) complete: bool,
+    #[serde(skip)]
     pub(crate) interrupted: bool,
     pub(crate) keys_scanned: u64,
     pub(crate) keys_vanished: u64,
     pub(crate) dbsize: u64,
+    #[serde(rename = "elapsed_ms", serialize_with = "crate::show::ms::from_secs")]
+    #[schemars(rename = "elapsed_ms", with = "f64")]
     pub(crate) elapsed_secs: f64,
     pub(crate) keys_per_sec: f64,
     pub(crate) settings: ScanSettings,
     pub(crate) nodes: Vec<NodeWalk>,
     /// With `--sample`: totals extrapolated to DBSIZE.
     pub(crate) extrapolation: Option<Extrapolation>,
+}
+
+impl ScanReport {
+    /// Ctrl-C, then a failed node, then `--sample`.
+    pub(crate) fn completeness(&self) -> Completeness {
+        Completeness::from_reasons(&[
+            (self.interrupted, StopReason::Interrupted),
+            (
+                self.nodes.iter().any(|n| n.error.is_some()),
+                StopReason::NodeLost,
+            ),
+            (self.nodes.iter().any(|n| n.sampled), StopReason::Sample),
+            (!self.complete, StopReason::NodeLost),
+        ])
+    }
 }
 
 /// The lines every scan report starts with, for tables.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::stream::{Column, Streamed};
 use super::style::Tone;
-use super::Report;
+use super::{Completeness, Report};
 use crate::analysis::rates::{RowStatus, StatsRow};
 use crate::source::discover::NodeSpec;
 use crate::units::{bytes, count, or_dash, pct};
@@ -15,30 +15,31 @@ use crate::units::{bytes, count, or_dash, pct};
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.stats/v1`): `complete` (false when Ctrl-C cut a `--count` /
-/// `--duration` run short), `interval_ms`, `nodes` (address, role, cluster id, version),
+/// JSON (`cachestorm.stats/v1`): `interval_ms`, `nodes` (node, role, cluster id, version,
+/// last error),
 /// `samples` (one row per node and interval, plus a `total` row with several nodes: time,
 /// node, role, status, rates `*_per_sec`, `hit_pct`, memory, clients, keys, replication
 /// lag, flags, reason). NDJSON: one line per element of `samples`, printed as it comes.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct StatsReport {
-    /// False when the run was cut short by Ctrl-C before its --count / --duration.
-    pub(crate) complete: bool,
+    #[serde(skip)]
+    pub(crate) completeness: Completeness,
     pub(crate) interval_ms: u64,
     pub(crate) nodes: Vec<NodeReport>,
     pub(crate) samples: Vec<StatsRow>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct NodeReport {
     #[serde(flatten)]
     pub(crate) spec: NodeSpec,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) version: Option<String>,
+    /// The last error of a node that missed a poll; null when it answered every one.
+    pub(crate) error: Option<String>,
 }
 
 impl Report for StatsReport {
-    const COMMAND: &'static str = "stats";
+    const SCHEMA: &'static str = "stats";
     type Record = StatsRow;
 
     fn records(&self) -> &[StatsRow] {
@@ -53,6 +54,10 @@ impl Report for StatsReport {
             let _ = t.row(&mut out, &StatsRows::cells(r));
         }
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn completeness(&self) -> Completeness {
+        self.completeness
     }
 }
 
@@ -98,7 +103,7 @@ impl Streamed for StatsRows {
 fn cells(r: &StatsRow) -> Vec<(String, Tone)> {
     let plain = |s: String| (s, Tone::Plain);
     let rate = |v: Option<f64>| plain(or_dash(v, count));
-    let kbps = |v: Option<f64>| plain(or_dash(v, |k| bytes((k * 1024.0) as u64)));
+    let kbps = |v: Option<f64>| plain(or_dash(v, |b| bytes(b as u64)));
     let time = chrono::DateTime::parse_from_rfc3339(&r.time)
         .map(|t| {
             t.with_timezone(&chrono::Local)
@@ -114,7 +119,7 @@ fn cells(r: &StatsRow) -> Vec<(String, Tone)> {
     if !r.flags.is_empty() {
         status = format!("{status},{}", r.flags.join(","));
     }
-    if let Some(why) = &r.reason {
+    if let Some(why) = r.reason.as_ref().or(r.error.as_ref()) {
         status = format!("{status}: {why}");
     }
     let tone = match r.status {
@@ -132,8 +137,8 @@ fn cells(r: &StatsRow) -> Vec<(String, Tone)> {
         rate(r.misses_per_sec),
         rate(r.expired_per_sec),
         rate(r.evicted_per_sec),
-        kbps(r.net_in_kb_per_sec),
-        kbps(r.net_out_kb_per_sec),
+        kbps(r.net_in_bytes_per_sec),
+        kbps(r.net_out_bytes_per_sec),
         plain(or_dash(r.used_memory_bytes, bytes)),
         plain(or_dash(r.used_memory_pct, pct)),
         plain(or_dash(r.fragmentation_ratio, |f| format!("{f:.2}"))),

@@ -9,7 +9,7 @@ use super::keyspace::{KeyspaceDoc, ScanPatternsDoc};
 use super::monitor::{FileReport, MonitorReport};
 use super::scan::{ScanReport, ScanSettings};
 use super::stats::StatsReport;
-use super::Report;
+use super::{Completeness, NodeRef, Report, StopReason};
 use crate::analysis::census::{Census, CensusConfig, ExpiryConfig, TimelineConfig};
 use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig, SignatureConfig};
 use crate::analysis::keyfreq::{LfuKey, NodeLoad, SlotReport, SlotRow};
@@ -76,7 +76,7 @@ fn traffic() -> (HotkeysReport, SourceReport) {
 fn hotkeys_table() {
     let (rep, src) = traffic();
     let doc = HotkeysDoc {
-        complete: true,
+        completeness: Completeness::done(),
         source: &src,
         report: &rep,
     };
@@ -114,11 +114,10 @@ fn hotkeys_table() {
 fn traffic_patterns_table() {
     let (rep, src) = traffic();
     let doc = TrafficPatternsDoc {
-        complete: true,
+        completeness: Completeness::done(),
         source: &src,
         events: rep.events,
-        distinct_keys: rep.counting.distinct_keys,
-        counting: rep.counting.mode,
+        counting: &rep.counting,
         patterns: &rep.patterns,
         report: &rep,
         top: 10,
@@ -147,8 +146,8 @@ fn stats_rows() {
         r.misses_per_sec = ops.map(|o| o / 16.0);
         r.expired_per_sec = ops.map(|_| 12.0);
         r.evicted_per_sec = ops.map(|_| 0.0);
-        r.net_in_kb_per_sec = ops.map(|_| 310.5);
-        r.net_out_kb_per_sec = ops.map(|_| 2048.0);
+        r.net_in_bytes_per_sec = ops.map(|_| 317_952.0);
+        r.net_out_bytes_per_sec = ops.map(|_| 2_097_152.0);
         r.used_memory_bytes = Some(734_003_200);
         r.maxmemory_bytes = Some(1_073_741_824);
         r.used_memory_pct = Some(68.36);
@@ -161,7 +160,7 @@ fn stats_rows() {
     let mut down = row("10.0.0.2:6379", RowStatus::Down, None);
     down.reason = Some("connection refused".into());
     let r = StatsReport {
-        complete: true,
+        completeness: Completeness::done(),
         interval_ms: 1000,
         nodes: Vec::new(),
         samples: vec![
@@ -181,10 +180,13 @@ fn stats_rows() {
 #[test]
 fn lfu_table() {
     let doc = LfuDoc {
-        method: "lfu",
-        complete: false,
-        nodes: vec!["10.0.0.1:7000".into(), "10.0.0.2:7001".into()],
-        scanned_keys: 12_345,
+        completeness: Completeness::stopped(StopReason::NodeLost),
+        nodes: NodeRef::list(
+            &["10.0.0.1:7000".into(), "10.0.0.2:7001".into()],
+            Some("master"),
+            &[],
+        ),
+        keys_scanned: 12_345,
         keys: vec![
             LfuKey {
                 key: "user:1".into(),
@@ -211,8 +213,6 @@ fn lfu_table() {
 #[test]
 fn slot_stats_table() {
     let doc = SlotDoc {
-        method: "slot-stats",
-        complete: true,
         report: SlotReport {
             ordered_by: "key-count",
             slots: vec![SlotRow {
@@ -249,7 +249,7 @@ fn slot_stats_table() {
 #[test]
 fn monitor_summary() {
     let r = MonitorReport {
-        complete: false,
+        completeness: Completeness::stopped(StopReason::Interrupted),
         duration_secs: 2.04,
         lines_written: 1500,
         lines_filtered: 20,
@@ -259,7 +259,8 @@ fn monitor_summary() {
             lines: 1500,
         }],
         stopped_early: Some("interrupted (Ctrl-C)".into()),
-        max_server_buffer_bytes: 0,
+        max_server_buffer_bytes: 1 << 20,
+        peak_server_buffer_bytes: 0,
         max_lines_reached: true,
     };
     insta::assert_snapshot!(r.table(), @"wrote 1500 lines (20 filtered out) in 2.0s to cap.log; --max-lines reached; stopped early: interrupted (Ctrl-C)");

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::parse::cluster::{self, ClusterNode};
 
 /// A node's part in replication, as discovery learnt it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Role {
     Master,
@@ -22,19 +22,18 @@ pub(crate) enum Role {
 }
 
 /// One node to work on, with what discovery learnt about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct NodeSpec {
+    /// `host:port` (or a Unix socket's path).
+    #[serde(rename = "node")]
     pub(crate) addr: Endpoint,
     /// When discovery knows it (cluster, sentinel); serialized `master`/`replica`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) role: Option<Role>,
     /// Cluster node id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<String>,
     /// A replica's master.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) master: Option<Endpoint>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Cluster slot ranges served, `[first, last]`.
     pub(crate) slots: Vec<(u16, u16)>,
 }
 
@@ -292,12 +291,13 @@ mod tests {
     }
 
     #[test]
-    fn roles_serialize_as_before() {
+    fn roles_serialize_as_names_and_null() {
         let v = serde_json::to_value(node(4, Some(Role::Replica), Some(1))).unwrap();
         assert_eq!(v["role"], "replica");
         let v = serde_json::to_value(node(1, Some(Role::Master), None)).unwrap();
         assert_eq!(v["role"], "master");
         let v = serde_json::to_value(node(1, None, None)).unwrap();
-        assert!(v.get("role").is_none());
+        assert!(v["role"].is_null(), "absent is null: {v}");
+        assert_eq!(v["node"], "h:1");
     }
 }

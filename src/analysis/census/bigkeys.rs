@@ -80,7 +80,7 @@ impl Findings {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct BigKey {
     pub(crate) key: String,
     #[serde(rename = "type")]
@@ -94,7 +94,7 @@ pub(crate) struct BigKey {
     pub(crate) node: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct TypeRow {
     #[serde(rename = "type")]
     pub(crate) kind: String,
@@ -108,7 +108,7 @@ pub(crate) struct TypeRow {
     pub(crate) biggest_memory_bytes: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Percentiles {
     pub(crate) p50_bytes: u64,
     pub(crate) p90_bytes: u64,
@@ -117,7 +117,7 @@ pub(crate) struct Percentiles {
     pub(crate) max_bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Finding {
     pub(crate) rule: &'static str,
     #[serde(rename = "type")]
@@ -128,14 +128,14 @@ pub(crate) struct Finding {
     pub(crate) examples: Vec<FindingKey>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct FindingKey {
     pub(crate) key: String,
     pub(crate) length: u64,
 }
 
 /// What one node holds of the scanned keys.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct NodeTotals {
     pub(crate) node: String,
     pub(crate) keys: u64,
@@ -145,7 +145,7 @@ pub(crate) struct NodeTotals {
     pub(crate) ttl_memory_bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct BigkeysReport {
     /// Keys measured (scanned and not vanished).
     pub(crate) keys_counted: u64,

@@ -77,14 +77,14 @@ impl Sample {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Interval {
     pub(crate) estimate: f64,
     /// 95% confidence interval half-width.
     pub(crate) ci95: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct TypeEstimate {
     #[serde(rename = "type")]
     pub(crate) kind: String,
@@ -92,7 +92,7 @@ pub(crate) struct TypeEstimate {
     pub(crate) memory_bytes: Interval,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Extrapolation {
     pub(crate) note: &'static str,
     pub(crate) sampled_keys: u64,

@@ -8,7 +8,7 @@ use super::Census;
 use crate::parse::keyfacts::NodeMemory;
 use crate::ratio::pct as share;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Headroom {
     pub(crate) node: String,
     pub(crate) used_memory_bytes: u64,

@@ -13,24 +13,36 @@ use crate::show;
 /// Patterns named per cliff (the most keys first).
 const CLIFF_PATTERNS: usize = 10;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct ExpiryMinute {
     pub(crate) at: String,
+    /// How far into the timeline: whole minutes from the scan's start, in ms.
+    #[serde(
+        rename = "from_start_ms",
+        serialize_with = "crate::show::ms::from_mins"
+    )]
+    #[schemars(with = "u64")]
     pub(crate) minutes_from_start: u32,
     pub(crate) keys: u64,
     pub(crate) bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct CliffPattern {
     pub(crate) pattern: String,
     pub(crate) keys: u64,
     pub(crate) bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Cliff {
     pub(crate) at: String,
+    /// How far into the timeline: whole minutes from the scan's start, in ms.
+    #[serde(
+        rename = "from_start_ms",
+        serialize_with = "crate::show::ms::from_mins"
+    )]
+    #[schemars(with = "u64")]
     pub(crate) minutes_from_start: u32,
     pub(crate) keys: u64,
     /// Of all keys with a TTL.
@@ -40,7 +52,7 @@ pub(crate) struct Cliff {
     pub(crate) patterns: Vec<CliffPattern>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct TtlSummary {
     pub(crate) keys_with_ttl: u64,
     pub(crate) keys_without_ttl: u64,
@@ -50,13 +62,16 @@ pub(crate) struct TtlSummary {
     pub(crate) beyond_horizon_bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct KeyspaceReport {
     /// Keys measured (scanned and not vanished).
     pub(crate) keys_counted: u64,
     pub(crate) memory_bytes: u64,
     pub(crate) ttl: TtlSummary,
     pub(crate) patterns: Vec<PatternMemory>,
+    /// The timeline's horizon (`--horizon`).
+    #[serde(rename = "horizon_ms", serialize_with = "crate::show::ms::from_mins")]
+    #[schemars(with = "u64")]
     pub(crate) horizon_mins: u32,
     pub(crate) cliff_pct: f64,
     pub(crate) cliff_min_keys: u64,

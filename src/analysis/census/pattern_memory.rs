@@ -172,7 +172,7 @@ pub(super) struct ByMinute {
     pub(super) beyond: (u64, u64),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct PatternMemory {
     pub(crate) pattern: String,
     pub(crate) keys: u64,
@@ -186,7 +186,18 @@ pub(crate) struct PatternMemory {
     /// 100% means no jitter at all (they all go together, the avalanche risk).
     pub(crate) expiry_concentration_pct: Option<f64>,
     /// Remaining TTLs of the pattern's keys: 10th and 90th percentile (minute steps).
+    /// The pattern's TTLs, 10th and 90th percentile (to the minute).
+    #[serde(
+        rename = "ttl_p10_ms",
+        serialize_with = "crate::show::ms::from_opt_whole_secs"
+    )]
+    #[schemars(with = "Option<u64>")]
     pub(crate) ttl_p10_secs: Option<u64>,
+    #[serde(
+        rename = "ttl_p90_ms",
+        serialize_with = "crate::show::ms::from_opt_whole_secs"
+    )]
+    #[schemars(with = "Option<u64>")]
     pub(crate) ttl_p90_secs: Option<u64>,
     pub(crate) example_key: String,
 }

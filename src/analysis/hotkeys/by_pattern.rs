@@ -17,7 +17,7 @@ use crate::show;
 /// Example keys named per penetration pattern.
 const PENETRATION_EXAMPLES: usize = 3;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct PatternRow {
     pub(crate) pattern: String,
     pub(crate) ops: u64,

@@ -28,11 +28,14 @@ pub(crate) struct ReportConfig {
     pub(crate) nodes: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct HotkeysReport {
     pub(crate) events: u64,
     pub(crate) first_event_at: Option<String>,
     pub(crate) last_event_at: Option<String>,
+    /// First event to last.
+    #[serde(rename = "span_ms", serialize_with = "crate::show::ms::from_secs")]
+    #[schemars(with = "f64")]
     pub(crate) span_secs: f64,
     pub(crate) events_per_sec: f64,
     pub(crate) peak_events_per_sec: u64,
@@ -49,7 +52,7 @@ pub(crate) struct HotkeysReport {
     pub(crate) expiry_wave: ExpiryWave,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Counting {
     /// `exact`, or `space-saving` once more than `max_keys` distinct keys were seen.
     pub(crate) mode: &'static str,
@@ -58,12 +61,19 @@ pub(crate) struct Counting {
     pub(crate) distinct_keys: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// One second of a key's timeline.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct Second {
+    /// The second's start.
+    pub(crate) at: Option<String>,
+    pub(crate) events: u32,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct HotKey {
     pub(crate) key: String,
     pub(crate) count: u64,
     /// Space-saving only: the true count is at least `count - count_error`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) count_error: Option<u64>,
     pub(crate) share_pct: f64,
     pub(crate) rate_per_sec: f64,
@@ -75,16 +85,14 @@ pub(crate) struct HotKey {
     /// Exact up to 4 (`distinct_clients_exact`), else estimated; 1420 means "1420 or more".
     pub(crate) distinct_clients: u64,
     pub(crate) distinct_clients_exact: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) node: Option<String>,
     pub(crate) pattern: String,
     pub(crate) hot: bool,
-    /// `[unix_second, count]` pairs, with `--timeline`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) timeline: Option<Vec<(u64, u32)>>,
+    /// Events per second (the seconds with any), with `--timeline`.
+    pub(crate) timeline: Option<Vec<Second>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Share {
     pub(crate) name: String,
     pub(crate) count: u64,
@@ -176,7 +184,10 @@ fn top_keys(
                 hot: sig.is_some_and(|g| g.hot(share, rate)),
                 timeline: t.per_key.timelines.get(idx).map(|tl| {
                     tl.iter()
-                        .map(|(sec, n)| (span.first_sec.unwrap_or(0) + u64::from(*sec), *n))
+                        .map(|(sec, n)| Second {
+                            at: at(span.first_sec.unwrap_or(0) + u64::from(*sec)),
+                            events: *n,
+                        })
                         .collect()
                 }),
             }

@@ -40,7 +40,7 @@ impl SignatureConfig {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Stampede {
     pub(crate) key: String,
     /// Writes within one window, and by how many distinct clients.
@@ -51,7 +51,7 @@ pub(crate) struct Stampede {
     pub(crate) distinct_clients: u64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub(crate) struct Penetration {
     /// Keys read at least `min_reads` times and never written in the capture.
     pub(crate) min_reads: u64,
@@ -59,11 +59,10 @@ pub(crate) struct Penetration {
     pub(crate) candidate_reads: u64,
     pub(crate) by_pattern: Vec<PenetrationPattern>,
     /// Live only: a sample of candidates checked with EXISTS.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) verified: Option<Verified>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct PenetrationPattern {
     pub(crate) pattern: String,
     pub(crate) keys: u64,
@@ -71,7 +70,7 @@ pub(crate) struct PenetrationPattern {
     pub(crate) example_keys: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct Verified {
     pub(crate) sampled: u64,
     pub(crate) missing: u64,
@@ -79,10 +78,15 @@ pub(crate) struct Verified {
     pub(crate) missing_examples: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub(crate) struct ExpiryWave {
     /// TTLs set during the capture (SET EX/PX/EXAT/PXAT, SETEX, EXPIRE, ...).
     pub(crate) ttls_set: u64,
+    #[serde(
+        rename = "bucket_ms",
+        serialize_with = "crate::show::ms::from_whole_secs"
+    )]
+    #[schemars(with = "u64")]
     pub(crate) bucket_secs: u64,
     /// The bucket (absolute expiry time) holding the most of them.
     pub(crate) largest: Option<ExpiryBucket>,
@@ -90,7 +94,7 @@ pub(crate) struct ExpiryWave {
     pub(crate) buckets: Vec<ExpiryBucket>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct ExpiryBucket {
     pub(crate) expires_at: String,
     pub(crate) ttls: u64,

@@ -62,7 +62,7 @@ impl StatsTracker {
             match p {
                 Polled::Down(err) => {
                     row.status = RowStatus::Down;
-                    row.reason = Some(err.clone());
+                    row.error = Some(err.clone());
                 }
                 Polled::Up(obs) => {
                     row.set_gauges(&obs.info);

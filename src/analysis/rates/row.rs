@@ -8,22 +8,30 @@ use super::deltas::Deltas;
 use crate::parse::info::InfoSnapshot;
 
 /// One report row: a node (or the total) over one interval.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, schemars::JsonSchema)]
 pub(crate) struct StatsRow {
     /// Interval number, from 1.
     pub(crate) seq: u64,
-    /// Wall-clock time of the sample, RFC 3339 (filled by the caller).
+    /// When the sample was taken, RFC 3339 UTC (filled by the caller).
+    #[serde(rename = "at")]
     pub(crate) time: String,
     /// `host:port`, or `total`.
     pub(crate) node: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `master` or `replica` as the node says; null when it did not answer.
     pub(crate) role: Option<String>,
     pub(crate) status: RowStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why a `reset` row has no rates, or how many nodes the `total` row misses.
     pub(crate) reason: Option<String>,
+    /// Why a `down` node did not answer.
+    pub(crate) error: Option<String>,
     /// `loading` (dataset being loaded), `fork` (BGSAVE / AOF rewrite running).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) flags: Vec<&'static str>,
+    /// The interval the rates are over (between the midpoints of two INFO round trips).
+    #[serde(
+        rename = "interval_ms",
+        serialize_with = "crate::show::ms::from_opt_secs"
+    )]
+    #[schemars(with = "Option<f64>")]
     pub(crate) interval_secs: Option<f64>,
     pub(crate) ops_per_sec: Option<f64>,
     pub(crate) hit_pct: Option<f64>,
@@ -31,8 +39,8 @@ pub(crate) struct StatsRow {
     pub(crate) misses_per_sec: Option<f64>,
     pub(crate) expired_per_sec: Option<f64>,
     pub(crate) evicted_per_sec: Option<f64>,
-    pub(crate) net_in_kb_per_sec: Option<f64>,
-    pub(crate) net_out_kb_per_sec: Option<f64>,
+    pub(crate) net_in_bytes_per_sec: Option<f64>,
+    pub(crate) net_out_bytes_per_sec: Option<f64>,
     pub(crate) rejected_conns_per_sec: Option<f64>,
     pub(crate) used_memory_bytes: Option<u64>,
     pub(crate) maxmemory_bytes: Option<u64>,
@@ -43,6 +51,12 @@ pub(crate) struct StatsRow {
     pub(crate) blocked_clients: Option<u64>,
     pub(crate) keys: Option<u64>,
     pub(crate) repl_lag_bytes: Option<u64>,
+    /// A replica's lag behind its master (whole seconds as the server counts them).
+    #[serde(
+        rename = "repl_lag_ms",
+        serialize_with = "crate::show::ms::from_opt_whole_secs"
+    )]
+    #[schemars(with = "Option<u64>")]
     pub(crate) repl_lag_secs: Option<u64>,
     /// Counter deltas behind the rates (for summing and for checking).
     #[serde(skip)]
@@ -50,7 +64,7 @@ pub(crate) struct StatsRow {
 }
 
 /// What a row says about its node over the interval; serialized in lowercase (`ok`, ...).
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum RowStatus {
     /// Rates for the interval. (The default only serves `..Default::default()`: every
@@ -103,8 +117,8 @@ impl StatsRow {
         self.hit_pct = hit_pct(d.hits, d.misses);
         self.expired_per_sec = per(d.expired);
         self.evicted_per_sec = per(d.evicted);
-        self.net_in_kb_per_sec = Some(d.net_in as f64 / 1024.0 / d.secs);
-        self.net_out_kb_per_sec = Some(d.net_out as f64 / 1024.0 / d.secs);
+        self.net_in_bytes_per_sec = Some(d.net_in as f64 / d.secs);
+        self.net_out_bytes_per_sec = Some(d.net_out as f64 / d.secs);
         self.rejected_conns_per_sec = per(d.rejected);
         self.deltas = Some(d);
     }
@@ -176,8 +190,8 @@ pub(super) fn total_row(seq: u64, rows: &[StatsRow]) -> StatsRow {
         t.misses_per_sec = sum(|d| d.misses as f64 / d.secs);
         t.expired_per_sec = sum(|d| d.expired as f64 / d.secs);
         t.evicted_per_sec = sum(|d| d.evicted as f64 / d.secs);
-        t.net_in_kb_per_sec = sum(|d| d.net_in as f64 / 1024.0 / d.secs);
-        t.net_out_kb_per_sec = sum(|d| d.net_out as f64 / 1024.0 / d.secs);
+        t.net_in_bytes_per_sec = sum(|d| d.net_in as f64 / d.secs);
+        t.net_out_bytes_per_sec = sum(|d| d.net_out as f64 / d.secs);
         t.rejected_conns_per_sec = sum(|d| d.rejected as f64 / d.secs);
         let hits = with_rates.iter().map(|d| d.hits).sum();
         let misses = with_rates.iter().map(|d| d.misses).sum();

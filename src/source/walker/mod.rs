@@ -63,13 +63,15 @@ pub(crate) struct WalkSettings {
 }
 
 /// How one node's walk went.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct NodeWalk {
     pub(crate) node: String,
     pub(crate) dbsize: u64,
     /// Keys SCAN returned that were looked at (their facts delivered, or found vanished).
+    #[serde(rename = "keys_scanned")]
     pub(crate) scanned: u64,
     /// Keys gone or changed type before they could be looked at.
+    #[serde(rename = "keys_vanished")]
     pub(crate) vanished: u64,
     pub(crate) complete: bool,
     /// Stopped by `--sample`.
@@ -84,6 +86,8 @@ pub(crate) struct NodeWalk {
     pub(crate) probe_p50_ms: Option<f64>,
     pub(crate) probe_p99_ms: Option<f64>,
     pub(crate) probe_max_ms: Option<f64>,
+    /// How long the node's walk took.
+    #[serde(rename = "elapsed_ms", serialize_with = "crate::show::ms::from_secs")]
     pub(crate) elapsed_secs: f64,
     /// What the node said about itself when the walk opened.
     #[serde(flatten)]
@@ -93,7 +97,7 @@ pub(crate) struct NodeWalk {
 }
 
 /// What the walk learned of the node itself when it opened.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub(crate) struct NodeServer {
     /// `master` or `replica`, as the node says (INFO replication); null when it would not
     /// say. With `--replicas`, a `master` here means there was no replica to scan instead.
