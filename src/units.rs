@@ -1,5 +1,6 @@
-//! Human units in and out: `500ms`/`10s`/`5m`/`1h` durations, `10kb`/`5mb` sizes, and the
-//! compact renderings tables use (1.2MB, 3.4k/s). Pure.
+//! Human units in and out: `500ms`/`10s`/`5m`/`1h` durations, sizes as redis.conf writes
+//! them (`10k` = 10,000 bytes, `10kb` = 10,240), and the compact renderings tables use
+//! (1.2MB, 3.4k/s). Pure.
 
 use std::time::Duration;
 
@@ -30,16 +31,25 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Parses `512`, `10kb`, `5mb`, `1gb` (binary multiples, like redis.conf).
+/// Parses a size as redis.conf does (its header comment; `memtoull` in the server), any
+/// case: `512` or `512b` bytes; `k`, `m`, `g` are powers of 1000 and `kb`, `mb`, `gb`
+/// powers of 1024 (`1k` = 1000, `1kb` = 1024).
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let (value, unit) = number_and_unit(s)
         .ok_or_else(|| format!("invalid size '{s}': expected e.g. 512, 10kb, 5mb, 1gb"))?;
     let mult = match unit.as_str() {
         "" | "b" => 1.0,
-        "k" | "kb" => 1024.0,
-        "m" | "mb" => 1024.0 * 1024.0,
-        "g" | "gb" => 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("invalid size unit in '{s}': use b, kb, mb or gb")),
+        "k" => 1e3,
+        "kb" => 1024.0,
+        "m" => 1e6,
+        "mb" => 1024.0 * 1024.0,
+        "g" => 1e9,
+        "gb" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "invalid size unit in '{s}': use b, k, kb, m, mb, g or gb (k = 1000, kb = 1024, as in redis.conf)"
+            ))
+        }
     };
     let bytes = value * mult;
     if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
@@ -134,10 +144,17 @@ mod tests {
     }
 
     #[test]
-    fn sizes() {
+    fn sizes_read_like_redis_conf() {
+        // redis.conf: 1k => 1000 bytes, 1kb => 1024 bytes, ...; units are case insensitive.
         assert_eq!(parse_size("512").unwrap(), 512);
+        assert_eq!(parse_size("512b").unwrap(), 512);
+        assert_eq!(parse_size("1k").unwrap(), 1000);
+        assert_eq!(parse_size("1kb").unwrap(), 1024);
         assert_eq!(parse_size("10kb").unwrap(), 10240);
+        assert_eq!(parse_size("1m").unwrap(), 1_000_000);
         assert_eq!(parse_size("5MB").unwrap(), 5 * 1024 * 1024);
+        assert_eq!(parse_size("1G").unwrap(), 1_000_000_000);
+        assert_eq!(parse_size("1gB").unwrap(), 1 << 30);
         assert!(parse_size("5xb").is_err());
     }
 
