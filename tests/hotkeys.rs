@@ -311,4 +311,15 @@ fn any_number_of_counting_threads_gives_the_same_report() {
     assert!(err.contains("--threads goes with --input"), "{err}");
 }
 
-// Live, against real servers.
+#[test]
+fn distinct_clients_never_exceed_a_keys_count() {
+    for file in [SHOP, EDGE] {
+        let doc = hotkeys(file, &["--top", "1000"]);
+        for k in doc["keys"].as_array().unwrap() {
+            assert!(
+                k["distinct_clients"].as_u64() <= k["count"].as_u64(),
+                "{file}: {k}"
+            );
+        }
+    }
+}
