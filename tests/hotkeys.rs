@@ -323,3 +323,28 @@ fn distinct_clients_never_exceed_a_keys_count() {
         }
     }
 }
+
+#[test]
+fn max_keys_reports_the_distinct_keys_seen_not_the_table_size() {
+    let naive = naive_key_counts().len() as f64;
+    let doc = hotkeys(SHOP, &["--max-keys", "10"]);
+    let c = &doc["counting"];
+    assert_eq!(c["mode"], "space-saving");
+    assert_eq!(c["distinct_keys_exact"], false);
+    assert!(c["tracked_keys"].as_u64().unwrap() <= 10);
+    let est = c["distinct_keys"].as_f64().unwrap();
+    assert!((est - naive).abs() / naive < 0.05, "{est} for {naive}");
+    let exact = hotkeys(SHOP, &[]);
+    assert_eq!(exact["counting"]["distinct_keys_exact"], true);
+    assert_eq!(exact["counting"]["distinct_keys"], naive);
+    let out = cachestorm()
+        .args(["patterns", "--input", &fixture(SHOP), "--max-keys", "10"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(" distinct keys (estimated), counted space-saving"),
+        "{text}"
+    );
+    assert!(!text.contains("; 10 distinct keys"), "{text}");
+}

@@ -66,6 +66,7 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
         source: &g.source,
         events: rep.events,
         distinct_keys: rep.counting.distinct_keys,
+        distinct_keys_exact: rep.counting.distinct_keys_exact,
         counting: rep.counting.mode,
         patterns: &rep.patterns,
         report: &rep,

@@ -39,7 +39,8 @@ pub(crate) struct SourceReport {
 /// error, buffer guard, Ctrl-C), `source` (where the events came from, lines read and
 /// skipped, why it stopped early), then the report's fields: `events`, `first_event_at`,
 /// `last_event_at`, `span_secs`, `events_per_sec`, `peak_events_per_sec`, `peak_at`,
-/// `counting`, `keys` (the top keys), `commands`, `clients`, `patterns`,
+/// `counting` (mode, `distinct_keys` and whether it is exact, `tracked_keys`), `keys`
+/// (the top keys), `commands`, `clients`, `patterns`,
 /// `unknown_commands`, `stampedes`, `penetration`, `expiry_wave`.
 /// NDJSON: one line per element of `keys`.
 #[derive(Serialize)]
@@ -69,15 +70,17 @@ impl Report for HotkeysDoc<'_> {
 /// # Format
 ///
 /// JSON (`cachestorm.patterns/v1`): `complete`, `source` (as in `hotkeys`), `events`,
-/// `distinct_keys`, `counting` (`exact` or `space-saving`), `patterns` (ops, share,
-/// distinct keys, reads, writes, dominant command and an example key per pattern).
+/// `distinct_keys` (exact, or estimated when `distinct_keys_exact` is false),
+/// `counting` (`exact` or `space-saving`), `patterns` (ops, share, distinct keys, reads,
+/// writes, dominant command and an example key per pattern).
 /// NDJSON: one line per element of `patterns`.
 #[derive(Serialize)]
 pub(crate) struct TrafficPatternsDoc<'a> {
     pub(crate) complete: bool,
     pub(crate) source: &'a SourceReport,
     pub(crate) events: u64,
-    pub(crate) distinct_keys: usize,
+    pub(crate) distinct_keys: u64,
+    pub(crate) distinct_keys_exact: bool,
     pub(crate) counting: &'static str,
     pub(crate) patterns: &'a [PatternRow],
     #[serde(skip)]
@@ -117,13 +120,24 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
             )
         })
         .unwrap_or_default();
+    let c = &rep.counting;
+    let distinct = format!(
+        "{}{} distinct key{}{}",
+        if c.distinct_keys_exact { "" } else { "~" },
+        count(c.distinct_keys as f64),
+        if c.distinct_keys == 1 { "" } else { "s" },
+        if c.distinct_keys_exact {
+            ""
+        } else {
+            " (estimated)"
+        }
+    );
     let mut s = format!(
-        "{from}: {} events over {:.1}s, {}/s{peak}; {} distinct keys, counted {}",
+        "{from}: {} events over {:.1}s, {}/s{peak}; {distinct}, counted {}",
         count(rep.events as f64),
         rep.span_secs,
         count(rep.events_per_sec),
-        count(rep.counting.distinct_keys as f64),
-        rep.counting.mode
+        c.mode
     );
     if src.skipped_lines > 0 {
         s.push_str(&format!("; {} lines skipped", src.skipped_lines));

@@ -118,6 +118,7 @@ fn traffic_patterns_table() {
         source: &src,
         events: rep.events,
         distinct_keys: rep.counting.distinct_keys,
+        distinct_keys_exact: rep.counting.distinct_keys_exact,
         counting: rep.counting.mode,
         patterns: &rep.patterns,
         report: &rep,

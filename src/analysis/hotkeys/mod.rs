@@ -54,8 +54,12 @@ pub(crate) struct Counting {
     /// `exact`, or `space-saving` once more than `max_keys` distinct keys were seen.
     pub(crate) mode: &'static str,
     pub(crate) max_keys: usize,
-    /// Distinct keys seen (in space-saving mode: keys still tracked).
-    pub(crate) distinct_keys: usize,
+    /// Distinct keys seen: exact, or in space-saving mode a HyperLogLog estimate
+    /// (`distinct_keys_exact` false; standard error ~0.8%).
+    pub(crate) distinct_keys: u64,
+    pub(crate) distinct_keys_exact: bool,
+    /// Keys whose counts the report holds (at most `max_keys`).
+    pub(crate) tracked_keys: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -204,6 +208,7 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     let key_ops: u64 = t.per_key.stats.iter().map(|(_, _, k)| k.count).sum();
     let sig = cfg.signatures.as_ref();
     let (patterns, penetration) = by_pattern::by_pattern(t, sig, rules, key_ops, cfg.top);
+    let (distinct_keys, distinct_keys_exact) = t.distinct_keys();
     HotkeysReport {
         events: t.events,
         first_event_at: t.first_us.and_then(|f| at(f / 1_000_000)),
@@ -219,7 +224,9 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 "exact"
             },
             max_keys: t.max_keys(),
-            distinct_keys: t.per_key.stats.len(),
+            distinct_keys,
+            distinct_keys_exact,
+            tracked_keys: t.per_key.stats.len(),
         },
         keys: top_keys(t, cfg, rules, &span, key_ops),
         commands: shares(

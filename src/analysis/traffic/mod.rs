@@ -5,9 +5,11 @@
 //!
 //! Memory is bounded: keys are counted exactly up to `max_keys` distinct keys, then the
 //! table turns into a Space-Saving top-k of that size (a new key replaces the least
-//! counted one and inherits its count as its error bound). Clients are capped likewise.
+//! counted one and inherits its count as its error bound) and the number of distinct
+//! keys becomes an estimate ([`distinct`]). Clients are capped likewise.
 
 mod access_stats;
+mod distinct;
 mod expiry_wave;
 mod per_key;
 mod router;
@@ -155,6 +157,11 @@ impl Traffic {
     /// True once the key table turned into a Space-Saving top-k.
     pub(crate) fn approximate(&self) -> bool {
         self.per_key.overflowed()
+    }
+
+    /// Distinct keys seen (after [`Traffic::finish`]), and whether the number is exact.
+    pub(crate) fn distinct_keys(&self) -> (u64, bool) {
+        self.per_key.distinct_keys()
     }
 
     pub(crate) fn command_name(&self, id: u16) -> &[u8] {
