@@ -79,7 +79,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s o -l f
 json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-lines -d 'stop after writing this many lines (over all nodes)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l command -d 'keep only these commands (comma-separated, any case)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key-pattern -d 'keep only commands touching a key that matches this glob' -r
@@ -109,7 +109,7 @@ json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l input -d 'read a MONITOR capture instead of a live server (\'-\' for stdin; gzip is detected)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l threads -d 'with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l separator -d 'characters that separate key segments, for pattern inference' -r
@@ -152,7 +152,7 @@ json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l input -d 'read a MONITOR capture instead of a live server (\'-\' for stdin; gzip is detected)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l threads -d 'with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l separator -d 'characters that separate key segments, for pattern inference' -r

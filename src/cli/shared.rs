@@ -115,7 +115,7 @@ pub(crate) struct CaptureArgs {
     #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub(crate) duration: std::time::Duration,
 
-    /// stop a live capture when the server's output buffer for it passes this size
+    /// stop a live capture when the server's output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)
     #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = parse_size)]
     pub(crate) max_server_buffer: u64,
 }
