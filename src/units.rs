@@ -92,6 +92,16 @@ pub(crate) fn count(v: f64) -> String {
     }
 }
 
+/// A rate or an average, always with one decimal so a column of them reads alike:
+/// `3.0`, `3.3`, `446.4`, then compact from 10,000 on: `12.3k`, `4.5M`.
+pub(crate) fn decimal(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        count(v)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// A percentage with one decimal: `66.7%`.
 pub(crate) fn pct(v: f64) -> String {
     format!("{v:.1}%")
@@ -166,6 +176,10 @@ mod tests {
         assert_eq!(count(950.0), "950");
         assert_eq!(count(12_345.0), "12.3k");
         assert_eq!(count(2.25), "2.2");
+        assert_eq!(decimal(3.0), "3.0");
+        assert_eq!(decimal(3.26), "3.3");
+        assert_eq!(decimal(446.4), "446.4");
+        assert_eq!(decimal(12_345.0), "12.3k");
         assert_eq!(pct(66.666), "66.7%");
     }
 }

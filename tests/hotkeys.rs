@@ -311,6 +311,78 @@ fn any_number_of_counting_threads_gives_the_same_report() {
     assert!(err.contains("--threads goes with --input"), "{err}");
 }
 
+/// The earliest and latest event times of a capture file, in microseconds, read here.
+fn first_and_last_us(file: &str) -> (u64, u64) {
+    let text = std::fs::read_to_string(fixture(file)).unwrap();
+    let us: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter_map(|(t, _)| t.split_once('.'))
+        .filter_map(|(s, u)| Some(s.parse::<u64>().ok()? * 1_000_000 + u.parse::<u64>().ok()?))
+        .collect();
+    (*us.iter().min().unwrap(), *us.iter().max().unwrap())
+}
+
+#[test]
+fn rates_divide_by_the_span_the_report_states() {
+    let doc = hotkeys(SHOP, &["--top", "5"]);
+    let (first, last) = first_and_last_us(SHOP);
+    let span = doc["span_secs"].as_f64().unwrap();
+    assert!((span - (last - first) as f64 / 1e6).abs() < 1e-9, "{span}");
+    let events = doc["events"].as_f64().unwrap();
+    let rate = doc["events_per_sec"].as_f64().unwrap();
+    assert!(
+        (rate - events / span).abs() < 1e-9,
+        "{rate} != {events} / {span}"
+    );
+    for k in doc["keys"].as_array().unwrap() {
+        let (n, r) = (
+            k["count"].as_f64().unwrap(),
+            k["rate_per_sec"].as_f64().unwrap(),
+        );
+        assert!((r - n / span).abs() < 1e-9, "{k}");
+    }
+    // Event times keep their microseconds: 1795391047.850150 is the first.
+    assert_eq!(doc["first_event_at"], "2026-11-22T23:44:07.850150Z");
+    assert_eq!(doc["last_event_at"], "2026-11-22T23:44:13.603337Z");
+    // The table's headline says the same: 3125 events over 5.75s, 543.2/s.
+    let out = cachestorm()
+        .args(["hotkeys", "--input", &fixture(SHOP), "--top", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let headline = format!("3125 events over {span:.2}s, {:.1}/s", 3125.0 / span);
+    assert!(text.contains(&headline), "{headline} in\n{text}");
+}
+
+#[test]
+fn a_capture_of_one_instant_has_no_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("one.log");
+    std::fs::write(
+        &f,
+        "1700000000.250000 [0 10.0.0.1:5000] \"GET\" \"k\"\n\
+         1700000000.250000 [0 10.0.0.2:5000] \"GET\" \"k\"\n",
+    )
+    .unwrap();
+    let path = f.to_str().unwrap();
+    let doc = json(&["hotkeys", "--input", path, "-o", "json"]);
+    assert_eq!(doc["span_secs"], 0.0);
+    assert!(doc["events_per_sec"].is_null(), "{doc}");
+    assert!(doc["keys"][0]["rate_per_sec"].is_null());
+    assert_eq!(doc["keys"][0]["hot"], true, "hot by share still");
+    let out = cachestorm()
+        .args(["hotkeys", "--input", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("2 events in one instant (no span, no rate)"),
+        "{text}"
+    );
+}
+
 #[test]
 fn distinct_clients_never_exceed_a_keys_count() {
     for file in [SHOP, EDGE] {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::table::{render, table};
 use super::Report;
 use crate::analysis::hotkeys::{HotKey, HotkeysReport, PatternRow};
-use crate::units::{count, pct};
+use crate::units::{count, decimal, or_dash, pct};
 
 /// Where the events came from and what was left out.
 #[derive(Debug, Default, Serialize)]
@@ -38,9 +38,10 @@ pub(crate) struct SourceReport {
 /// JSON (`cachestorm.hotkeys/v1`): `complete` (false when the capture stopped early: read
 /// error, buffer guard, Ctrl-C), `source` (where the events came from, lines read and
 /// skipped, why it stopped early), then the report's fields: `events`, `first_event_at`,
-/// `last_event_at`, `span_secs`, `events_per_sec`, `peak_events_per_sec`, `peak_at`,
-/// `counting` (mode, `distinct_keys` and whether it is exact, `tracked_keys`), `keys`
-/// (the top keys), `commands`, `clients`, `patterns`,
+/// `last_event_at` (RFC 3339 UTC, microseconds), `span_secs` (earliest to latest event),
+/// `events_per_sec` (`events / span_secs`, null for a zero span), `peak_events_per_sec`,
+/// `peak_at`, `counting` (mode, `distinct_keys` and whether it is exact, `tracked_keys`),
+/// `keys` (the top keys), `commands`, `clients`, `patterns`,
 /// `unknown_commands`, `stampedes`, `penetration`, `expiry_wave`.
 /// NDJSON: one line per element of `keys`.
 #[derive(Serialize)]
@@ -102,6 +103,15 @@ impl Report for TrafficPatternsDoc<'_> {
     }
 }
 
+/// A span for people: `0.30s`, `5.75s`, then `12m5s`.
+fn span(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.2}s")
+    } else {
+        crate::units::secs(secs.round() as u64)
+    }
+}
+
 /// Summary line shared with `patterns`.
 fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
     let from = match (&src.path, src.nodes.as_slice()) {
@@ -120,12 +130,17 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
             )
         })
         .unwrap_or_default();
+    // A capture without a span (one event, or one instant) has no rate to show.
+    let over = match rep.events_per_sec {
+        Some(r) => format!(" over {}, {}/s{peak}", span(rep.span_secs), decimal(r)),
+        None => " in one instant (no span, no rate)".into(),
+    };
     let c = &rep.counting;
     let distinct = format!(
         "{}{} distinct key{}{}",
         if c.distinct_keys_exact { "" } else { "~" },
         count(c.distinct_keys as f64),
-        if c.distinct_keys == 1 { "" } else { "s" },
+        plural(c.distinct_keys),
         if c.distinct_keys_exact {
             ""
         } else {
@@ -133,14 +148,17 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
         }
     );
     let mut s = format!(
-        "{from}: {} events over {:.1}s, {}/s{peak}; {distinct}, counted {}",
+        "{from}: {} event{}{over}; {distinct}, counted {}",
         count(rep.events as f64),
-        rep.span_secs,
-        count(rep.events_per_sec),
+        plural(rep.events),
         c.mode
     );
     if src.skipped_lines > 0 {
-        s.push_str(&format!("; {} lines skipped", src.skipped_lines));
+        s.push_str(&format!(
+            "; {} line{} skipped",
+            src.skipped_lines,
+            plural(src.skipped_lines)
+        ));
     }
     if let Some(why) = &src.stopped_early {
         s.push_str(&format!("; stopped early: {why}"));
@@ -149,7 +167,16 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
     s
 }
 
-/// `2026-11-22T23:04:22.000Z` → `23:04:22`.
+/// `s` after a count other than one.
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `2026-11-22T23:04:22.000000Z` → `23:04:22` (UTC).
 pub(crate) fn hms(t: &str) -> &str {
     t.get(11..19).unwrap_or(t)
 }
@@ -181,7 +208,7 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
             k.key.clone(),
             c,
             pct(k.share_pct),
-            count(k.rate_per_sec),
+            or_dash(k.rate_per_sec, decimal),
             count(k.peak_per_sec as f64),
             k.peak_at.as_deref().map(hms).unwrap_or("-").to_string(),
             count(k.reads as f64),

@@ -81,14 +81,14 @@ fn hotkeys_table() {
         report: &rep,
     };
     insta::assert_snapshot!(doc.table(), @"
-    capture.log: 52 events over 2.1s, 17.3/s (peak 40/s at 00:00:00); 4 distinct keys, counted exact; 1 lines skipped
+    capture.log: 52 events over 2.10s, 24.8/s (peak 40/s at 00:00:00); 4 distinct keys, counted exact; 1 line skipped
 
     #  key             count  share  rate/s  peak/s  at        reads  writes  command  clients  hot
     -----------------------------------------------------------------------------------------------
-    1  product:42         46  88.5%    15.3      40  00:00:00     40       6  get           ~8  HOT
-    2  user:0:profile      3   5.8%       1       3  00:00:01      3       0  get            1  HOT
-    3  user:1:profile      2   3.8%     0.7       2  00:00:01      2       0  get            1
-    4  cart:7              1   1.9%     0.3       1  00:00:02      1       0  hgetall        1
+    1  product:42         46  88.5%    21.9      40  00:00:00     40       6  get           ~8  HOT
+    2  user:0:profile      3   5.8%     1.4       3  00:00:01      3       0  get            1  HOT
+    3  user:1:profile      2   3.8%     1.0       2  00:00:01      2       0  get            1
+    4  cart:7              1   1.9%     0.5       1  00:00:02      1       0  hgetall        1
 
     command  calls  share  client         events  share
     ---------------------------------------------------
@@ -125,7 +125,7 @@ fn traffic_patterns_table() {
         top: 10,
     };
     insta::assert_snapshot!(doc.table(), @"
-    capture.log: 52 events over 2.1s, 17.3/s (peak 40/s at 00:00:00); 4 distinct keys, counted exact; 1 lines skipped
+    capture.log: 52 events over 2.10s, 24.8/s (peak 40/s at 00:00:00); 4 distinct keys, counted exact; 1 line skipped
 
     pattern         ops  share  keys  reads  writes  command  example
     -----------------------------------------------------------------

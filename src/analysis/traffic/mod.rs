@@ -62,7 +62,10 @@ pub(crate) struct Traffic {
     cfg: TrafficConfig,
     table: &'static CommandTable,
     pub(crate) events: u64,
+    /// The first event's time: second 0 of `per_second`.
     pub(crate) first_us: Option<u64>,
+    /// The earliest and the latest event's time (events from several nodes interleave).
+    pub(crate) earliest_us: u64,
     pub(crate) last_us: u64,
     /// Events per relative second.
     pub(crate) per_second: Vec<u64>,
@@ -102,6 +105,7 @@ impl Traffic {
             cfg,
             events: 0,
             first_us: None,
+            earliest_us: u64::MAX,
             last_us: 0,
             per_second: Vec::new(),
             cmd_ids: AHashMap::new(),
@@ -164,6 +168,14 @@ impl Traffic {
         self.per_key.distinct_keys()
     }
 
+    /// Microseconds from the earliest event to the latest (0 for none or one).
+    pub(crate) fn span_us(&self) -> u64 {
+        match self.first_us {
+            Some(_) => self.last_us.saturating_sub(self.earliest_us),
+            None => 0,
+        }
+    }
+
     pub(crate) fn command_name(&self, id: u16) -> &[u8] {
         &self.cmds[id as usize].name
     }
@@ -215,6 +227,7 @@ impl Traffic {
         };
         self.events += 1;
         let first = *self.first_us.get_or_insert(ev.ts_us);
+        self.earliest_us = self.earliest_us.min(ev.ts_us);
         self.last_us = self.last_us.max(ev.ts_us);
         let sec = (ev.ts_us / 1_000_000)
             .saturating_sub(first / 1_000_000)
