@@ -1,6 +1,6 @@
 //! Human units in and out: `500ms`/`10s`/`5m`/`1h` durations, sizes as redis.conf writes
 //! them (`10k` = 10,000 bytes, `10kb` = 10,240), and the compact renderings tables use
-//! (1.2MB, 3.4k/s). Pure.
+//! (`1.2MiB`, `3.4k`). Pure.
 
 use std::time::Duration;
 
@@ -58,9 +58,10 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// Bytes as `512B`, `1.5kB`, `3.2MB`, `1.1GB` (binary multiples).
+/// Bytes as `512B`, `1.5KiB`, `3.2MiB`, `1.1GiB`: binary multiples, labelled as such
+/// (IEC), so the label means the number.
 pub(crate) fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n as f64;
     let mut i = 0;
     while v >= 1024.0 && i < UNITS.len() - 1 {
@@ -171,8 +172,9 @@ mod tests {
     #[test]
     fn rendering() {
         assert_eq!(bytes(512), "512B");
-        assert_eq!(bytes(1536), "1.5kB");
-        assert_eq!(bytes(3 * 1024 * 1024), "3.0MB");
+        assert_eq!(bytes(1536), "1.5KiB");
+        assert_eq!(bytes(3 * 1024 * 1024), "3.0MiB");
+        assert_eq!(bytes(1023 * 1024), "1023KiB");
         assert_eq!(count(950.0), "950");
         assert_eq!(count(12_345.0), "12.3k");
         assert_eq!(count(2.25), "2.2");

@@ -173,9 +173,9 @@ fn stats_rows() {
     };
     insta::assert_snapshot!(r.table(), @"
     time     node                  role      ops/s   hit%  miss/s  exp/s evict/s    in/s   out/s     mem   mem%  frag clients  blk    keys        lag status
-             10.0.0.1:6379         master    48.2k  93.8%    3013     12       0   310kB   2.0MB   700MB  68.4%  1.07     412    0    1.2M          - ok
-             10.0.0.2:6379         master        -      -       -      -       -       -       -   700MB  68.4%  1.07     412    0    1.2M          - down: connection refused
-             total                 master    48.2k  93.8%    3013     12       0   310kB   2.0MB   700MB  68.4%  1.07     412    0    1.2M          - ok
+             10.0.0.1:6379         master    48.2k  93.8%    3013     12       0  310KiB  2.0MiB  700MiB  68.4%  1.07     412    0    1.2M          - ok
+             10.0.0.2:6379         master        -      -       -      -       -       -       -  700MiB  68.4%  1.07     412    0    1.2M          - down: connection refused
+             total                 master    48.2k  93.8%    3013     12       0  310KiB  2.0MiB  700MiB  68.4%  1.07     412    0    1.2M          - ok
     ");
 }
 
@@ -395,26 +395,26 @@ fn bigkeys_table() {
     biggest keys by memory (MEMORY USAGE)
     #  key       type    memory        length  ttl  node
     ----------------------------------------------------
-    1  cart:big  hash     2.4MB  12.0k fields  -    10.0.0.1:7000
-    2  page:0    string   2.0kB    1900 bytes  1m   10.0.0.2:7001
-    3  page:1    string   2.0kB    1900 bytes  2m   10.0.0.2:7001
-    4  page:2    string   2.0kB    1900 bytes  3m   10.0.0.2:7001
-    5  page:3    string   2.0kB    1900 bytes  4m   10.0.0.2:7001
+    1  cart:big  hash    2.4MiB  12.0k fields  -    10.0.0.1:7000
+    2  page:0    string  2.0KiB    1900 bytes  1m   10.0.0.2:7001
+    3  page:1    string  2.0KiB    1900 bytes  2m   10.0.0.2:7001
+    4  page:2    string  2.0KiB    1900 bytes  3m   10.0.0.2:7001
+    5  page:3    string  2.0KiB    1900 bytes  4m   10.0.0.2:7001
 
     per type
-    type    keys  % keys  memory  avg memory    avg length  biggest   its memory
-    ----------------------------------------------------------------------------
-    string    70   92.1%  88.8kB       1.3kB    1137 bytes  page:0         2.0kB
-    set        5    6.6%   2.4kB        500B    12 members  cfg:0           500B
-    hash       1    1.3%   2.4MB       2.4MB  12.0k fields  cart:big       2.4MB
+    type    keys  % keys   memory  avg memory    avg length  biggest   its memory
+    -----------------------------------------------------------------------------
+    string    70   92.1%  88.8KiB      1.3KiB    1137 bytes  page:0        2.0KiB
+    set        5    6.6%   2.4KiB        500B    12 members  cfg:0           500B
+    hash       1    1.3%   2.4MiB      2.4MiB  12.0k fields  cart:big      2.4MiB
 
     per node
-    node           keys  memory  % memory  with ttl
-    -----------------------------------------------
-    10.0.0.1:7000    21   2.4MB     96.7%     4.4kB
-    10.0.0.2:7001    55  84.4kB      3.3%    84.4kB
+    node           keys   memory  % memory  with ttl
+    ------------------------------------------------
+    10.0.0.1:7000    21   2.4MiB     96.7%    4.4KiB
+    10.0.0.2:7001    55  84.4KiB      3.3%   84.4KiB
 
-    key size: p50 2.1kB  p90 2.1kB  p99 2.4MB  p99.9 2.4MB  max 2.4MB  (total 2.5MB)
+    key size: p50 2.1KiB  p90 2.1KiB  p99 2.4MiB  p99.9 2.4MiB  max 2.4MiB  (total 2.5MiB)
 
     findings
       hashes with more than 5,000 fields: 1 key: cart:big (12.0k)
@@ -443,38 +443,38 @@ fn keyspace_table() {
       10.0.0.2:7001: 800 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; FAILED at cursor 1536: connection refused
 
     memory by pattern (expiry conc.: largest share of the pattern's TTL keys due in one minute)
-    pattern    keys  % keys  memory  % memory    avg  no ttl  expiry conc.  ttl p10-p90  example
-    --------------------------------------------------------------------------------------------
-    cart:big      1    1.3%   2.4MB     96.4%  2.4MB  100.0%             -  -            cart:big
-    page:*       40   52.6%  80.0kB      3.2%  2.0kB    0.0%          2.5%  4m-36m       page:0
-    session:*    30   39.5%   8.8kB      0.3%   300B    0.0%        100.0%  7m-7m        session:0
-    cfg:*         5    6.6%   2.4kB      0.1%   500B  100.0%             -  -            cfg:0
+    pattern    keys  % keys   memory  % memory     avg  no ttl  expiry conc.  ttl p10-p90  example
+    ----------------------------------------------------------------------------------------------
+    cart:big      1    1.3%   2.4MiB     96.4%  2.4MiB  100.0%             -  -            cart:big
+    page:*       40   52.6%  80.0KiB      3.2%  2.0KiB    0.0%          2.5%  4m-36m       page:0
+    session:*    30   39.5%   8.8KiB      0.3%    300B    0.0%        100.0%  7m-7m        session:0
+    cfg:*         5    6.6%   2.4KiB      0.1%    500B  100.0%             -  -            cfg:0
 
-    70 keys with a TTL (92.1% of the scanned keys, 88.8kB), 6 without; 0 expire after the 1h horizon
+    70 keys with a TTL (92.1% of the scanned keys, 88.8KiB), 6 without; 0 expire after the 1h horizon
     EXPIRY CLIFFS: minutes holding 10% or more of the keys or bytes with a TTL (mass expiration ahead)
-    minute (UTC)              in  keys  % ttl keys   bytes  % ttl bytes  patterns
-    -----------------------------------------------------------------------------
-    2025-12-02T00:07:00.000Z  7m    31       44.3%  10.8kB        12.2%  session:* (30), page:* (1)
+    minute (UTC)              in  keys  % ttl keys    bytes  % ttl bytes  patterns
+    ------------------------------------------------------------------------------
+    2025-12-02T00:07:00.000Z  7m    31       44.3%  10.8KiB        12.2%  session:* (30), page:* (1)
 
     busiest expiry minutes (all 40 non-empty minutes in JSON: .expiry_timeline)
-    minute (UTC)               in  keys   bytes
-    -------------------------------------------
-    2025-12-02T00:01:00.000Z   1m     1   2.0kB
-    2025-12-02T00:02:00.000Z   2m     1   2.0kB
-    2025-12-02T00:03:00.000Z   3m     1   2.0kB
-    2025-12-02T00:04:00.000Z   4m     1   2.0kB
-    2025-12-02T00:05:00.000Z   5m     1   2.0kB
-    2025-12-02T00:06:00.000Z   6m     1   2.0kB
-    2025-12-02T00:07:00.000Z   7m    31  10.8kB
-    2025-12-02T00:08:00.000Z   8m     1   2.0kB
-    2025-12-02T00:09:00.000Z   9m     1   2.0kB
-    2025-12-02T00:10:00.000Z  10m     1   2.0kB
+    minute (UTC)               in  keys    bytes
+    --------------------------------------------
+    2025-12-02T00:01:00.000Z   1m     1   2.0KiB
+    2025-12-02T00:02:00.000Z   2m     1   2.0KiB
+    2025-12-02T00:03:00.000Z   3m     1   2.0KiB
+    2025-12-02T00:04:00.000Z   4m     1   2.0KiB
+    2025-12-02T00:05:00.000Z   5m     1   2.0KiB
+    2025-12-02T00:06:00.000Z   6m     1   2.0KiB
+    2025-12-02T00:07:00.000Z   7m    31  10.8KiB
+    2025-12-02T00:08:00.000Z   8m     1   2.0KiB
+    2025-12-02T00:09:00.000Z   9m     1   2.0KiB
+    2025-12-02T00:10:00.000Z  10m     1   2.0KiB
 
     memory headroom (evictable: scanned memory the policy may evict)
-    node            used  maxmemory  used %  headroom  policy              evictable  note
-    --------------------------------------------------------------------------------------
-    10.0.0.1:7000  858MB      1.0GB   83.8%     166MB  volatile-lru     4.4kB (0.2%)  only keys with a TTL may be evicted; keys without one stay
-    10.0.0.2:7001  858MB      1.0GB   83.8%     166MB  allkeys-lfu   84.4kB (100.0%)  any key may be evicted
+    node             used  maxmemory  used %  headroom  policy               evictable  note
+    ----------------------------------------------------------------------------------------
+    10.0.0.1:7000  858MiB     1.0GiB   83.8%    166MiB  volatile-lru     4.4KiB (0.2%)  only keys with a TTL may be evicted; keys without one stay
+    10.0.0.2:7001  858MiB     1.0GiB   83.8%    166MiB  allkeys-lfu   84.4KiB (100.0%)  any key may be evicted
     ");
 }
 
@@ -495,10 +495,10 @@ fn scan_patterns_table() {
       10.0.0.2:7001: 800 keys, 3 round trips, 1 latency backoff; PING p99 0.42ms, max 1.30ms; FAILED at cursor 1536: connection refused
 
     memory by pattern (expiry conc.: largest share of the pattern's TTL keys due in one minute)
-    pattern    keys  % keys  memory  % memory    avg  no ttl  expiry conc.  ttl p10-p90  example
-    --------------------------------------------------------------------------------------------
-    cart:big      1    1.3%   2.4MB     96.4%  2.4MB  100.0%             -  -            cart:big
-    page:*       40   52.6%  80.0kB      3.2%  2.0kB    0.0%          2.5%  4m-36m       page:0
-    session:*    30   39.5%   8.8kB      0.3%   300B    0.0%        100.0%  7m-7m        session:0
+    pattern    keys  % keys   memory  % memory     avg  no ttl  expiry conc.  ttl p10-p90  example
+    ----------------------------------------------------------------------------------------------
+    cart:big      1    1.3%   2.4MiB     96.4%  2.4MiB  100.0%             -  -            cart:big
+    page:*       40   52.6%  80.0KiB      3.2%  2.0KiB    0.0%          2.5%  4m-36m       page:0
+    session:*    30   39.5%   8.8KiB      0.3%    300B    0.0%        100.0%  7m-7m        session:0
     ");
 }
