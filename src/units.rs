@@ -103,6 +103,19 @@ pub(crate) fn decimal(v: f64) -> String {
     }
 }
 
+/// Microseconds as `830µs`, `12.3ms`, `1.50s`, then minutes and hours ([`secs`]).
+pub(crate) fn micros(us: u64) -> String {
+    if us < 1000 {
+        format!("{us}µs")
+    } else if us < 1_000_000 {
+        format!("{:.1}ms", us as f64 / 1e3)
+    } else if us < 60_000_000 {
+        format!("{:.2}s", us as f64 / 1e6)
+    } else {
+        secs(us / 1_000_000)
+    }
+}
+
 /// A percentage with one decimal: `66.7%`.
 pub(crate) fn pct(v: f64) -> String {
     format!("{v:.1}%")
@@ -175,13 +188,16 @@ mod tests {
         assert_eq!(bytes(1536), "1.5KiB");
         assert_eq!(bytes(3 * 1024 * 1024), "3.0MiB");
         assert_eq!(bytes(1023 * 1024), "1023KiB");
-        assert_eq!(count(950.0), "950");
-        assert_eq!(count(12_345.0), "12.3k");
-        assert_eq!(count(2.25), "2.2");
         assert_eq!(decimal(3.0), "3.0");
         assert_eq!(decimal(3.26), "3.3");
         assert_eq!(decimal(446.4), "446.4");
         assert_eq!(decimal(12_345.0), "12.3k");
+        assert_eq!(micros(830), "830µs");
+        assert_eq!(micros(12_340), "12.3ms");
+        assert_eq!(micros(1_500_000), "1.50s");
+        assert_eq!(count(950.0), "950");
+        assert_eq!(count(12_345.0), "12.3k");
+        assert_eq!(count(2.25), "2.2");
         assert_eq!(pct(66.666), "66.7%");
     }
 }

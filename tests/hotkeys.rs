@@ -420,3 +420,39 @@ fn max_keys_reports_the_distinct_keys_seen_not_the_table_size() {
     );
     assert!(!text.contains("; 10 distinct keys"), "{text}");
 }
+
+#[test]
+fn a_1_mib_key_keeps_the_table_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.log");
+    let key = format!("big:{}", "k".repeat(1 << 20));
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!(
+            "1700000000.{i:06} [0 10.0.0.1:5000] \"GET\" \"{key}\"\n"
+        ));
+    }
+    text.push_str("1700000001.000000 [0 10.0.0.1:5000] \"SET\" \"small\" \"v\"\n");
+    std::fs::write(&f, text).unwrap();
+    let path = f.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["hotkeys", "--input", path, "--top", "1"];
+        args.extend_from_slice(extra);
+        let out = cachestorm().args(&args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run(&[]);
+    assert!(table.len() < 4096, "{} bytes of table", table.len());
+    assert!(
+        table.contains("big:kkkk") && table.contains("…+1.0M"),
+        "{table}"
+    );
+    assert!(run(&["--full-keys"]).contains(&key));
+    let doc = json(&["hotkeys", "--input", path, "--top", "1", "-o", "json"]);
+    assert_eq!(
+        doc["keys"][0]["key"],
+        key.as_str(),
+        "JSON has the whole key"
+    );
+}

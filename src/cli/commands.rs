@@ -37,6 +37,9 @@ pub(crate) struct BigkeysArgs {
     pub(crate) output: OutputArgs,
 
     #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
+
+    #[command(flatten)]
     pub(crate) scan: ScanArgs,
 
     /// how many keys to list, overall and per type
@@ -55,6 +58,9 @@ pub(crate) struct KeyspaceArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
 
     #[command(flatten)]
     pub(crate) scan: ScanArgs,
@@ -114,6 +120,9 @@ pub(crate) struct HotkeysArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
 
     #[command(flatten)]
     pub(crate) traffic: TrafficArgs,
@@ -184,6 +193,9 @@ pub(crate) struct PatternsArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
 
     #[command(flatten)]
     pub(crate) traffic: TrafficArgs,

@@ -107,6 +107,15 @@ impl OutputArgs {
     }
 }
 
+/// How tables show keys (hotkeys, patterns, bigkeys, keyspace).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Output")]
+pub(crate) struct KeyDisplayArgs {
+    /// show keys, patterns and client names whole in tables (default: cut to 60 characters, marked '…+N'; JSON is always whole)
+    #[arg(long = "full-keys")]
+    pub(crate) full_keys: bool,
+}
+
 /// The bounds of a live MONITOR capture (monitor, hotkeys, patterns).
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Capture")]

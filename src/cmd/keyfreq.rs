@@ -32,7 +32,12 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         complete: true,
         report: rank_slots(&per_node, &names, args.top),
     };
-    output::print(args.output.format(), &target.report(), &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &target.report(),
+        &doc,
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -69,6 +74,11 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         scanned_keys: scanned,
         keys,
     };
-    output::print(args.output.format(), &w.target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &w.target,
+        &doc,
+    )?;
     Ok(super::scan::outcome(&w.scan))
 }

@@ -20,7 +20,8 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let nodes = discover(&target).await?;
     let format = args.output.format();
     let mut out = std::io::stdout().lock();
-    let mut printer = RowPrinter::<StatsRows>::new(format, color_enabled());
+    let view = output::View::stdout(false);
+    let mut printer = RowPrinter::<StatsRows>::new(format, color_enabled(), view.width);
     let mut tracker = StatsTracker::new(
         nodes
             .iter()
@@ -88,7 +89,7 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
                 .collect(),
             samples: printer.into_collected(),
         };
-        output::write(&mut out, format, &target.report(), &report)?;
+        output::write(&mut out, format, &view, &target.report(), &report)?;
     }
     Ok(if complete {
         Outcome::Done

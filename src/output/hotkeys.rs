@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::table::{render, table};
-use super::Report;
+use super::table::{Col, Table};
+use super::{Report, View};
 use crate::analysis::hotkeys::{HotKey, HotkeysReport, PatternRow};
 use crate::units::{count, decimal, or_dash, pct};
 
@@ -40,10 +40,9 @@ pub(crate) struct SourceReport {
 /// skipped, why it stopped early), then the report's fields: `events`, `first_event_at`,
 /// `last_event_at` (RFC 3339 UTC, microseconds), `span_secs` (earliest to latest event),
 /// `events_per_sec` (`events / span_secs`, null for a zero span), `peak_events_per_sec`,
-/// `peak_at`, `counting` (mode, `distinct_keys` and whether it is exact, `tracked_keys`),
-/// `keys` (the top keys), `commands`, `clients`, `patterns`,
-/// `unknown_commands`, `stampedes`, `penetration`, `expiry_wave`.
-/// NDJSON: one line per element of `keys`.
+/// `peak_at`, `counting` (mode, `distinct_keys` and whether it is exact), `keys` (the top
+/// keys), `commands`, `clients`, `patterns`, `unknown_commands`, `stampedes`,
+/// `penetration`, `expiry_wave`. NDJSON: one line per element of `keys`.
 #[derive(Serialize)]
 pub(crate) struct HotkeysDoc<'a> {
     /// False when the capture stopped early (read error, buffer guard, Ctrl-C).
@@ -61,8 +60,8 @@ impl Report for HotkeysDoc<'_> {
         &self.report.keys
     }
 
-    fn table(&self) -> String {
-        render_report(self.report, self.source)
+    fn table(&self, view: &View) -> String {
+        render_report(self.report, self.source, view)
     }
 }
 
@@ -98,8 +97,8 @@ impl Report for TrafficPatternsDoc<'_> {
         self.patterns
     }
 
-    fn table(&self) -> String {
-        summary(self.report, self.source) + "\n" + &patterns_table(self.report, self.top)
+    fn table(&self, view: &View) -> String {
+        summary(self.report, self.source) + "\n" + &patterns_table(self.report, self.top, view)
     }
 }
 
@@ -124,7 +123,7 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
         .as_deref()
         .map(|t| {
             format!(
-                " (peak {}/s at {})",
+                " (peak {}/s at {} UTC)",
                 count(rep.peak_events_per_sec as f64),
                 hms(t)
             )
@@ -181,18 +180,29 @@ pub(crate) fn hms(t: &str) -> &str {
     t.get(11..19).unwrap_or(t)
 }
 
-fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
+fn render_report(rep: &HotkeysReport, src: &SourceReport, view: &View) -> String {
     let mut s = summary(rep, src);
     s.push('\n');
-    let mut keys = table(
-        &[
-            "#", "key", "count", "share", "rate/s", "peak/s", "at", "reads", "writes", "command",
-            "clients", "hot",
-        ],
-        &[
-            "#", "count", "share", "rate/s", "peak/s", "reads", "writes", "clients",
-        ],
-    );
+    // A node column when the events came from several nodes (a cluster).
+    let nodes = src.nodes.len() > 1;
+    let mut cols = vec![
+        Col::num("#"),
+        Col::text("key"),
+        Col::num("count"),
+        Col::num("share"),
+        Col::num("rate/s").drop(7),
+        Col::num("peak/s").drop(3),
+        Col::label("at (UTC)").drop(2),
+        Col::num("reads").drop(4),
+        Col::num("writes").drop(5),
+        Col::label("command").drop(6),
+        Col::num("clients").drop(1),
+        Col::label("hot"),
+    ];
+    if nodes {
+        cols.push(Col::label("node").drop(8));
+    }
+    let mut keys = Table::new(cols);
     for (i, k) in rep.keys.iter().enumerate() {
         let clients = match (k.distinct_clients_exact, k.distinct_clients) {
             (true, n) => n.to_string(),
@@ -203,7 +213,7 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
         if let Some(e) = k.count_error {
             c = format!("{c}±{}", count(e as f64));
         }
-        keys.add_row(vec![
+        let mut row = vec![
             (i + 1).to_string(),
             k.key.clone(),
             c,
@@ -216,15 +226,23 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
             k.dominant_command.clone(),
             clients,
             if k.hot { "HOT".into() } else { String::new() },
-        ]);
+        ];
+        if nodes {
+            row.push(k.node.clone().unwrap_or_else(|| "-".into()));
+        }
+        keys.row(row);
     }
-    s.push_str(&render(&keys));
+    s.push_str(&keys.render(view));
 
     s.push('\n');
-    let mut side = table(
-        &["command", "calls", "share", "client", "events", "share "],
-        &["calls", "share", "events", "share "],
-    );
+    let mut side = Table::new(vec![
+        Col::label("command"),
+        Col::num("calls"),
+        Col::num("share"),
+        Col::text("client"),
+        Col::num("events"),
+        Col::num("share "),
+    ]);
     for i in 0..rep.commands.len().max(rep.clients.len()).min(10) {
         let (c, cn, cp) = rep
             .commands
@@ -238,26 +256,30 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
             .map_or((String::new(), String::new(), String::new()), |c| {
                 (c.name.clone(), count(c.count as f64), pct(c.share_pct))
             });
-        side.add_row(vec![c, cn, cp, l, ln, lp]);
+        side.row(vec![c, cn, cp, l, ln, lp]);
     }
-    s.push_str(&render(&side));
+    s.push_str(&side.render(view));
 
     s.push('\n');
-    s.push_str(&patterns_table(rep, 10));
+    s.push_str(&patterns_table(rep, 10, view));
     s.push('\n');
-    s.push_str(&signatures(rep));
+    s.push_str(&signatures(rep, view));
     s
 }
 
-fn patterns_table(rep: &HotkeysReport, n: usize) -> String {
-    let mut t = table(
-        &[
-            "pattern", "ops", "share", "keys", "reads", "writes", "command", "example",
-        ],
-        &["ops", "share", "keys", "reads", "writes"],
-    );
+fn patterns_table(rep: &HotkeysReport, n: usize, view: &View) -> String {
+    let mut t = Table::new(vec![
+        Col::text("pattern"),
+        Col::num("ops"),
+        Col::num("share"),
+        Col::num("keys").drop(5),
+        Col::num("reads").drop(3),
+        Col::num("writes").drop(4),
+        Col::label("command").drop(2),
+        Col::text("example").drop(1),
+    ]);
     for p in rep.patterns.iter().take(n) {
-        t.add_row(vec![
+        t.row(vec![
             p.pattern.clone(),
             count(p.ops as f64),
             pct(p.share_pct),
@@ -268,18 +290,18 @@ fn patterns_table(rep: &HotkeysReport, n: usize) -> String {
             p.example_key.clone(),
         ]);
     }
-    render(&t)
+    t.render(view)
 }
 
-fn signatures(rep: &HotkeysReport) -> String {
+fn signatures(rep: &HotkeysReport, view: &View) -> String {
     let mut s = String::new();
     if rep.stampedes.is_empty() {
         s.push_str("stampede: none (no key written by many clients within the window)\n");
     }
     for st in rep.stampedes.iter().take(5) {
         s.push_str(&format!(
-            "stampede: {} written {} times by {} clients within the window starting {} ({} reads in the capture)\n",
-            st.key,
+            "stampede: {} written {} times by {} clients within the window starting {} UTC ({} reads in the capture)\n",
+            view.text(&st.key),
             st.writes,
             st.distinct_writers,
             st.window_start_at.as_deref().map(hms).unwrap_or("-"),
@@ -296,17 +318,23 @@ fn signatures(rep: &HotkeysReport) -> String {
             if v.missing_examples.is_empty() {
                 String::new()
             } else {
-                format!(", e.g. {}", v.missing_examples.join(", "))
+                let names: Vec<_> = v.missing_examples.iter().map(|k| view.text(k)).collect();
+                format!(", e.g. {}", names.join(", "))
             }
         )),
         None => s.push_str(&format!(
-            "penetration candidates: {} keys read ≥{} times and never written ({} reads){}\n",
+            "penetration candidates: {} key{} read ≥{} times and never written ({} reads){}\n",
             count(p.candidate_keys as f64),
+            plural(p.candidate_keys),
             p.min_reads,
             count(p.candidate_reads as f64),
             p.by_pattern
                 .first()
-                .map(|g| format!("; most under {} ({} of them)", g.pattern, g.keys))
+                .map(|g| format!(
+                    "; most under {} ({} of them)",
+                    view.text(&g.pattern),
+                    g.keys
+                ))
                 .unwrap_or_default()
         )),
     }
@@ -323,10 +351,10 @@ fn signatures(rep: &HotkeysReport) -> String {
         _ => s.push_str("expiry wave: no TTLs set in the capture\n"),
     }
     if !rep.unknown_commands.is_empty() {
-        let names: Vec<&str> = rep
+        let names: Vec<_> = rep
             .unknown_commands
             .iter()
-            .map(|c| c.name.as_str())
+            .map(|c| view.text(&c.name))
             .collect();
         s.push_str(&format!(
             "note: commands not in the key-spec table, counted by their first argument: {}\n",

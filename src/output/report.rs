@@ -5,11 +5,13 @@
 //!   envelope `{"schema": "cachestorm.<command>/v1", "generated_at", "target", ...}`;
 //! - NDJSON: one line per record, each the same object as one element of the document's
 //!   main array (keys, patterns, samples, ...);
-//! - the table for people.
+//! - the table for people, laid out for a [`View`] (keys cut or whole, terminal width).
 //!
 //! Each implementation documents its wire format in a `# Format` section on its type.
 
 use serde::Serialize;
+
+use super::View;
 
 pub(crate) trait Report: Serialize {
     /// The subcommand, for the schema name `cachestorm.<command>/v1`.
@@ -19,5 +21,5 @@ pub(crate) trait Report: Serialize {
     /// The records NDJSON prints: the elements of the document's main array.
     fn records(&self) -> &[Self::Record];
     /// The report as text for people.
-    fn table(&self) -> String;
+    fn table(&self, view: &View) -> String;
 }
