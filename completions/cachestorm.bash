@@ -61,7 +61,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__bigkeys)
-            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --memory-samples --no-lengths --encoding --rate --max-latency --replicas --sample --cursor --top --min-bytes --help"
+            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --full-keys --count --match --type --memory-samples --no-lengths --encoding --rate --max-latency --replicas --sample --cursor --top --min-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,7 +225,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__hotkeys)
-            opts="-u -h -p -s -a -n -o -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
+            opts="-u -h -p -s -a -n -o -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --full-keys --input --duration --max-server-buffer --max-keys --threads --separator --rule --method --scan-rate --top --threshold --min-rate --timeline --stampede-window --stampede-writes --stampede-clients --penetration-reads --expiry-bucket --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +407,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__keyspace)
-            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --count --match --type --memory-samples --no-lengths --encoding --rate --max-latency --replicas --sample --cursor --separator --rule --top --horizon --cliff --cliff-min-keys --help"
+            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --full-keys --count --match --type --memory-samples --no-lengths --encoding --rate --max-latency --replicas --sample --cursor --separator --rule --top --horizon --cliff --cliff-min-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,7 +733,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__patterns)
-            opts="-u -h -p -s -a -n -o -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --input --duration --max-server-buffer --max-keys --threads --separator --rule --top --scan --count --match --type --memory-samples --no-lengths --encoding --rate --max-latency --replicas --sample --cursor --help"
+            opts="-u -h -p -s -a -n -o -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --full-keys --input --duration --max-server-buffer --max-keys --threads --separator --rule --top --scan --count --match --type --memory-samples --no-lengths --encoding --rate --max-latency --replicas --sample --cursor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -81,7 +81,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s o -l f
 json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l max-lines -d 'stop after writing this many lines (over all nodes)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l command -d 'keep only these commands (comma-separated, any case)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand monitor" -l key-pattern -d 'keep only commands touching a key that matches this glob' -r
@@ -112,7 +112,7 @@ json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l input -d 'read a MONITOR capture instead of a live server (\'-\' for stdin; gzip is detected)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l threads -d 'with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l separator -d 'characters that separate key segments, for pattern inference' -r
@@ -133,6 +133,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l tls -d
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l full-keys -d 'show keys, patterns and client names whole in tables (default: cut to 60 characters, marked \'…+N\'; JSON is always whole)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l timeline -d 'include each listed key\'s per-second counts in JSON'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand hotkeys" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
@@ -156,7 +157,7 @@ json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l input -d 'read a MONITOR capture instead of a live server (\'-\' for stdin; gzip is detected)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -s d -l duration -d 'how long to capture live MONITOR traffic' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-server-buffer -d 'stop a live capture when the server\'s output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l max-keys -d 'distinct keys counted exactly; past this, a Space-Saving top-k of this size' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l threads -d 'with --input: threads counting keys (1: the reading thread alone; default: one per core, up to 4)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l separator -d 'characters that separate key segments, for pattern inference' -r
@@ -174,6 +175,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l tls -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l full-keys -d 'show keys, patterns and client names whole in tables (default: cut to 60 characters, marked \'…+N\'; JSON is always whole)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l scan -d 'group the keyspace (SCAN) instead of traffic: keys and memory per pattern'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l no-lengths -d 'skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key\'s LRU/LFU; lengths are then null and there are no big-collection findings'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand patterns" -l encoding -d 'also read each key\'s OBJECT ENCODING'
@@ -212,6 +214,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l tls -d
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l full-keys -d 'show keys, patterns and client names whole in tables (default: cut to 60 characters, marked \'…+N\'; JSON is always whole)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l no-lengths -d 'skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key\'s LRU/LFU; lengths are then null and there are no big-collection findings'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand bigkeys" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
@@ -253,6 +256,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l tls -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l full-keys -d 'show keys, patterns and client names whole in tables (default: cut to 60 characters, marked \'…+N\'; JSON is always whole)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l no-lengths -d 'skip the lengths (STRLEN, LLEN, ...): on servers without CLIENT NO-TOUCH (before Redis/Valkey 7.2) they touch each key\'s LRU/LFU; lengths are then null and there are no big-collection findings'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'

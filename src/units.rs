@@ -1,5 +1,6 @@
-//! Human units in and out: `500ms`/`10s`/`5m`/`1h` durations, `10kb`/`5mb` sizes, and the
-//! compact renderings tables use (1.2MB, 3.4k/s). Pure.
+//! Human units in and out: `500ms`/`10s`/`5m`/`1h` durations, sizes as redis.conf writes
+//! them (`10k` = 10,000 bytes, `10kb` = 10,240), and the compact renderings tables use
+//! (`1.2MiB`, `3.4k`). Pure.
 
 use std::time::Duration;
 
@@ -67,16 +68,25 @@ pub(crate) fn parse_pct(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-/// Parses `512`, `10kb`, `5mb`, `1gb` (binary multiples, like redis.conf).
+/// Parses a size as redis.conf does (its header comment; `memtoull` in the server), any
+/// case: `512` or `512b` bytes; `k`, `m`, `g` are powers of 1000 and `kb`, `mb`, `gb`
+/// powers of 1024 (`1k` = 1000, `1kb` = 1024).
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let (value, unit) = number_and_unit(s)
         .ok_or_else(|| format!("invalid size '{s}': expected e.g. 512, 10kb, 5mb, 1gb"))?;
     let mult = match unit.as_str() {
         "" | "b" => 1.0,
-        "k" | "kb" => 1024.0,
-        "m" | "mb" => 1024.0 * 1024.0,
-        "g" | "gb" => 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("invalid size unit in '{s}': use b, kb, mb or gb")),
+        "k" => 1e3,
+        "kb" => 1024.0,
+        "m" => 1e6,
+        "mb" => 1024.0 * 1024.0,
+        "g" => 1e9,
+        "gb" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "invalid size unit in '{s}': use b, k, kb, m, mb, g or gb (k = 1000, kb = 1024, as in redis.conf)"
+            ))
+        }
     };
     let bytes = value * mult;
     if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
@@ -85,9 +95,10 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// Bytes as `512B`, `1.5kB`, `3.2MB`, `1.1GB` (binary multiples).
+/// Bytes as `512B`, `1.5KiB`, `3.2MiB`, `1.1GiB`: binary multiples, labelled as such
+/// (IEC), so the label means the number.
 pub(crate) fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n as f64;
     let mut i = 0;
     while v >= 1024.0 && i < UNITS.len() - 1 {
@@ -116,6 +127,29 @@ pub(crate) fn count(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
+    }
+}
+
+/// A rate or an average, always with one decimal so a column of them reads alike:
+/// `3.0`, `3.3`, `446.4`, then compact from 10,000 on: `12.3k`, `4.5M`.
+pub(crate) fn decimal(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        count(v)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Microseconds as `830µs`, `12.3ms`, `1.50s`, then minutes and hours ([`secs`]).
+pub(crate) fn micros(us: u64) -> String {
+    if us < 1000 {
+        format!("{us}µs")
+    } else if us < 1_000_000 {
+        format!("{:.1}ms", us as f64 / 1e3)
+    } else if us < 60_000_000 {
+        format!("{:.2}s", us as f64 / 1e6)
+    } else {
+        secs(us / 1_000_000)
     }
 }
 
@@ -210,18 +244,33 @@ mod tests {
     }
 
     #[test]
-    fn sizes() {
+    fn sizes_read_like_redis_conf() {
+        // redis.conf: 1k => 1000 bytes, 1kb => 1024 bytes, ...; units are case insensitive.
         assert_eq!(parse_size("512").unwrap(), 512);
+        assert_eq!(parse_size("512b").unwrap(), 512);
+        assert_eq!(parse_size("1k").unwrap(), 1000);
+        assert_eq!(parse_size("1kb").unwrap(), 1024);
         assert_eq!(parse_size("10kb").unwrap(), 10240);
+        assert_eq!(parse_size("1m").unwrap(), 1_000_000);
         assert_eq!(parse_size("5MB").unwrap(), 5 * 1024 * 1024);
+        assert_eq!(parse_size("1G").unwrap(), 1_000_000_000);
+        assert_eq!(parse_size("1gB").unwrap(), 1 << 30);
         assert!(parse_size("5xb").is_err());
     }
 
     #[test]
     fn rendering() {
         assert_eq!(bytes(512), "512B");
-        assert_eq!(bytes(1536), "1.5kB");
-        assert_eq!(bytes(3 * 1024 * 1024), "3.0MB");
+        assert_eq!(bytes(1536), "1.5KiB");
+        assert_eq!(bytes(3 * 1024 * 1024), "3.0MiB");
+        assert_eq!(bytes(1023 * 1024), "1023KiB");
+        assert_eq!(decimal(3.0), "3.0");
+        assert_eq!(decimal(3.26), "3.3");
+        assert_eq!(decimal(446.4), "446.4");
+        assert_eq!(decimal(12_345.0), "12.3k");
+        assert_eq!(micros(830), "830µs");
+        assert_eq!(micros(12_340), "12.3ms");
+        assert_eq!(micros(1_500_000), "1.50s");
         assert_eq!(count(950.0), "950");
         assert_eq!(count(12_345.0), "12.3k");
         assert_eq!(count(2.25), "2.2");

@@ -107,7 +107,7 @@ fn flags_sit_under_their_own_headings() {
                 "--timeout",
             ],
         ),
-        ("Output", &["--format", "--json"]),
+        ("Output", &["--format", "--json", "--full-keys"]),
         ("Capture", &["--duration", "--max-server-buffer"]),
         ("Traffic", &["--input", "--max-keys", "--threads"]),
         ("Patterns", &["--separator", "--rule"]),

@@ -311,4 +311,148 @@ fn any_number_of_counting_threads_gives_the_same_report() {
     assert!(err.contains("--threads goes with --input"), "{err}");
 }
 
-// Live, against real servers.
+/// The earliest and latest event times of a capture file, in microseconds, read here.
+fn first_and_last_us(file: &str) -> (u64, u64) {
+    let text = std::fs::read_to_string(fixture(file)).unwrap();
+    let us: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter_map(|(t, _)| t.split_once('.'))
+        .filter_map(|(s, u)| Some(s.parse::<u64>().ok()? * 1_000_000 + u.parse::<u64>().ok()?))
+        .collect();
+    (*us.iter().min().unwrap(), *us.iter().max().unwrap())
+}
+
+#[test]
+fn rates_divide_by_the_span_the_report_states() {
+    let doc = hotkeys(SHOP, &["--top", "5"]);
+    let (first, last) = first_and_last_us(SHOP);
+    let span = doc["span_ms"].as_f64().unwrap() / 1000.0;
+    assert!((span - (last - first) as f64 / 1e6).abs() < 1e-9, "{span}");
+    let events = doc["events"].as_f64().unwrap();
+    let rate = doc["events_per_sec"].as_f64().unwrap();
+    assert!(
+        (rate - events / span).abs() < 1e-9,
+        "{rate} != {events} / {span}"
+    );
+    for k in doc["keys"].as_array().unwrap() {
+        let (n, r) = (
+            k["count"].as_f64().unwrap(),
+            k["rate_per_sec"].as_f64().unwrap(),
+        );
+        assert!((r - n / span).abs() < 1e-9, "{k}");
+    }
+    // Event times keep their microseconds: 1795391047.850150 is the first.
+    assert_eq!(doc["first_event_at"], "2026-11-22T23:44:07.850150Z");
+    assert_eq!(doc["last_event_at"], "2026-11-22T23:44:13.603337Z");
+    // The table's headline says the same: 3125 events over 5.75s, 543.2/s.
+    let out = cachestorm()
+        .args(["hotkeys", "--input", &fixture(SHOP), "--top", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let headline = format!("3125 events over {span:.2}s, {:.1}/s", 3125.0 / span);
+    assert!(text.contains(&headline), "{headline} in\n{text}");
+}
+
+#[test]
+fn a_capture_of_one_instant_has_no_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("one.log");
+    std::fs::write(
+        &f,
+        "1700000000.250000 [0 10.0.0.1:5000] \"GET\" \"k\"\n\
+         1700000000.250000 [0 10.0.0.2:5000] \"GET\" \"k\"\n",
+    )
+    .unwrap();
+    let path = f.to_str().unwrap();
+    let doc = json(&["hotkeys", "--input", path, "-o", "json"]);
+    assert_eq!(doc["span_ms"], 0.0);
+    assert!(doc["events_per_sec"].is_null(), "{doc}");
+    assert!(doc["keys"][0]["rate_per_sec"].is_null());
+    assert_eq!(doc["keys"][0]["hot"], true, "hot by share still");
+    let out = cachestorm()
+        .args(["hotkeys", "--input", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("2 events in one instant (no span, no rate)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn distinct_clients_never_exceed_a_keys_count() {
+    for file in [SHOP, EDGE] {
+        let doc = hotkeys(file, &["--top", "1000"]);
+        for k in doc["keys"].as_array().unwrap() {
+            assert!(
+                k["distinct_clients"].as_u64() <= k["count"].as_u64(),
+                "{file}: {k}"
+            );
+        }
+    }
+}
+
+#[test]
+fn max_keys_reports_the_distinct_keys_seen_not_the_table_size() {
+    let naive = naive_key_counts().len() as f64;
+    let doc = hotkeys(SHOP, &["--max-keys", "10"]);
+    let c = &doc["counting"];
+    assert_eq!(c["mode"], "space-saving");
+    assert_eq!(c["distinct_keys_exact"], false);
+    assert!(c["tracked_keys"].as_u64().unwrap() <= 10);
+    let est = c["distinct_keys"].as_f64().unwrap();
+    assert!((est - naive).abs() / naive < 0.05, "{est} for {naive}");
+    let exact = hotkeys(SHOP, &[]);
+    assert_eq!(exact["counting"]["distinct_keys_exact"], true);
+    assert_eq!(exact["counting"]["distinct_keys"], naive);
+    let out = cachestorm()
+        .args(["patterns", "--input", &fixture(SHOP), "--max-keys", "10"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(" distinct keys (estimated), counted space-saving"),
+        "{text}"
+    );
+    assert!(!text.contains("; 10 distinct keys"), "{text}");
+}
+
+#[test]
+fn a_1_mib_key_keeps_the_table_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.log");
+    let key = format!("big:{}", "k".repeat(1 << 20));
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!(
+            "1700000000.{i:06} [0 10.0.0.1:5000] \"GET\" \"{key}\"\n"
+        ));
+    }
+    text.push_str("1700000001.000000 [0 10.0.0.1:5000] \"SET\" \"small\" \"v\"\n");
+    std::fs::write(&f, text).unwrap();
+    let path = f.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["hotkeys", "--input", path, "--top", "1"];
+        args.extend_from_slice(extra);
+        let out = cachestorm().args(&args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run(&[]);
+    assert!(table.len() < 4096, "{} bytes of table", table.len());
+    assert!(
+        table.contains("big:kkkk") && table.contains("…+1.0M"),
+        "{table}"
+    );
+    assert!(run(&["--full-keys"]).contains(&key));
+    let doc = json(&["hotkeys", "--input", path, "--top", "1", "-o", "json"]);
+    assert_eq!(
+        doc["keys"][0]["key"],
+        key.as_str(),
+        "JSON has the whole key"
+    );
+}

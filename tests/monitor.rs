@@ -196,6 +196,26 @@ fn the_output_buffer_guard_stops_a_capture_that_falls_behind() {
 }
 
 #[test]
+fn the_guards_granularity_is_stated() {
+    // The guard looks every 100 ms while the buffer is empty and faster as it fills
+    // (source/monitor.rs tests the rule); --help says so, since a burst between two looks
+    // can pass the limit.
+    for cmd in ["monitor", "hotkeys", "patterns"] {
+        let out = crate::cachestorm().args([cmd, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            help.contains(
+                "checked every 100 ms, every 10 ms once it holds data, every 2 ms past half"
+            ),
+            "{cmd} --help: {help}"
+        );
+    }
+}
+
+#[test]
 fn ctrl_c_ends_a_capture_with_a_complete_flushed_file() {
     let s = RedisServer::start();
     let (child, _dir, file) = spawn_monitor(&s, &["--duration", "60s"]);

@@ -219,8 +219,8 @@ fn table_output_has_header_and_rows() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].split_whitespace().eq([
-        "time", "node", "role", "ops/s", "hit%", "miss/s", "exp/s", "evict/s", "in/s", "out/s",
-        "mem", "mem%", "frag", "clients", "blk", "keys", "lag", "status"
+        "time", "(UTC)", "node", "role", "ops/s", "hit%", "miss/s", "exp/s", "evict/s", "in/s",
+        "out/s", "mem", "mem%", "frag", "clients", "blk", "keys", "lag", "status"
     ]));
     assert!(
         lines[1].contains(&s.addr()) && lines[1].ends_with("ok"),

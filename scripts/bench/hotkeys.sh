@@ -2,8 +2,11 @@
 # Benchmarks `cachestorm hotkeys` against reference runs on the same input, and prints
 # figures and ratios. Nothing here is committed output; inputs are generated.
 #
-#   scripts/bench/hotkeys.sh            # offline (5M-line capture) + 20M distinct keys + live
-#   SKIP_LIVE=1 SKIP_DISTINCT=1 scripts/bench/hotkeys.sh
+#   scripts/bench/hotkeys.sh            # offline (5M-line capture) + 20M distinct keys
+#                                       # + one 50 MiB key + live
+#   SKIP_LIVE=1 SKIP_DISTINCT=1 SKIP_LONG_KEY=1 scripts/bench/hotkeys.sh
+#   CACHESTORM_BIN=/path/to/other/cachestorm scripts/bench/hotkeys.sh   # another build
+#   LONG_KEY_MIB=4 scripts/bench/hotkeys.sh                           # a smaller long key
 #
 # Needs: python3, GNU time (/usr/bin/time; Debian package `time`), redis-server,
 # redis-cli, redis-benchmark (redis-tools). Talks only to a server it starts on a free
@@ -14,7 +17,7 @@ dir=${BENCH_DIR:-/tmp/cachestorm-bench}
 mkdir -p "$dir"
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install -y time" >&2; exit 1; }
 cargo build --release --quiet --bin cachestorm --example hotkey_floor
-bin=$PWD/target/release/cachestorm
+bin=${CACHESTORM_BIN:-$PWD/target/release/cachestorm}
 floor=$PWD/target/release/examples/hotkey_floor
 
 tf="$dir/time.out"
@@ -65,12 +68,41 @@ if [ -z "${SKIP_DISTINCT:-}" ]; then
     echo "generating $many (20,000,000 distinct keys)..." >&2
     seq 1 20000000 | awk '{printf "%d.%06d [0 10.0.0.1:5000] \"GET\" \"k:%d\"\n", 1700000000 + int($1/100000), $1%1000000, $1}' > "$many"
   fi
-  echo "== 20,000,000 distinct keys (default --max-keys 1,000,000) =="
+  echo "== 20,000,000 distinct keys (default --max-keys 1,000,000), best of 3 =="
+  t_many=$(best "$bin" hotkeys --input "$many")
   rss_many=$(rss_mb "$bin" hotkeys --input "$many")
-  mode=$("$bin" hotkeys --input "$many" -o json --top 1 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["counting"]["mode"], d["counting"]["distinct_keys"])')
-  echo "peak RSS ${rss_many} MB; counting: $mode"
+  # distinct_keys: estimated past --max-keys (distinct_keys_exact false); older builds
+  # reported the table's size there.
+  mode=$("$bin" hotkeys --input "$many" -o json --top 1 | python3 -c 'import json,sys; c=json.load(sys.stdin)["counting"]; print(c["mode"], "distinct_keys", c["distinct_keys"], "exact" if c.get("distinct_keys_exact", True) else "estimated")')
+  echo "$t_many s, peak RSS ${rss_many} MB; counting: $mode"
+  t_1m=$(best "$bin" hotkeys --input "$many" --max-keys 100000)
   rss_1m=$(rss_mb "$bin" hotkeys --input "$many" --max-keys 100000)
-  echo "with --max-keys 100000: peak RSS ${rss_1m} MB"
+  echo "with --max-keys 100000: $t_1m s, peak RSS ${rss_1m} MB"
+fi
+
+if [ -z "${SKIP_LONG_KEY:-}" ]; then
+  # One huge key: table output must stay small and take about as long as JSON (linear).
+  mib=${LONG_KEY_MIB:-50}
+  long="$dir/capture-long-key-${mib}mib.log"
+  if [ ! -s "$long" ]; then
+    echo "generating $long (one ${mib} MiB key, read 3 times)..." >&2
+    python3 - "$long" "$mib" <<'PY'
+import sys
+path, mib = sys.argv[1], int(sys.argv[2])
+key = "big:" + "k" * (mib << 20)
+with open(path, "w") as f:
+    for i in range(3):
+        f.write('1700000000.%06d [0 10.0.0.1:5000] "GET" "%s"\n' % (i, key))
+    f.write('1700000001.000000 [0 10.0.0.1:5000] "SET" "small" "v"\n')
+PY
+  fi
+  echo "== one ${mib} MiB key: hotkeys --input --top 1, best of 3 =="
+  t_json=$(best "$bin" hotkeys --input "$long" --top 1 -o json)
+  t_table=$(best "$bin" hotkeys --input "$long" --top 1)
+  bytes_table=$("$bin" hotkeys --input "$long" --top 1 | wc -c)
+  rss_table=$(rss_mb "$bin" hotkeys --input "$long" --top 1)
+  printf "%-40s %8s s\n" "-o json" "$t_json"
+  printf "%-40s %8s s   %s bytes of table, peak RSS %s MB\n" "table" "$t_table" "$bytes_table" "$rss_table"
 fi
 
 if [ -z "${SKIP_LIVE:-}" ]; then

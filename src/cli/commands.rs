@@ -40,6 +40,9 @@ pub(crate) struct BigkeysArgs {
     pub(crate) output: OutputArgs,
 
     #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
+
+    #[command(flatten)]
     pub(crate) scan: ScanArgs,
 
     /// how many keys to list, overall and per type
@@ -64,6 +67,9 @@ pub(crate) struct KeyspaceArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
 
     #[command(flatten)]
     pub(crate) scan: ScanArgs,
@@ -150,6 +156,9 @@ pub(crate) struct HotkeysArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
 
     #[command(flatten)]
     pub(crate) traffic: TrafficArgs,
@@ -252,6 +261,9 @@ pub(crate) struct PatternsArgs {
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+
+    #[command(flatten)]
+    pub(crate) keys: KeyDisplayArgs,
 
     #[command(flatten)]
     pub(crate) traffic: TrafficArgs,

@@ -116,6 +116,15 @@ impl OutputArgs {
     }
 }
 
+/// How tables show keys (hotkeys, patterns, bigkeys, keyspace).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Output")]
+pub(crate) struct KeyDisplayArgs {
+    /// show keys, patterns and client names whole in tables (default: cut to 60 characters, marked '…+N'; JSON is always whole)
+    #[arg(long = "full-keys")]
+    pub(crate) full_keys: bool,
+}
+
 /// The bounds of a live MONITOR capture (monitor, hotkeys, patterns).
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Capture")]
@@ -124,7 +133,7 @@ pub(crate) struct CaptureArgs {
     #[arg(short = 'd', long = "duration", value_name = "DURATION", default_value = "10s", value_parser = nonzero_duration)]
     pub(crate) duration: std::time::Duration,
 
-    /// stop a live capture when the server's output buffer for it passes this size
+    /// stop a live capture when the server's output buffer for it passes this size (checked every 100 ms, every 10 ms once it holds data, every 2 ms past half; one burst between checks can pass it)
     #[arg(long = "max-server-buffer", value_name = "SIZE", default_value = "32mb", value_parser = nonzero_size)]
     pub(crate) max_server_buffer: u64,
 }

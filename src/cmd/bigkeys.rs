@@ -21,6 +21,11 @@ pub(crate) async fn run(args: BigkeysArgs) -> Result<Outcome> {
         scan: &s.scan,
         report: &report,
     };
-    output::print(args.output.format(), &s.target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &s.target,
+        &doc,
+    )?;
     Ok(s.outcome())
 }

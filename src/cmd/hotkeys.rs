@@ -44,6 +44,11 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
         source,
         report: &rep,
     };
-    output::print(args.output.format(), &target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &target,
+        &doc,
+    )?;
     Ok(traffic::outcome(&gathered))
 }

@@ -31,7 +31,12 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
     let doc = SlotDoc {
         report: rank_slots(&per_node, &names, args.top),
     };
-    output::print(args.output.format(), &target.report(), &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &target.report(),
+        &doc,
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -74,6 +79,11 @@ async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
         keys_scanned: scanned,
         keys,
     };
-    output::print(args.output.format(), &w.target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &w.target,
+        &doc,
+    )?;
     Ok(super::scan::outcome(&w.scan))
 }

@@ -51,6 +51,11 @@ pub(crate) async fn run(args: KeyspaceArgs) -> Result<Outcome> {
         report: &report,
         headroom: &headroom,
     };
-    output::print(args.output.format(), &s.target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &s.target,
+        &doc,
+    )?;
     Ok(s.outcome())
 }

@@ -245,10 +245,15 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
         max_lines_reached: max_lines_hit,
     };
     // The summary goes to stderr: stdout holds the capture (without -w) or the report.
-    eprint!("cachestorm: {}", report.table());
+    eprint!("cachestorm: {}", report.table(&output::View::default()));
     // Without -w the capture itself is on stdout: no report there.
     if args.write.is_some() && args.output.format() != Format::Table {
-        output::print(args.output.format(), &target.report(), &report)?;
+        output::print(
+            args.output.format(),
+            &output::View::default(),
+            &target.report(),
+            &report,
+        )?;
     }
     Ok(Ending {
         interrupted,

@@ -22,7 +22,12 @@ async fn run_scan(args: PatternsArgs) -> Result<Outcome> {
         memory_bytes: rep.memory_bytes,
         patterns: &rep.patterns,
     };
-    output::print(args.output.format(), &s.target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &s.target,
+        &doc,
+    )?;
     Ok(s.outcome())
 }
 
@@ -71,6 +76,11 @@ pub(crate) async fn run(args: PatternsArgs) -> Result<Outcome> {
         report: &rep,
         top: args.top,
     };
-    output::print(args.output.format(), &target, &doc)?;
+    output::print(
+        args.output.format(),
+        &output::View::stdout(args.keys.full_keys),
+        &target,
+        &doc,
+    )?;
     Ok(traffic::outcome(&g))
 }

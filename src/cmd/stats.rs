@@ -67,7 +67,8 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let nodes = discover(&target).await?;
     let format = args.output.format();
     let mut out = std::io::stdout().lock();
-    let mut printer = RowPrinter::<StatsRows>::new(format, color_enabled());
+    let view = output::View::stdout(false);
+    let mut printer = RowPrinter::<StatsRows>::new(format, color_enabled(), view.width);
     let mut versions: Vec<Option<String>> = vec![None; nodes.len()];
     let ended = poll_loop(
         &args,
@@ -104,7 +105,7 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
                 .collect(),
             samples: printer.into_collected(),
         };
-        output::write(&mut out, format, &target.report(), &report)?;
+        output::write(&mut out, format, &view, &target.report(), &report)?;
     }
     Ok(Ending {
         interrupted,
@@ -180,7 +181,7 @@ async fn poll_loop(
 /// Each row gets the wall-clock time its sample was taken (the total row: the round's
 /// latest), not the time it is printed.
 fn stamp(rows: &mut [StatsRow], nodes: &[NodeSpec], times: &[(usize, SystemTime)]) {
-    let at = |t: SystemTime| show::rfc3339(chrono::DateTime::<chrono::Utc>::from(t));
+    let at = |t: SystemTime| show::rfc3339_micros(chrono::DateTime::<chrono::Utc>::from(t));
     let latest = times.iter().map(|t| t.1).max();
     for r in rows {
         let own = times

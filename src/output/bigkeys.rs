@@ -4,17 +4,17 @@ use serde::Serialize;
 
 use super::scan::summary;
 use super::scan::ScanReport;
-use super::table::{render, table};
-use super::{Completeness, Report};
+use super::table::{Col, Table};
+use super::{Completeness, Report, View};
 use crate::analysis::census::{finding_rules, BigKey, BigkeysReport};
-use crate::units::{bytes, count, or_dash, pct, secs};
+use crate::units::{bytes, count, decimal, or_dash, pct, secs};
 
 /// `cachestorm bigkeys`.
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.bigkeys/v1`): the scan's fields (`complete`, `interrupted`,
-/// `keys_scanned`, `keys_vanished`, `dbsize`, `elapsed_secs`, `keys_per_sec`, `settings`,
+/// JSON (`cachestorm.bigkeys/v1`), after the envelope (docs/JSON.md): the scan's fields
+/// (`keys_scanned`, `keys_vanished`, `dbsize`, `elapsed_ms`, `keys_per_sec`, `settings`,
 /// `nodes` with each node's cursor, error and PING latency, `extrapolation` with
 /// `--sample`), then the report's: `keys_counted`, `memory_bytes`, `top` (the biggest
 /// keys by MEMORY USAGE), `top_by_type`, `types`, `per_node`, `size_percentiles`,
@@ -35,8 +35,8 @@ impl Report for BigkeysDoc<'_> {
         &self.report.top
     }
 
-    fn table(&self) -> String {
-        text(self.scan, self.report)
+    fn table(&self, view: &View) -> String {
+        text(self.scan, self.report, view)
     }
 
     fn completeness(&self) -> Completeness {
@@ -55,17 +55,17 @@ fn ttl(ms: Option<u64>) -> String {
     or_dash(ms, |ms| secs(ms / 1000))
 }
 
-fn text(s: &ScanReport, r: &BigkeysReport) -> String {
+fn text(s: &ScanReport, r: &BigkeysReport, view: &View) -> String {
     let mut out = summary(s);
     out.push('\n');
     if r.keys_counted == 0 {
         out.push_str("no keys to report\n");
         return out;
     }
-    out.push_str(&top_table(r));
-    out.push_str(&types_table(r));
+    out.push_str(&top_table(r, view));
+    out.push_str(&types_table(r, view));
     if r.per_node.len() > 1 {
-        out.push_str(&nodes_table(r));
+        out.push_str(&nodes_table(r, view));
     }
     let p = &r.size_percentiles;
     out.push_str(&format!(
@@ -77,19 +77,25 @@ fn text(s: &ScanReport, r: &BigkeysReport) -> String {
         bytes(p.max_bytes),
         bytes(r.memory_bytes)
     ));
-    out.push_str(&findings(r));
+    out.push_str(&findings(r, view));
     out
 }
 
-fn top_table(r: &BigkeysReport) -> String {
+fn top_table(r: &BigkeysReport, view: &View) -> String {
     // The encoding column only when it was asked for (--encoding).
     let enc = r.top.iter().any(|k| k.encoding.is_some());
-    let mut headers = vec!["#", "key", "type", "memory", "length"];
+    let mut cols = vec![
+        Col::num("#"),
+        Col::text("key"),
+        Col::label("type"),
+        Col::num("memory"),
+        Col::num("length").drop(2),
+    ];
     if enc {
-        headers.push("encoding");
+        cols.push(Col::label("encoding").drop(1));
     }
-    headers.extend(["ttl", "node"]);
-    let mut t = table(&headers, &["#", "memory", "length"]);
+    cols.extend([Col::label("ttl").drop(3), Col::label("node").drop(4)]);
+    let mut t = Table::new(cols);
     for (i, k) in r.top.iter().enumerate() {
         let mut row = vec![
             (i + 1).to_string(),
@@ -102,56 +108,49 @@ fn top_table(r: &BigkeysReport) -> String {
             row.push(k.encoding.clone().unwrap_or_else(|| "-".into()));
         }
         row.extend([ttl(k.ttl_ms), k.node.clone()]);
-        t.add_row(row);
+        t.row(row);
     }
-    format!("biggest keys by memory (MEMORY USAGE)\n{}", render(&t))
+    format!("biggest keys by memory (MEMORY USAGE)\n{}", t.render(view))
 }
 
-fn types_table(r: &BigkeysReport) -> String {
-    let mut t = table(
-        &[
-            "type",
-            "keys",
-            "% keys",
-            "memory",
-            "avg memory",
-            "avg length",
-            "biggest",
-            "its memory",
-        ],
-        &[
-            "keys",
-            "% keys",
-            "memory",
-            "avg memory",
-            "avg length",
-            "its memory",
-        ],
-    );
+fn types_table(r: &BigkeysReport, view: &View) -> String {
+    let mut t = Table::new(vec![
+        Col::label("type"),
+        Col::num("keys"),
+        Col::num("% keys").drop(1),
+        Col::num("memory"),
+        Col::num("avg memory").drop(2),
+        Col::num("avg length").drop(3),
+        Col::text("biggest").drop(5),
+        Col::num("its memory").drop(4),
+    ]);
     for ty in &r.types {
-        t.add_row(vec![
+        t.row(vec![
             ty.kind.clone(),
             count(ty.keys as f64),
             pct(ty.keys_pct),
             bytes(ty.memory_bytes),
             bytes(ty.avg_memory_bytes.round() as u64),
             or_dash(ty.avg_length, |l| {
-                format!("{} {}", count(l), ty.length_unit)
+                format!("{} {}", decimal(l), ty.length_unit)
             }),
             ty.biggest_key.clone().unwrap_or_else(|| "-".into()),
             or_dash(ty.biggest_memory_bytes, bytes),
         ]);
     }
-    format!("\nper type\n{}", render(&t))
+    format!("\nper type\n{}", t.render(view))
 }
 
-fn nodes_table(r: &BigkeysReport) -> String {
-    let mut t = table(
-        &["node", "keys", "memory", "% memory", "with ttl"],
-        &["keys", "memory", "% memory", "with ttl"],
-    );
+fn nodes_table(r: &BigkeysReport, view: &View) -> String {
+    let mut t = Table::new(vec![
+        Col::label("node"),
+        Col::num("keys"),
+        Col::num("memory"),
+        Col::num("% memory"),
+        Col::num("with ttl").drop(1),
+    ]);
     for n in &r.per_node {
-        t.add_row(vec![
+        t.row(vec![
             n.node.clone(),
             count(n.keys as f64),
             bytes(n.memory_bytes),
@@ -159,10 +158,10 @@ fn nodes_table(r: &BigkeysReport) -> String {
             bytes(n.ttl_memory_bytes),
         ]);
     }
-    format!("\nper node\n{}", render(&t))
+    format!("\nper node\n{}", t.render(view))
 }
 
-fn findings(r: &BigkeysReport) -> String {
+fn findings(r: &BigkeysReport, view: &View) -> String {
     if r.findings.is_empty() {
         let rules: Vec<&str> = finding_rules().collect();
         return format!("\nno big collections: none of {}\n", rules.join(", "));
@@ -173,7 +172,7 @@ fn findings(r: &BigkeysReport) -> String {
             .examples
             .iter()
             .take(5)
-            .map(|e| format!("{} ({})", e.key, count(e.length as f64)))
+            .map(|e| format!("{} ({})", view.text(&e.key), count(e.length as f64)))
             .collect();
         out.push_str(&format!(
             "  {}: {} key{}: {}{}\n",

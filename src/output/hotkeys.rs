@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use super::table::{render, table};
-use super::{Completeness, NodeRef, Report};
+use super::table::{Col, Table};
+use super::{Completeness, NodeRef, Report, View};
 use crate::analysis::hotkeys::{Counting, HotKey, HotkeysReport, PatternRow};
-use crate::units::{count, pct};
+use crate::units::{count, decimal, or_dash, pct};
 
 /// Where the events came from and what was left out.
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
@@ -33,13 +33,13 @@ pub(crate) struct SourceReport {
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.hotkeys/v1`): `complete` (false when the capture stopped early: read
-/// error, buffer guard, Ctrl-C), `source` (where the events came from, lines read and
+/// JSON (`cachestorm.hotkeys/v1`), after the envelope (docs/JSON.md): `source` (where the events came from, lines read and
 /// skipped, why it stopped early), then the report's fields: `events`, `first_event_at`,
-/// `last_event_at`, `span_secs`, `events_per_sec`, `peak_events_per_sec`, `peak_at`,
-/// `counting`, `keys` (the top keys), `commands`, `clients`, `patterns`,
-/// `unknown_commands`, `stampedes`, `penetration`, `expiry_wave`.
-/// NDJSON: one line per element of `keys`.
+/// `last_event_at` (RFC 3339 UTC, microseconds), `span_ms` (earliest to latest event),
+/// `events_per_sec` (`events / span`, null for a zero span), `peak_events_per_sec`,
+/// `peak_at`, `counting` (mode, `distinct_keys` and whether it is exact), `keys` (the top
+/// keys), `commands`, `clients`, `patterns`, `unknown_commands`, `stampedes`,
+/// `penetration`, `expiry_wave`. NDJSON: one line per element of `keys`.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct HotkeysDoc<'a> {
     #[serde(skip)]
@@ -57,8 +57,8 @@ impl Report for HotkeysDoc<'_> {
         &self.report.keys
     }
 
-    fn table(&self) -> String {
-        render_report(self.report, self.source)
+    fn table(&self, view: &View) -> String {
+        render_report(self.report, self.source, view)
     }
 
     fn completeness(&self) -> Completeness {
@@ -70,9 +70,9 @@ impl Report for HotkeysDoc<'_> {
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.patterns/v1`): `complete`, `source` (as in `hotkeys`), `events`,
-/// `distinct_keys`, `counting` (`exact` or `space-saving`), `patterns` (ops, share,
-/// distinct keys, reads, writes, dominant command and an example key per pattern).
+/// JSON (`cachestorm.patterns/v1`): `source` (as in `hotkeys`), `events`, `counting` (as in
+/// `hotkeys`: mode, `distinct_keys`, exact or estimated), `patterns` (ops, share, distinct
+/// keys, reads, writes, dominant command and an example key per pattern).
 /// NDJSON: one line per element of `patterns`.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct TrafficPatternsDoc<'a> {
@@ -96,12 +96,21 @@ impl Report for TrafficPatternsDoc<'_> {
         self.patterns
     }
 
-    fn table(&self) -> String {
-        summary(self.report, self.source) + "\n" + &patterns_table(self.report, self.top)
+    fn table(&self, view: &View) -> String {
+        summary(self.report, self.source) + "\n" + &patterns_table(self.report, self.top, view)
     }
 
     fn completeness(&self) -> Completeness {
         self.completeness
+    }
+}
+
+/// A span for people: `0.30s`, `5.75s`, then `12m5s`.
+fn span(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.2}s")
+    } else {
+        crate::units::secs(secs.round() as u64)
     }
 }
 
@@ -117,22 +126,41 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
         .as_deref()
         .map(|t| {
             format!(
-                " (peak {}/s at {})",
+                " (peak {}/s at {} UTC)",
                 count(rep.peak_events_per_sec as f64),
                 hms(t)
             )
         })
         .unwrap_or_default();
+    // A capture without a span (one event, or one instant) has no rate to show.
+    let over = match rep.events_per_sec {
+        Some(r) => format!(" over {}, {}/s{peak}", span(rep.span_secs), decimal(r)),
+        None => " in one instant (no span, no rate)".into(),
+    };
+    let c = &rep.counting;
+    let distinct = format!(
+        "{}{} distinct key{}{}",
+        if c.distinct_keys_exact { "" } else { "~" },
+        count(c.distinct_keys as f64),
+        plural(c.distinct_keys),
+        if c.distinct_keys_exact {
+            ""
+        } else {
+            " (estimated)"
+        }
+    );
     let mut s = format!(
-        "{from}: {} events over {:.1}s, {}/s{peak}; {} distinct keys, counted {}",
+        "{from}: {} event{}{over}; {distinct}, counted {}",
         count(rep.events as f64),
-        rep.span_secs,
-        count(rep.events_per_sec),
-        count(rep.counting.distinct_keys as f64),
-        rep.counting.mode
+        plural(rep.events),
+        c.mode
     );
     if src.skipped_lines > 0 {
-        s.push_str(&format!("; {} lines skipped", src.skipped_lines));
+        s.push_str(&format!(
+            "; {} line{} skipped",
+            src.skipped_lines,
+            plural(src.skipped_lines)
+        ));
     }
     if let Some(why) = &src.stopped_early {
         s.push_str(&format!("; stopped early: {why}"));
@@ -141,23 +169,43 @@ fn summary(rep: &HotkeysReport, src: &SourceReport) -> String {
     s
 }
 
-/// `2026-11-22T23:04:22.000Z` → `23:04:22`.
+/// `s` after a count other than one.
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `2026-11-22T23:04:22.000000Z` → `23:04:22` (UTC).
 pub(crate) fn hms(t: &str) -> &str {
     t.get(11..19).unwrap_or(t)
 }
 
-fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
+fn render_report(rep: &HotkeysReport, src: &SourceReport, view: &View) -> String {
     let mut s = summary(rep, src);
     s.push('\n');
-    let mut keys = table(
-        &[
-            "#", "key", "count", "share", "rate/s", "peak/s", "at", "reads", "writes", "command",
-            "clients", "hot",
-        ],
-        &[
-            "#", "count", "share", "rate/s", "peak/s", "reads", "writes", "clients",
-        ],
-    );
+    // A node column when the events came from several nodes (a cluster).
+    let nodes = src.nodes.len() > 1;
+    let mut cols = vec![
+        Col::num("#"),
+        Col::text("key"),
+        Col::num("count"),
+        Col::num("share"),
+        Col::num("rate/s").drop(7),
+        Col::num("peak/s").drop(3),
+        Col::label("at (UTC)").drop(2),
+        Col::num("reads").drop(4),
+        Col::num("writes").drop(5),
+        Col::label("command").drop(6),
+        Col::num("clients").drop(1),
+        Col::label("hot"),
+    ];
+    if nodes {
+        cols.push(Col::label("node").drop(8));
+    }
+    let mut keys = Table::new(cols);
     for (i, k) in rep.keys.iter().enumerate() {
         let clients = match (k.distinct_clients_exact, k.distinct_clients) {
             (true, n) => n.to_string(),
@@ -168,12 +216,12 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
         if let Some(e) = k.count_error {
             c = format!("{c}±{}", count(e as f64));
         }
-        keys.add_row(vec![
+        let mut row = vec![
             (i + 1).to_string(),
             k.key.clone(),
             c,
             pct(k.share_pct),
-            count(k.rate_per_sec),
+            or_dash(k.rate_per_sec, decimal),
             count(k.peak_per_sec as f64),
             k.peak_at.as_deref().map(hms).unwrap_or("-").to_string(),
             count(k.reads as f64),
@@ -181,15 +229,23 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
             k.dominant_command.clone(),
             clients,
             if k.hot { "HOT".into() } else { String::new() },
-        ]);
+        ];
+        if nodes {
+            row.push(k.node.clone().unwrap_or_else(|| "-".into()));
+        }
+        keys.row(row);
     }
-    s.push_str(&render(&keys));
+    s.push_str(&keys.render(view));
 
     s.push('\n');
-    let mut side = table(
-        &["command", "calls", "share", "client", "events", "share "],
-        &["calls", "share", "events", "share "],
-    );
+    let mut side = Table::new(vec![
+        Col::label("command"),
+        Col::num("calls"),
+        Col::num("share"),
+        Col::text("client"),
+        Col::num("events"),
+        Col::num("share "),
+    ]);
     for i in 0..rep.commands.len().max(rep.clients.len()).min(10) {
         let (c, cn, cp) = rep
             .commands
@@ -203,26 +259,30 @@ fn render_report(rep: &HotkeysReport, src: &SourceReport) -> String {
             .map_or((String::new(), String::new(), String::new()), |c| {
                 (c.name.clone(), count(c.count as f64), pct(c.share_pct))
             });
-        side.add_row(vec![c, cn, cp, l, ln, lp]);
+        side.row(vec![c, cn, cp, l, ln, lp]);
     }
-    s.push_str(&render(&side));
+    s.push_str(&side.render(view));
 
     s.push('\n');
-    s.push_str(&patterns_table(rep, 10));
+    s.push_str(&patterns_table(rep, 10, view));
     s.push('\n');
-    s.push_str(&signatures(rep));
+    s.push_str(&signatures(rep, view));
     s
 }
 
-fn patterns_table(rep: &HotkeysReport, n: usize) -> String {
-    let mut t = table(
-        &[
-            "pattern", "ops", "share", "keys", "reads", "writes", "command", "example",
-        ],
-        &["ops", "share", "keys", "reads", "writes"],
-    );
+fn patterns_table(rep: &HotkeysReport, n: usize, view: &View) -> String {
+    let mut t = Table::new(vec![
+        Col::text("pattern"),
+        Col::num("ops"),
+        Col::num("share"),
+        Col::num("keys").drop(5),
+        Col::num("reads").drop(3),
+        Col::num("writes").drop(4),
+        Col::label("command").drop(2),
+        Col::text("example").drop(1),
+    ]);
     for p in rep.patterns.iter().take(n) {
-        t.add_row(vec![
+        t.row(vec![
             p.pattern.clone(),
             count(p.ops as f64),
             pct(p.share_pct),
@@ -233,18 +293,18 @@ fn patterns_table(rep: &HotkeysReport, n: usize) -> String {
             p.example_key.clone(),
         ]);
     }
-    render(&t)
+    t.render(view)
 }
 
-fn signatures(rep: &HotkeysReport) -> String {
+fn signatures(rep: &HotkeysReport, view: &View) -> String {
     let mut s = String::new();
     if rep.stampedes.is_empty() {
         s.push_str("stampede: none (no key written by many clients within the window)\n");
     }
     for st in rep.stampedes.iter().take(5) {
         s.push_str(&format!(
-            "stampede: {} written {} times by {} clients within the window starting {} ({} reads in the capture)\n",
-            st.key,
+            "stampede: {} written {} times by {} clients within the window starting {} UTC ({} reads in the capture)\n",
+            view.text(&st.key),
             st.writes,
             st.distinct_writers,
             st.window_start_at.as_deref().map(hms).unwrap_or("-"),
@@ -261,17 +321,23 @@ fn signatures(rep: &HotkeysReport) -> String {
             if v.missing_examples.is_empty() {
                 String::new()
             } else {
-                format!(", e.g. {}", v.missing_examples.join(", "))
+                let names: Vec<_> = v.missing_examples.iter().map(|k| view.text(k)).collect();
+                format!(", e.g. {}", names.join(", "))
             }
         )),
         None => s.push_str(&format!(
-            "penetration candidates: {} keys read ≥{} times and never written ({} reads){}\n",
+            "penetration candidates: {} key{} read ≥{} times and never written ({} reads){}\n",
             count(p.candidate_keys as f64),
+            plural(p.candidate_keys),
             p.min_reads,
             count(p.candidate_reads as f64),
             p.by_pattern
                 .first()
-                .map(|g| format!("; most under {} ({} of them)", g.pattern, g.keys))
+                .map(|g| format!(
+                    "; most under {} ({} of them)",
+                    view.text(&g.pattern),
+                    g.keys
+                ))
                 .unwrap_or_default()
         )),
     }
@@ -288,10 +354,10 @@ fn signatures(rep: &HotkeysReport) -> String {
         _ => s.push_str("expiry wave: no TTLs set in the capture\n"),
     }
     if !rep.unknown_commands.is_empty() {
-        let names: Vec<&str> = rep
+        let names: Vec<_> = rep
             .unknown_commands
             .iter()
-            .map(|c| c.name.as_str())
+            .map(|c| view.text(&c.name))
             .collect();
         s.push_str(&format!(
             "note: commands not in the key-spec table, counted by their first argument: {}\n",

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use super::table::{render, table};
-use super::{Completeness, NodeRef, Report};
+use super::table::{Col, Table};
+use super::{Completeness, NodeRef, Report, View};
 use crate::analysis::keyfreq::{LfuKey, SlotReport, SlotRow};
-use crate::units::{count, pct};
+use crate::units::{bytes, count, micros, or_dash, pct};
 
 /// `cachestorm hotkeys --method lfu`.
 ///
@@ -33,10 +33,15 @@ impl Report for LfuDoc {
         &self.keys
     }
 
-    fn table(&self) -> String {
-        let mut t = table(&["#", "key", "lfu", "node"], &["#", "lfu"]);
+    fn table(&self, view: &View) -> String {
+        let mut t = Table::new(vec![
+            Col::num("#"),
+            Col::text("key"),
+            Col::num("lfu"),
+            Col::label("node").drop(1),
+        ]);
         for (i, k) in self.keys.iter().enumerate() {
-            t.add_row(vec![
+            t.row(vec![
                 (i + 1).to_string(),
                 k.key.clone(),
                 k.freq.to_string(),
@@ -53,7 +58,7 @@ impl Report for LfuDoc {
             } else {
                 " (INCOMPLETE)"
             },
-            render(&t)
+            t.render(view)
         )
     }
 
@@ -69,7 +74,8 @@ impl Report for LfuDoc {
 /// JSON (`cachestorm.hotkeys.slots/v1`): `ordered_by`
 /// (`cpu-usec` when the server collects it, else `key-count`), `slots` (the hottest
 /// slots: slot, node, key count, CPU µs, network bytes, share), `nodes` (each node's
-/// slots, keys and share). NDJSON: one line per element of `slots`.
+/// slots, keys and share). NDJSON: one line per element of `slots`. The table shows the
+/// CPU time and network bytes as a duration and sizes.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct SlotDoc {
     #[serde(flatten)]
@@ -84,7 +90,7 @@ impl Report for SlotDoc {
         &self.report.slots
     }
 
-    fn table(&self) -> String {
+    fn table(&self, view: &View) -> String {
         let report = &self.report;
         let mut out = format!(
             "hottest slots by {} (CLUSTER SLOT-STATS){}\n\n",
@@ -95,31 +101,35 @@ impl Report for SlotDoc {
                 ""
             }
         );
-        let mut t = table(
-            &[
-                "slot", "node", "share", "keys", "cpu_usec", "net_in", "net_out",
-            ],
-            &["slot", "share", "keys", "cpu_usec", "net_in", "net_out"],
-        );
-        let dash = |v: Option<u64>| v.map_or("-".to_string(), |n| count(n as f64));
+        let mut t = Table::new(vec![
+            Col::num("slot"),
+            Col::label("node"),
+            Col::num("share"),
+            Col::num("keys"),
+            Col::num("cpu time").drop(2),
+            Col::num("net in").drop(1),
+            Col::num("net out").drop(1),
+        ]);
         for s in &report.slots {
-            t.add_row(vec![
+            t.row(vec![
                 s.slot.to_string(),
                 s.node.clone(),
                 pct(s.share_pct),
                 count(s.key_count as f64),
-                dash(s.cpu_usec),
-                dash(s.network_bytes_in),
-                dash(s.network_bytes_out),
+                or_dash(s.cpu_usec, micros),
+                or_dash(s.network_bytes_in, bytes),
+                or_dash(s.network_bytes_out, bytes),
             ]);
         }
-        out.push_str(&render(&t));
-        let mut n = table(
-            &["node", "share", "slots", "keys"],
-            &["share", "slots", "keys"],
-        );
+        out.push_str(&t.render(view));
+        let mut n = Table::new(vec![
+            Col::label("node"),
+            Col::num("share"),
+            Col::num("slots"),
+            Col::num("keys"),
+        ]);
         for l in &report.nodes {
-            n.add_row(vec![
+            n.row(vec![
                 l.node.clone(),
                 pct(l.share_pct),
                 l.slots.to_string(),
@@ -127,7 +137,7 @@ impl Report for SlotDoc {
             ]);
         }
         out.push('\n');
-        out.push_str(&render(&n));
+        out.push_str(&n.render(view));
         out
     }
 

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::scan::summary;
 use super::scan::ScanReport;
-use super::table::{render, table};
-use super::{Completeness, Report};
+use super::table::{Col, Table};
+use super::{Completeness, Report, View};
 use crate::analysis::census::{Headroom, KeyspaceReport, PatternMemory};
 use crate::units::{bytes, count, or_dash, pct, secs};
 
@@ -38,16 +38,16 @@ impl Report for KeyspaceDoc<'_> {
         &self.report.patterns
     }
 
-    fn table(&self) -> String {
+    fn table(&self, view: &View) -> String {
         let mut text = summary(self.scan);
         text.push('\n');
         if self.report.keys_counted == 0 {
             text.push_str("no keys to report\n");
         } else {
-            text.push_str(&patterns_table(&self.report.patterns));
-            text.push_str(&expiry_text(self.report));
+            text.push_str(&patterns_table(&self.report.patterns, view));
+            text.push_str(&expiry_text(self.report, view));
         }
-        text.push_str(&headroom_table(self.headroom));
+        text.push_str(&headroom_table(self.headroom, view));
         text
     }
 
@@ -60,7 +60,7 @@ impl Report for KeyspaceDoc<'_> {
 ///
 /// # Format
 ///
-/// JSON (`cachestorm.patterns/v1`): `mode` (`scan`), the scan's fields (as in `bigkeys`),
+/// JSON (`cachestorm.patterns.scan/v1`): `mode` (`scan`), the scan's fields (as in `bigkeys`),
 /// `keys_counted`, `memory_bytes`, `patterns` (as in `keyspace`). NDJSON: one line per
 /// element of `patterns`.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -81,8 +81,8 @@ impl Report for ScanPatternsDoc<'_> {
         self.patterns
     }
 
-    fn table(&self) -> String {
-        summary(self.scan) + "\n" + &patterns_table(self.patterns)
+    fn table(&self, view: &View) -> String {
+        summary(self.scan) + "\n" + &patterns_table(self.patterns, view)
     }
 
     fn completeness(&self) -> Completeness {
@@ -90,33 +90,30 @@ impl Report for ScanPatternsDoc<'_> {
     }
 }
 
+/// `2026-11-23T03:23:00.000Z` → `2026-11-23 03:23` (a minute, UTC).
+fn minute(at: &str) -> String {
+    match (at.get(0..10), at.get(11..16)) {
+        (Some(day), Some(hm)) => format!("{day} {hm}"),
+        _ => at.to_string(),
+    }
+}
+
 /// Keys and memory per pattern (also `patterns --scan`).
-fn patterns_table(rows: &[PatternMemory]) -> String {
-    let mut t = table(
-        &[
-            "pattern",
-            "keys",
-            "% keys",
-            "memory",
-            "% memory",
-            "avg",
-            "no ttl",
-            "expiry conc.",
-            "ttl p10-p90",
-            "example",
-        ],
-        &[
-            "keys",
-            "% keys",
-            "memory",
-            "% memory",
-            "avg",
-            "no ttl",
-            "expiry conc.",
-        ],
-    );
+fn patterns_table(rows: &[PatternMemory], view: &View) -> String {
+    let mut t = Table::new(vec![
+        Col::text("pattern"),
+        Col::num("keys"),
+        Col::num("% keys").drop(2),
+        Col::num("memory"),
+        Col::num("% memory").drop(3),
+        Col::num("avg").drop(4),
+        Col::num("no ttl").drop(5),
+        Col::num("expiry conc."),
+        Col::label("ttl p10-p90").drop(6),
+        Col::text("example").drop(1),
+    ]);
     for p in rows {
-        t.add_row(vec![
+        t.row(vec![
             p.pattern.clone(),
             count(p.keys as f64),
             pct(p.keys_pct),
@@ -134,11 +131,11 @@ fn patterns_table(rows: &[PatternMemory]) -> String {
     }
     format!(
         "memory by pattern (expiry conc.: largest share of the pattern's TTL keys due in one minute)\n{}",
-        render(&t)
+        t.render(view)
     )
 }
 
-fn expiry_text(r: &KeyspaceReport) -> String {
+fn expiry_text(r: &KeyspaceReport, view: &View) -> String {
     let ttl = &r.ttl;
     let with = ttl.keys_with_ttl;
     let all = with + ttl.keys_without_ttl;
@@ -151,39 +148,36 @@ fn expiry_text(r: &KeyspaceReport) -> String {
         count(ttl.beyond_horizon_keys as f64),
         secs(u64::from(r.horizon_mins) * 60),
     );
-    out.push_str(&cliffs_text(r));
-    out.push_str(&busiest_minutes(r));
+    out.push_str(&cliffs_text(r, view));
+    out.push_str(&busiest_minutes(r, view));
     out
 }
 
-fn cliffs_text(r: &KeyspaceReport) -> String {
+fn cliffs_text(r: &KeyspaceReport, view: &View) -> String {
     if r.cliffs.is_empty() {
         return format!(
             "no expiry cliff: no minute holds {}% or more of the keys or bytes with a TTL (and {} keys or more)\n",
             r.cliff_pct, r.cliff_min_keys
         );
     }
-    let mut t = table(
-        &[
-            "minute (UTC)",
-            "in",
-            "keys",
-            "% ttl keys",
-            "bytes",
-            "% ttl bytes",
-            "patterns",
-        ],
-        &["in", "keys", "% ttl keys", "bytes", "% ttl bytes"],
-    );
+    let mut t = Table::new(vec![
+        Col::label("minute (UTC)"),
+        Col::num("in"),
+        Col::num("keys"),
+        Col::num("% ttl keys").drop(1),
+        Col::num("bytes"),
+        Col::num("% ttl bytes").drop(2),
+        Col::prose("patterns"),
+    ]);
     for c in &r.cliffs {
         let ps: Vec<String> = c
             .patterns
             .iter()
             .take(3)
-            .map(|p| format!("{} ({})", p.pattern, count(p.keys as f64)))
+            .map(|p| format!("{} ({})", view.text(&p.pattern), count(p.keys as f64)))
             .collect();
-        t.add_row(vec![
-            c.at.clone(),
+        t.row(vec![
+            minute(&c.at),
             secs(u64::from(c.minutes_from_start) * 60),
             count(c.keys as f64),
             pct(c.keys_pct),
@@ -195,12 +189,12 @@ fn cliffs_text(r: &KeyspaceReport) -> String {
     format!(
         "EXPIRY CLIFFS: minutes holding {}% or more of the keys or bytes with a TTL (mass expiration ahead)\n{}",
         r.cliff_pct,
-        render(&t)
+        t.render(view)
     )
 }
 
 /// The busiest minutes, in time order.
-fn busiest_minutes(r: &KeyspaceReport) -> String {
+fn busiest_minutes(r: &KeyspaceReport, view: &View) -> String {
     let mut busiest: Vec<_> = r.expiry_timeline.iter().collect();
     busiest.sort_by(|a, b| {
         b.keys
@@ -212,13 +206,15 @@ fn busiest_minutes(r: &KeyspaceReport) -> String {
     if busiest.is_empty() {
         return String::new();
     }
-    let mut t = table(
-        &["minute (UTC)", "in", "keys", "bytes"],
-        &["in", "keys", "bytes"],
-    );
+    let mut t = Table::new(vec![
+        Col::label("minute (UTC)"),
+        Col::num("in"),
+        Col::num("keys"),
+        Col::num("bytes"),
+    ]);
     for m in busiest {
-        t.add_row(vec![
-            m.at.clone(),
+        t.row(vec![
+            minute(&m.at),
             secs(u64::from(m.minutes_from_start) * 60),
             count(m.keys as f64),
             bytes(m.bytes),
@@ -227,29 +223,26 @@ fn busiest_minutes(r: &KeyspaceReport) -> String {
     format!(
         "\nbusiest expiry minutes (all {} non-empty minutes in JSON: .expiry_timeline)\n{}",
         r.expiry_timeline.len(),
-        render(&t)
+        t.render(view)
     )
 }
 
-fn headroom_table(rows: &[Headroom]) -> String {
+fn headroom_table(rows: &[Headroom], view: &View) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let mut t = table(
-        &[
-            "node",
-            "used",
-            "maxmemory",
-            "used %",
-            "headroom",
-            "policy",
-            "evictable",
-            "note",
-        ],
-        &["used", "maxmemory", "used %", "headroom", "evictable"],
-    );
+    let mut t = Table::new(vec![
+        Col::label("node"),
+        Col::num("used"),
+        Col::num("maxmemory").drop(2),
+        Col::num("used %"),
+        Col::num("headroom"),
+        Col::label("policy").drop(3),
+        Col::num("evictable"),
+        Col::prose("note").drop(1),
+    ]);
     for h in rows {
-        t.add_row(vec![
+        t.row(vec![
             h.node.clone(),
             bytes(h.used_memory_bytes),
             or_dash(h.maxmemory_bytes, bytes),
@@ -262,6 +255,6 @@ fn headroom_table(rows: &[Headroom]) -> String {
     }
     format!(
         "\nmemory headroom (evictable: scanned memory the policy may evict)\n{}",
-        render(&t)
+        t.render(view)
     )
 }

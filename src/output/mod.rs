@@ -126,18 +126,25 @@ pub(crate) fn write_ndjson<T: Serialize>(out: &mut impl Write, item: &T) -> Resu
 }
 
 pub(crate) use report::{Completeness, Report, StopReason};
+pub(crate) use table::View;
 
 /// Writes a finished report to stdout in `format`: the JSON document in the envelope,
-/// one NDJSON line per record, or the table.
-pub(crate) fn print<R: Report>(format: Format, target: &TargetReport, report: &R) -> Result<()> {
+/// one NDJSON line per record, or the table laid out for `view`.
+pub(crate) fn print<R: Report>(
+    format: Format,
+    view: &View,
+    target: &TargetReport,
+    report: &R,
+) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    write(&mut out, format, target, report)
+    write(&mut out, format, view, target, report)
 }
 
 /// [`print`] to any writer.
 pub(crate) fn write<R: Report>(
     out: &mut impl Write,
     format: Format,
+    view: &View,
     target: &TargetReport,
     report: &R,
 ) -> Result<()> {
@@ -149,7 +156,7 @@ pub(crate) fn write<R: Report>(
             }
         }
         Format::Table => {
-            out.write_all(report.table().as_bytes())?;
+            out.write_all(report.table(view).as_bytes())?;
             out.flush()?;
         }
     }
@@ -157,7 +164,7 @@ pub(crate) fn write<R: Report>(
 }
 
 pub(crate) fn now_rfc3339() -> String {
-    crate::show::rfc3339_us(chrono::Utc::now())
+    crate::show::rfc3339_micros(chrono::Utc::now())
 }
 
 #[cfg(test)]

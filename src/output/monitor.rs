@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Completeness, Report};
+use super::{Completeness, Report, View};
 
 /// `cachestorm monitor -w FILE`.
 ///
@@ -48,7 +48,7 @@ impl Report for MonitorReport {
         &self.files
     }
 
-    fn table(&self) -> String {
+    fn table(&self, _view: &View) -> String {
         let paths: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
         format!(
             "wrote {} lines ({} filtered out) in {:.1}s to {}{}{}\n",

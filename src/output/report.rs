@@ -7,13 +7,15 @@
 //!   "target", "complete", "stopped_by", "interrupted", ...}`;
 //! - NDJSON: one line per record, each the same object as one element of the document's
 //!   main array (keys, patterns, samples, ...);
-//! - the table for people.
+//! - the table for people, laid out for a [`View`] (keys cut or whole, terminal width).
 //!
 //! Each implementation documents its wire format in a `# Format` section on its type, and
 //! `docs/schema/` holds the JSON Schema generated from it.
 
 use schemars::JsonSchema;
 use serde::Serialize;
+
+use super::View;
 
 pub(crate) trait Report: Serialize {
     /// The shape's name: the document's schema is `cachestorm.<SCHEMA>/v1`.
@@ -23,7 +25,7 @@ pub(crate) trait Report: Serialize {
     /// The records NDJSON prints: the elements of the document's main array.
     fn records(&self) -> &[Self::Record];
     /// The report as text for people.
-    fn table(&self) -> String;
+    fn table(&self, view: &View) -> String;
     /// How far the run got.
     fn completeness(&self) -> Completeness;
 }

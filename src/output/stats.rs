@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use super::stream::{Column, Streamed};
 use super::style::Tone;
-use super::{Completeness, Report};
+use super::{Completeness, Report, View};
 use crate::analysis::rates::{RowStatus, StatsRow};
 use crate::source::discover::NodeSpec;
-use crate::units::{bytes, count, or_dash, pct};
+use crate::units::{bytes, count, decimal, or_dash, pct};
 
 /// `cachestorm stats`.
 ///
@@ -20,6 +20,7 @@ use crate::units::{bytes, count, or_dash, pct};
 /// `samples` (one row per node and interval, plus a `total` row with several nodes: time,
 /// node, role, status, rates `*_per_sec`, `hit_pct`, memory, clients, keys, replication
 /// lag, flags, reason). NDJSON: one line per element of `samples`, printed as it comes.
+/// The table's time column is UTC (`time (UTC)`), like every time cachestorm prints.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct StatsReport {
     #[serde(skip)]
@@ -46,8 +47,8 @@ impl Report for StatsReport {
         &self.samples
     }
 
-    fn table(&self) -> String {
-        let mut t = super::stream::StreamTable::new(StatsRows::columns(), false);
+    fn table(&self, view: &View) -> String {
+        let mut t = super::stream::StreamTable::new(StatsRows::columns(), false, view.width);
         let mut out = Vec::new();
         for r in &self.samples {
             // Writing to memory cannot fail.
@@ -67,31 +68,35 @@ pub(crate) struct StatsRows;
 impl Streamed for StatsRows {
     type Row = StatsRow;
 
+    /// On a narrow terminal, columns are left out in `drop` order: blk, frag, clients,
+    /// in/s, out/s, exp/s, keys, role, mem, lag, evict/s, miss/s; time, node, ops/s, hit%,
+    /// mem% and status stay.
     fn columns() -> Vec<Column> {
-        let col = |header, width, left| Column {
+        let col = |header, width, left, drop| Column {
             header,
             width,
             left,
+            drop,
         };
         vec![
-            col("time", 8, true),
-            col("node", 21, true),
-            col("role", 7, true),
-            col("ops/s", 7, false),
-            col("hit%", 6, false),
-            col("miss/s", 7, false),
-            col("exp/s", 6, false),
-            col("evict/s", 7, false),
-            col("in/s", 7, false),
-            col("out/s", 7, false),
-            col("mem", 7, false),
-            col("mem%", 6, false),
-            col("frag", 5, false),
-            col("clients", 7, false),
-            col("blk", 4, false),
-            col("keys", 7, false),
-            col("lag", 10, false),
-            col("status", 6, true),
+            col("time (UTC)", 10, true, 0),
+            col("node", 21, true, 0),
+            col("role", 7, true, 8),
+            col("ops/s", 7, false, 0),
+            col("hit%", 6, false, 0),
+            col("miss/s", 7, false, 12),
+            col("exp/s", 6, false, 6),
+            col("evict/s", 7, false, 11),
+            col("in/s", 7, false, 4),
+            col("out/s", 7, false, 5),
+            col("mem", 7, false, 9),
+            col("mem%", 6, false, 0),
+            col("frag", 5, false, 2),
+            col("clients", 7, false, 3),
+            col("blk", 4, false, 1),
+            col("keys", 7, false, 7),
+            col("lag", 10, false, 10),
+            col("status", 6, true, 0),
         ]
     }
 
@@ -102,14 +107,11 @@ impl Streamed for StatsRows {
 
 fn cells(r: &StatsRow) -> Vec<(String, Tone)> {
     let plain = |s: String| (s, Tone::Plain);
-    let rate = |v: Option<f64>| plain(or_dash(v, count));
+    let rate = |v: Option<f64>| plain(or_dash(v, decimal));
     let kbps = |v: Option<f64>| plain(or_dash(v, |b| bytes(b as u64)));
+    // UTC, as in the JSON and every other table.
     let time = chrono::DateTime::parse_from_rfc3339(&r.time)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%H:%M:%S")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&chrono::Utc).format("%H:%M:%S").to_string())
         .unwrap_or_default();
     let lag = match (r.repl_lag_bytes, r.repl_lag_secs) {
         (None, None) => "-".to_string(),

@@ -1,7 +1,9 @@
 //! Reports whose rows print as they arrive: in a streaming, vmstat-like table (fixed-width
 //! columns, the header repeated every [`HEADER_EVERY`] rows), as one NDJSON line per row
 //! flushed at once, or kept for the JSON document at the end. (Whole reports that are
-//! known at the end use comfy-table instead.)
+//! known at the end use [`super::table`] instead.) On a terminal narrower than the row,
+//! columns are left out by their rank ([`Column::drop`]); the last column, a message, is
+//! never cut. Piped output keeps every column.
 
 use std::io::Write;
 
@@ -29,11 +31,12 @@ pub(crate) struct RowPrinter<S: Streamed> {
 }
 
 impl<S: Streamed> RowPrinter<S> {
-    pub(crate) fn new(format: Format, color: bool) -> Self {
+    /// `width`: the terminal's, to fit the table into (None: every column).
+    pub(crate) fn new(format: Format, color: bool, width: Option<usize>) -> Self {
         RowPrinter {
             format,
             printed: 0,
-            table: StreamTable::new(S::columns(), color),
+            table: StreamTable::new(S::columns(), color, width),
             collected: Vec::new(),
         }
     }
@@ -68,23 +71,47 @@ impl<S: Streamed> RowPrinter<S> {
 
 pub(crate) const HEADER_EVERY: usize = 20;
 
-/// A column: header and width; `left` aligns text to the left (names), else right (numbers).
+/// A column: header and width; `left` aligns text to the left (names), else right
+/// (numbers); `drop` is when it is left out on a narrow terminal (1 first; 0 never).
 pub(crate) struct Column {
     pub(crate) header: &'static str,
     pub(crate) width: usize,
     pub(crate) left: bool,
+    pub(crate) drop: u8,
 }
 
 pub(crate) struct StreamTable {
     columns: Vec<Column>,
+    /// Which columns print (all but those left out to fit the terminal).
+    shown: Vec<bool>,
     rows_since_header: usize,
     color: bool,
 }
 
 impl StreamTable {
-    pub(crate) fn new(columns: Vec<Column>, color: bool) -> Self {
+    pub(crate) fn new(columns: Vec<Column>, color: bool, width: Option<usize>) -> Self {
+        let mut shown = vec![true; columns.len()];
+        if let Some(max) = width {
+            let total = |shown: &[bool]| {
+                let cols = columns.iter().zip(shown).filter(|(_, s)| **s);
+                cols.map(|(c, _)| c.width + 1)
+                    .sum::<usize>()
+                    .saturating_sub(1)
+            };
+            let mut ranked: Vec<usize> = (0..columns.len())
+                .filter(|&i| columns[i].drop > 0)
+                .collect();
+            ranked.sort_by_key(|&i| (columns[i].drop, i));
+            for i in ranked {
+                if total(&shown) <= max {
+                    break;
+                }
+                shown[i] = false;
+            }
+        }
         StreamTable {
             columns,
+            shown,
             rows_since_header: HEADER_EVERY,
             color,
         }
@@ -92,12 +119,18 @@ impl StreamTable {
 
     fn line(&self, cells: &[(String, Tone)]) -> String {
         let mut s = String::new();
+        let mut first = true;
+        let last_shown = self.shown.iter().rposition(|s| *s);
         for (i, (c, (text, tone))) in self.columns.iter().zip(cells).enumerate() {
-            if i > 0 {
+            if !self.shown[i] {
+                continue;
+            }
+            if !first {
                 s.push(' ');
             }
-            let last = i + 1 == self.columns.len();
-            let padded = if c.left && last {
+            first = false;
+            // The last column is a message (a status and why): whole, even if it wraps.
+            let padded = if c.left && Some(i) == last_shown {
                 text.clone()
             } else if c.left {
                 format!("{text:<w$}", w = c.width)
@@ -145,19 +178,22 @@ mod tests {
                 header: "name",
                 width: 6,
                 left: true,
+                drop: 0,
             },
             Column {
                 header: "n",
                 width: 4,
                 left: false,
+                drop: 0,
             },
             Column {
                 header: "status",
                 width: 6,
                 left: true,
+                drop: 0,
             },
         ];
-        let mut t = StreamTable::new(cols, false);
+        let mut t = StreamTable::new(cols, false, None);
         let mut out = Vec::new();
         for i in 0..41 {
             let cells = [
@@ -182,8 +218,9 @@ mod tests {
             header: "s",
             width: 4,
             left: true,
+            drop: 0,
         }];
-        let mut t = StreamTable::new(cols, true);
+        let mut t = StreamTable::new(cols, true, None);
         let mut out = Vec::new();
         t.row(&mut out, &[("down".to_string(), Tone::Bad)]).unwrap();
         assert!(String::from_utf8(out)

@@ -1,10 +1,19 @@
 //! Terminal styling decisions: colour only when stdout is a terminal and `NO_COLOR` is
-//! unset (https://no-color.org).
+//! unset (https://no-color.org); tables fit the terminal's width only when stdout is one.
 
 use std::io::IsTerminal;
 
 pub(crate) fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// The width of the terminal stdout is, or None when stdout is not a terminal (piped
+/// output keeps every column). comfy-table's detection: `is_terminal`, then the size.
+pub(crate) fn terminal_width() -> Option<usize> {
+    comfy_table::Table::new()
+        .width()
+        .map(usize::from)
+        .filter(|w| *w > 0)
 }
 
 #[derive(Clone, Copy)]

@@ -49,8 +49,19 @@ struct Trip {
     lost: bool,
 }
 
-/// Guard polling interval.
-const GUARD_EVERY: Duration = Duration::from_millis(100);
+/// How long the guard waits before it looks at the output buffer again: every 100 ms
+/// while the buffer is empty (the reader keeps up), every 10 ms while it holds anything,
+/// every 2 ms past half the limit. So a buffer that fills up is stopped close to the
+/// limit; a burst that arrives between two looks (one huge line) can still pass it.
+pub(crate) fn guard_wait(omem: u64, limit: u64) -> Duration {
+    if omem == 0 {
+        Duration::from_millis(100)
+    } else if omem < limit / 2 {
+        Duration::from_millis(10)
+    } else {
+        Duration::from_millis(2)
+    }
+}
 
 /// Runs MONITOR on `ep` until the duration passes, the `stop` switch turns, the guard
 /// trips or the connection fails. Sends the address of its own side connection first, so
@@ -203,9 +214,9 @@ impl Chunker {
     }
 }
 
-/// Polls the MONITOR connection's output buffer every [`GUARD_EVERY`], keeping the
-/// largest seen in `max`; sends the reason and returns when it passes `limit` or the
-/// guard gets no answer.
+/// Polls the MONITOR connection's output buffer (more often as it fills: [`guard_wait`]),
+/// keeping the largest seen in `max`; sends the reason and returns when it passes `limit`
+/// or the guard gets no answer.
 async fn guard_loop(
     mut guard: NodeConn,
     id: String,
@@ -215,12 +226,14 @@ async fn guard_loop(
     max: Arc<AtomicU64>,
 ) {
     let started = Instant::now();
-    let mut tick = tokio::time::interval(GUARD_EVERY);
+    let mut wait = Duration::ZERO;
     loop {
-        tick.tick().await;
+        tokio::time::sleep(wait).await;
+        wait = guard_wait(0, limit);
         match omem(&mut guard, &id).await {
             Ok(Some(o)) => {
                 max.fetch_max(o, Ordering::Relaxed);
+                wait = guard_wait(o, limit);
                 if o > limit {
                     let _ = trip.send(Trip {
                         why: format!(
@@ -289,6 +302,15 @@ mod tests {
         assert_eq!(c.complete(), None);
         c.room().extend_from_slice(b"x\n+3 c\n");
         assert_eq!(c.complete().as_deref(), Some(&b"+3 c\n"[..]));
+    }
+
+    #[test]
+    fn the_guard_looks_more_often_as_the_buffer_fills() {
+        let limit = 32 << 20;
+        assert_eq!(guard_wait(0, limit), Duration::from_millis(100));
+        assert_eq!(guard_wait(16 << 10, limit), Duration::from_millis(10));
+        assert_eq!(guard_wait(limit / 2, limit), Duration::from_millis(2));
+        assert_eq!(guard_wait(limit * 2, limit), Duration::from_millis(2));
     }
 
     #[test]

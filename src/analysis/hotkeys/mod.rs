@@ -2,6 +2,12 @@
 //! and peaks, top commands and clients, patterns ([`by_pattern`]), and the stampede,
 //! penetration and expiry-wave signatures ([`signatures`]). Pure: no I/O, no clock (times
 //! are the events' own).
+//!
+//! Rates divide by the span from the earliest event to the latest (microseconds), the
+//! span the report states. A capture with one event, or whose events share one
+//! microsecond, has no span and so no rate: `events_per_sec` and every `rate_per_sec`
+//! are null (never a division by zero), and tables show `-`. Times keep the events'
+//! microseconds (RFC 3339 UTC).
 
 mod by_pattern;
 mod signatures;
@@ -33,11 +39,12 @@ pub(crate) struct HotkeysReport {
     pub(crate) events: u64,
     pub(crate) first_event_at: Option<String>,
     pub(crate) last_event_at: Option<String>,
-    /// First event to last.
+    /// From the earliest event to the latest, to the microsecond.
     #[serde(rename = "span_ms", serialize_with = "crate::show::ms::from_secs")]
     #[schemars(with = "f64")]
     pub(crate) span_secs: f64,
-    pub(crate) events_per_sec: f64,
+    /// `events / span_secs`; null when the span is zero (one event, or one instant).
+    pub(crate) events_per_sec: Option<f64>,
     pub(crate) peak_events_per_sec: u64,
     pub(crate) peak_at: Option<String>,
     pub(crate) counting: Counting,
@@ -57,8 +64,12 @@ pub(crate) struct Counting {
     /// `exact`, or `space-saving` once more than `max_keys` distinct keys were seen.
     pub(crate) mode: &'static str,
     pub(crate) max_keys: usize,
-    /// Distinct keys seen (in space-saving mode: keys still tracked).
-    pub(crate) distinct_keys: usize,
+    /// Distinct keys seen: exact, or in space-saving mode a HyperLogLog estimate
+    /// (`distinct_keys_exact` false; standard error ~0.8%).
+    pub(crate) distinct_keys: u64,
+    pub(crate) distinct_keys_exact: bool,
+    /// Keys whose counts the report holds (at most `max_keys`).
+    pub(crate) tracked_keys: usize,
 }
 
 /// One second of a key's timeline.
@@ -76,13 +87,15 @@ pub(crate) struct HotKey {
     /// Space-saving only: the true count is at least `count - count_error`.
     pub(crate) count_error: Option<u64>,
     pub(crate) share_pct: f64,
-    pub(crate) rate_per_sec: f64,
+    /// `count / span_secs` of the capture; null when the span is zero.
+    pub(crate) rate_per_sec: Option<f64>,
     pub(crate) peak_per_sec: u64,
     pub(crate) peak_at: Option<String>,
     pub(crate) reads: u64,
     pub(crate) writes: u64,
     pub(crate) dominant_command: String,
-    /// Exact up to 4 (`distinct_clients_exact`), else estimated; 1420 means "1420 or more".
+    /// Exact up to 4 (`distinct_clients_exact`), else estimated (never above `count`);
+    /// 1420 means "1420 or more".
     pub(crate) distinct_clients: u64,
     pub(crate) distinct_clients_exact: bool,
     pub(crate) node: Option<String>,
@@ -99,8 +112,9 @@ pub(crate) struct Share {
     pub(crate) share_pct: f64,
 }
 
+/// A whole second as RFC 3339 UTC, with microseconds like every time of this report.
 pub(crate) fn at(unix_sec: u64) -> Option<String> {
-    chrono::DateTime::from_timestamp(unix_sec as i64, 0).map(show::rfc3339)
+    show::rfc3339_us(unix_sec.checked_mul(1_000_000)?)
 }
 
 /// A command id's name ("" for none).
@@ -130,13 +144,18 @@ fn shares<'a>(
 /// The time frame of a count: relative seconds to absolute, and the rate divisor.
 struct Span {
     first_sec: Option<u64>,
-    /// Seconds that rates divide by.
-    rate_secs: f64,
+    /// Seconds from the earliest event to the latest; rates divide by it.
+    secs: f64,
 }
 
 impl Span {
     fn at(&self, rel: u32) -> Option<String> {
         self.first_sec.and_then(|f| at(f + u64::from(rel)))
+    }
+
+    /// `n` events over the span; None when the span is zero.
+    fn rate(&self, n: u64) -> Option<f64> {
+        (self.secs > 0.0).then(|| n as f64 / self.secs)
     }
 }
 
@@ -164,7 +183,7 @@ fn top_keys(
         .take(cfg.top)
         .map(|(idx, k, s)| {
             let share = pct(s.count, key_ops);
-            let rate = s.count as f64 / span.rate_secs;
+            let rate = span.rate(s.count);
             let (clients, exact) = s.distinct_clients();
             HotKey {
                 key: show::key(k),
@@ -197,11 +216,9 @@ fn top_keys(
 
 /// Builds the report. `rules` infers patterns.
 pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> HotkeysReport {
-    let span_secs = t.first_us.map_or(0.0, |f| (t.last_us - f) as f64 / 1e6);
     let span = Span {
         first_sec: t.first_us.map(|f| f / 1_000_000),
-        // Rates use the span in whole seconds covered, so a 1-event capture is not infinite.
-        rate_secs: (t.per_second.len() as f64).max(span_secs).max(1.0),
+        secs: t.span_us() as f64 / 1e6,
     };
     let (peak_rel, peak) = t
         .per_second
@@ -215,12 +232,13 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
     let key_ops: u64 = t.per_key.stats.iter().map(|(_, _, k)| k.count).sum();
     let sig = cfg.signatures.as_ref();
     let (patterns, penetration) = by_pattern::by_pattern(t, sig, rules, key_ops, cfg.top);
+    let (distinct_keys, distinct_keys_exact) = t.distinct_keys();
     HotkeysReport {
         events: t.events,
-        first_event_at: t.first_us.and_then(|f| at(f / 1_000_000)),
-        last_event_at: t.first_us.and_then(|_| at(t.last_us / 1_000_000)),
-        span_secs,
-        events_per_sec: t.events as f64 / span.rate_secs,
+        first_event_at: t.first_us.and_then(|_| show::rfc3339_us(t.earliest_us)),
+        last_event_at: t.first_us.and_then(|_| show::rfc3339_us(t.last_us)),
+        span_secs: span.secs,
+        events_per_sec: span.rate(t.events),
         peak_events_per_sec: peak,
         peak_at: span.at(peak_rel),
         counting: Counting {
@@ -230,7 +248,9 @@ pub(crate) fn report(t: &Traffic, cfg: &ReportConfig, rules: &PatternRules) -> H
                 "exact"
             },
             max_keys: t.max_keys(),
-            distinct_keys: t.per_key.stats.len(),
+            distinct_keys,
+            distinct_keys_exact,
+            tracked_keys: t.per_key.stats.len(),
         },
         keys: top_keys(t, cfg, rules, &span, key_ops),
         commands: shares(

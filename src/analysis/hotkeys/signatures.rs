@@ -27,8 +27,9 @@ pub(crate) struct SignatureConfig {
 }
 
 impl SignatureConfig {
-    pub(super) fn hot(&self, share_pct: f64, rate: f64) -> bool {
-        share_pct >= self.threshold_pct || self.min_rate.is_some_and(|m| rate >= m)
+    /// Hot by share, or by rate (a capture without a span has no rate).
+    pub(super) fn hot(&self, share_pct: f64, rate: Option<f64>) -> bool {
+        share_pct >= self.threshold_pct || self.min_rate.zip(rate).is_some_and(|(m, r)| r >= m)
     }
 
     pub(super) fn penetration_candidate(&self, s: &AccessStats) -> bool {
@@ -117,7 +118,7 @@ pub(super) fn stampedes(t: &Traffic, sig: Option<&SignatureConfig>, top: usize) 
                 key: show::key(k),
                 writes: b.best.0,
                 distinct_writers: b.best.1,
-                window_start_at: at(b.best.2 / 1_000_000),
+                window_start_at: show::rfc3339_us(b.best.2),
                 reads: ks.map_or(0, |s| s.reads),
                 distinct_clients: ks.map_or(0, |s| s.distinct_clients().0),
             }

@@ -90,20 +90,20 @@ impl AccessStats {
     }
 
     /// Distinct clients: exact up to 4, else a 256-bit linear-counting estimate (which
-    /// saturates at [`CLIENTS_SATURATED`]); and whether the number is exact.
+    /// saturates at [`CLIENTS_SATURATED`]); and whether the number is exact. An estimate
+    /// never exceeds the key's count: no key has more clients than accesses.
     pub(crate) fn distinct_clients(&self) -> (u64, bool) {
         if self.nfew <= 4 {
             return (u64::from(self.nfew), true);
         }
         let zeros: u32 = self.clients.iter().map(|w| w.count_zeros()).sum();
-        if zeros == 0 {
-            return (CLIENTS_SATURATED, false);
-        }
-        let m = 256.0_f64;
-        (
-            (-m * (f64::from(zeros) / m).ln()).round().max(5.0) as u64,
-            false,
-        )
+        let estimate = if zeros == 0 {
+            CLIENTS_SATURATED
+        } else {
+            let m = 256.0_f64;
+            (-m * (f64::from(zeros) / m).ln()).round().max(5.0) as u64
+        };
+        (estimate.min(self.count), false)
     }
 }
 
@@ -136,6 +136,19 @@ mod tests {
             assert_eq!(exact, n <= 4);
             let err = (est as f64 - f64::from(n)).abs() / f64::from(n);
             assert!(err <= 0.15, "{n} clients estimated as {est}");
+        }
+    }
+
+    #[test]
+    fn never_more_clients_than_accesses() {
+        // One access per client: the estimate may be off, but never above the count.
+        for n in 5..=600u32 {
+            let mut k = AccessStats::default();
+            for c in 0..n {
+                k.hit(0, Access::Read, 0, c, 0);
+            }
+            let (est, _) = k.distinct_clients();
+            assert!(est <= u64::from(n), "{n} accesses, {est} clients");
         }
     }
 }

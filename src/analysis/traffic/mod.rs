@@ -5,9 +5,11 @@
 //!
 //! Memory is bounded: keys are counted exactly up to `max_keys` distinct keys, then the
 //! table turns into a Space-Saving top-k of that size (a new key replaces the least
-//! counted one and inherits its count as its error bound). Clients are capped likewise.
+//! counted one and inherits its count as its error bound) and the number of distinct
+//! keys becomes an estimate ([`distinct`]). Clients are capped likewise.
 
 mod access_stats;
+mod distinct;
 mod expiry_wave;
 mod per_key;
 mod router;
@@ -60,7 +62,10 @@ pub(crate) struct Traffic {
     cfg: TrafficConfig,
     table: &'static CommandTable,
     pub(crate) events: u64,
+    /// The first event's time: second 0 of `per_second`.
     pub(crate) first_us: Option<u64>,
+    /// The earliest and the latest event's time (events from several nodes interleave).
+    pub(crate) earliest_us: u64,
     pub(crate) last_us: u64,
     /// Events per relative second.
     pub(crate) per_second: Vec<u64>,
@@ -100,6 +105,7 @@ impl Traffic {
             cfg,
             events: 0,
             first_us: None,
+            earliest_us: u64::MAX,
             last_us: 0,
             per_second: Vec::new(),
             cmd_ids: AHashMap::new(),
@@ -157,6 +163,19 @@ impl Traffic {
         self.per_key.overflowed()
     }
 
+    /// Distinct keys seen (after [`Traffic::finish`]), and whether the number is exact.
+    pub(crate) fn distinct_keys(&self) -> (u64, bool) {
+        self.per_key.distinct_keys()
+    }
+
+    /// Microseconds from the earliest event to the latest (0 for none or one).
+    pub(crate) fn span_us(&self) -> u64 {
+        match self.first_us {
+            Some(_) => self.last_us.saturating_sub(self.earliest_us),
+            None => 0,
+        }
+    }
+
     pub(crate) fn command_name(&self, id: u16) -> &[u8] {
         &self.cmds[id as usize].name
     }
@@ -208,6 +227,7 @@ impl Traffic {
         };
         self.events += 1;
         let first = *self.first_us.get_or_insert(ev.ts_us);
+        self.earliest_us = self.earliest_us.min(ev.ts_us);
         self.last_us = self.last_us.max(ev.ts_us);
         let sec = (ev.ts_us / 1_000_000)
             .saturating_sub(first / 1_000_000)

@@ -1,7 +1,8 @@
 //! The per-key part of a traffic count: every key's [`AccessStats`] in a
 //! [`PagedKeyMap`], exact up to `max_keys` keys and then Space-Saving (a new key takes the
 //! place of the least counted one and inherits its count as its error bound); per-key
-//! timelines (`--timeline`); and write bursts, the stampede signature. A sequential count
+//! timelines (`--timeline`); write bursts, the stampede signature; and, once the table
+//! overflowed, a sketch of every distinct key seen ([`DistinctKeys`]). A sequential count
 //! has one; a parallel count has one per counting thread, merged at the end. Pure: no
 //! I/O, no threads (the router owns those).
 
@@ -11,6 +12,7 @@ use std::collections::BinaryHeap;
 use ahash::AHashMap;
 
 use super::access_stats::AccessStats;
+use super::distinct::DistinctKeys;
 use super::TrafficConfig;
 use crate::analysis::paged_keys::PagedKeyMap;
 use crate::parse::keyspec::Access;
@@ -54,6 +56,9 @@ pub(crate) struct PerKeyCounts {
     overflow: Option<MinHeap>,
     /// A merged table that had overflowed.
     overflowed: bool,
+    /// Every distinct key seen, once the table no longer holds them all (None: the table
+    /// is the exact set).
+    seen: Option<DistinctKeys>,
     pub(crate) bursts: AHashMap<Box<[u8]>, WriteBurst>,
 }
 
@@ -67,8 +72,31 @@ impl PerKeyCounts {
             timelines: AHashMap::new(),
             overflow: None,
             overflowed: false,
+            seen: None,
             bursts: AHashMap::new(),
         }
+    }
+
+    /// Distinct keys seen, and whether that is exact: the table's size until it
+    /// overflowed, then the sketch's estimate (never below the keys still tracked).
+    pub(crate) fn distinct_keys(&self) -> (u64, bool) {
+        let tracked = self.stats.len() as u64;
+        match &self.seen {
+            None => (tracked, true),
+            Some(s) => ((s.estimate().round() as u64).max(tracked), false),
+        }
+    }
+
+    /// The sketch of the keys seen, started from the keys the table holds.
+    fn seen_mut(&mut self) -> &mut DistinctKeys {
+        let stats = &self.stats;
+        self.seen.get_or_insert_with(|| {
+            let mut d = DistinctKeys::new();
+            for (_, k, _) in stats.iter() {
+                d.add(k);
+            }
+            d
+        })
     }
 
     /// True once the key table turned into a Space-Saving top-k.
@@ -78,6 +106,19 @@ impl PerKeyCounts {
 
     /// Takes in counts whose keys are all new here (counting threads never share a key).
     pub(super) fn absorb(&mut self, other: PerKeyCounts) {
+        // Once either side counted more keys than it holds, the total is a sketch: of
+        // this side's keys (or its sketch) and the other's.
+        if self.seen.is_some() || other.seen.is_some() {
+            let mine = self.seen_mut();
+            match &other.seen {
+                Some(theirs) => mine.merge(theirs),
+                None => {
+                    for (_, k, _) in other.stats.iter() {
+                        mine.add(k);
+                    }
+                }
+            }
+        }
         let PerKeyCounts {
             stats,
             mut timelines,
@@ -127,6 +168,9 @@ impl PerKeyCounts {
         if self.stats.len() < self.max_keys {
             return self.stats.insert(key, AccessStats::default());
         }
+        // A key the table does not hold: new, or evicted before. Either way the sketch
+        // of distinct keys notes it (keys in the table are in it already).
+        self.seen_mut().add(key);
         let stats = &self.stats;
         let heap = self.overflow.get_or_insert_with(|| {
             stats
@@ -201,6 +245,13 @@ mod tests {
         assert!(
             hot.count >= 1000 && hot.count - hot.error <= 1000,
             "{hot:?}"
+        );
+        // Distinct keys: all 1001 seen, not the 10 the table holds.
+        let (n, exact) = t.per_key.distinct_keys();
+        assert!(!exact);
+        assert!(
+            (970..=1030).contains(&n),
+            "1001 distinct keys estimated as {n}"
         );
     }
 

@@ -176,6 +176,7 @@ mod tests {
             assert_eq!(one.events, many.events);
             assert_eq!(one.per_second, many.per_second);
             assert!(!many.approximate());
+            assert_eq!(one.distinct_keys(), many.distinct_keys());
         }
         // Past max_keys each thread keeps a Space-Saving share; the bounds still hold.
         let mut small = Traffic::parallel(
@@ -189,6 +190,14 @@ mod tests {
         small.finish();
         assert!(small.approximate());
         assert!(small.per_key.stats.len() <= 100);
+        // Distinct keys: the sketches of both threads, not the tables' sizes.
+        let (all, exact) = one.distinct_keys();
+        let (est, approx) = small.distinct_keys();
+        assert!(exact && !approx);
+        assert!(
+            est.abs_diff(all) * 100 <= all * 3,
+            "{all} keys estimated as {est}"
+        );
         let (exact, _) = seen(&one);
         for (_, k, s) in small.per_key.stats.iter() {
             let truth = exact.iter().find(|e| e.0 == k).map_or(0, |e| e.1);
