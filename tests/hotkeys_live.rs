@@ -108,6 +108,17 @@ fn lfu_method_ranks_the_hottest_key_first() {
     assert_eq!(doc["keys_scanned"], 51);
     assert_eq!(doc["keys"][0]["key"], "hot");
     assert!(doc["keys"][0]["freq"].as_u64().unwrap() > doc["keys"][1]["freq"].as_u64().unwrap());
+    // NDJSON: one key per line, the same objects as the document's `keys`.
+    let out = crate::cachestorm()
+        .args([
+            "hotkeys", "--method", "lfu", "-p", &p, "--top", "3", "-o", "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = crate::ndjson(&out.stdout);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], doc["keys"][0]);
 
     let plain = RedisServer::start();
     let err = fails(
@@ -150,6 +161,23 @@ fn slot_stats_on_a_valkey_cluster_names_the_hot_slot_and_node() {
     assert_eq!(doc["slots"][0]["slot"], slot, "{doc}");
     assert_eq!(doc["slots"][0]["node"], owner.addr());
     assert_eq!(doc["nodes"][0]["node"], owner.addr());
+    // NDJSON: one slot per line.
+    let out = crate::cachestorm()
+        .args([
+            "hotkeys",
+            "--method",
+            "slot-stats",
+            "--cluster",
+            "-p",
+            &seed,
+        ])
+        .args(["-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = crate::ndjson(&out.stdout);
+    assert_eq!(lines.len(), doc["slots"].as_array().unwrap().len());
+    assert_eq!(lines[0]["slot"], slot);
 }
 
 #[test]

@@ -279,3 +279,38 @@ fn json_without_a_file_is_refused() {
         assert!(err.contains("needs -w FILE"), "{err}");
     }
 }
+
+#[test]
+fn ndjson_with_a_file_prints_one_line_per_file() {
+    let s = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cap.log");
+    let p = s.port.to_string();
+    let child = crate::spawn(&[
+        "monitor",
+        "-p",
+        &p,
+        "-w",
+        file.to_str().unwrap(),
+        "--duration",
+        "60s",
+        "--max-lines",
+        "2",
+        "-o",
+        "ndjson",
+    ]);
+    s.wait_for_monitor();
+    let mut c = Conn::open(s.port);
+    c.call(&["GET", "a"]);
+    c.call(&["GET", "b"]);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = crate::ndjson(&out.stdout);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["lines"], 2);
+    assert_eq!(lines[0]["node"], s.addr());
+}

@@ -84,7 +84,7 @@ python3 - "$dir/out.cs_rate" "$rate" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 r, want = d["keys_per_sec"], int(sys.argv[2])
-print("--rate %d held %.0f keys/s (%+.1f%%) over %.1f s" % (want, r, (r - want) * 100.0 / want, d["elapsed_secs"]))
+print("--rate %d held %.0f keys/s (%+.1f%%) over %.1f s" % (want, r, (r - want) * 100.0 / want, d["elapsed_ms"] / 1000.0))
 PY
 
 echo "== biggest key per type: redis-cli --memkeys vs cachestorm bigkeys =="

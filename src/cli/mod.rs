@@ -24,7 +24,9 @@ pub(crate) use shared::*;
     about = "Diagnose Redis cache storms: rates, hot keys, key patterns, big keys, expiry cliffs",
     long_about = "Diagnose Redis cache storms from the command line.\n\n\
         Every report prints as a table for people (-o table, the default) or as JSON for jq \
-        (-o json, -o ndjson). Reports go to stdout; progress and warnings go to stderr.\n\n\
+        (-o json, -o ndjson). Reports go to stdout; progress and warnings go to stderr. \
+        JSON fields follow one vocabulary (docs/JSON.md in the source; a JSON Schema for \
+        every document in docs/schema/).\n\n\
         Exit codes: 0 ok, 1 a finding you asked to fail on, 2 usage or bad input, \
         3 cannot connect / auth refused / server error / a node lost part-way (the report of \
         the rest is still printed), 130 interrupted.",
