@@ -22,7 +22,7 @@ fn shop_patterns_sum_their_keys() {
         .iter()
         .find(|r| r["pattern"] == "product:*:info")
         .unwrap();
-    assert_eq!(row["ops"], product_info);
+    assert_eq!(row["count"], product_info);
     assert_eq!(rows[0]["pattern"], "product:*:info");
     let names: Vec<&str> = rows
         .iter()
@@ -54,8 +54,8 @@ fn patterns_live() {
     let doc = finish_json(child);
     assert_eq!(doc["schema"], "cachestorm.patterns/v1");
     assert_eq!(doc["patterns"][0]["pattern"], "user:*:profile");
-    assert_eq!(doc["patterns"][0]["ops"], 40);
-    assert_eq!(doc["patterns"][0]["distinct_keys"], 40);
+    assert_eq!(doc["patterns"][0]["count"], 40);
+    assert_eq!(doc["patterns"][0]["keys"], 40);
     assert_eq!(doc["patterns"][1]["pattern"], "session:*");
 }
 

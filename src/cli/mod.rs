@@ -29,7 +29,9 @@ pub(crate) use shared::*;
         every document in docs/schema/).\n\n\
         Exit codes: 0 ok, 1 a finding you asked to fail on, 2 usage or bad input, \
         3 cannot connect / auth refused / server error / a node lost part-way (the report of \
-        the rest is still printed), 130 interrupted.",
+        the rest is still printed), 130 interrupted. A bound you set (--duration, --count, \
+        --max-lines, --sample) or the MONITOR buffer guard ending a run early is not a \
+        failure: exit 0, with complete: false and stopped_by in the JSON.",
     disable_help_flag = true,
     disable_help_subcommand = true,
     disable_version_flag = true

@@ -44,7 +44,8 @@ pub(crate) async fn run(args: HotkeysArgs) -> Result<Outcome> {
 /// them, the latency guard), like redis-cli --hotkeys but top-N and JSON.
 async fn lfu(args: HotkeysArgs) -> Result<Outcome> {
     let settings = WalkSettings {
-        count: 1000,
+        // As the scans (`--count`): small batches keep other clients' latency low.
+        count: 100,
         pattern: None,
         kind: None,
         samples: 5,

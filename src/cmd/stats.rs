@@ -14,7 +14,7 @@ use crate::output::stream::RowPrinter;
 use crate::output::style::color_enabled;
 use crate::output::{self, Completeness, Format, StopReason};
 use crate::show;
-use crate::source::discover::{discover, NodeSpec};
+use crate::source::discover::{discover, NodeSpec, Role};
 use crate::source::info::{InfoPoller, NodeSample};
 use crate::source::stop::Stop;
 
@@ -60,6 +60,8 @@ struct PollEnd {
     lost: bool,
     /// Each node's last error, if it missed a poll.
     errors: Vec<Option<String>>,
+    /// Each node's role as it said (INFO replication), once it answered.
+    roles: Vec<Option<Role>>,
 }
 
 pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
@@ -88,19 +90,28 @@ pub(crate) async fn run(args: StatsArgs) -> Result<Outcome> {
     let interrupted = ended.interrupted && bounded;
     if format == Format::Json {
         let report = StatsReport {
-            completeness: Completeness::from_reasons(&[
-                (interrupted, StopReason::Interrupted),
-                (ended.lost, StopReason::NodeLost),
-            ]),
+            completeness: Completeness {
+                // Without --count/--duration Ctrl-C is the normal end: complete, but said.
+                interrupted: ended.interrupted,
+                ..Completeness::from_reasons(&[
+                    (interrupted, StopReason::Interrupted),
+                    (ended.lost, StopReason::NodeLost),
+                ])
+            },
             interval_ms: args.interval.as_millis() as u64,
             nodes: nodes
                 .into_iter()
                 .zip(versions)
                 .zip(ended.errors)
-                .map(|((spec, version), error)| NodeReport {
-                    spec,
-                    version,
-                    error,
+                .zip(ended.roles)
+                .map(|(((mut spec, version), error), role)| {
+                    // What the node said of itself, where discovery did not know.
+                    spec.role = spec.role.or(role);
+                    NodeReport {
+                        spec,
+                        version,
+                        error,
+                    }
                 })
                 .collect(),
             samples: printer.into_collected(),
@@ -140,6 +151,7 @@ async fn poll_loop(
         interrupted: false,
         lost: false,
         errors: vec![None; nodes.len()],
+        roles: vec![None; nodes.len()],
     };
     for round_no in 0u64.. {
         let (at, last) = schedule.next_poll();
@@ -160,9 +172,18 @@ async fn poll_loop(
             return Err(Error::Usage("no node to poll".into()));
         }
         for s in &round {
-            if let Err(e) = &s.result {
-                ended.lost = true;
-                ended.errors[s.node] = Some(crate::redact::everywhere(&e.to_string()));
+            match &s.result {
+                Err(e) => {
+                    ended.lost = true;
+                    ended.errors[s.node] = Some(crate::redact::everywhere(&e.to_string()));
+                }
+                Ok(info) => {
+                    ended.roles[s.node] = match info.role() {
+                        Some("master") => Some(Role::Master),
+                        Some("slave") => Some(Role::Replica),
+                        _ => ended.roles[s.node],
+                    }
+                }
             }
         }
         let times: Vec<(usize, SystemTime)> = round.iter().map(|s| (s.node, s.at)).collect();

@@ -73,7 +73,7 @@ impl Report for LfuDoc {
 ///
 /// JSON (`cachestorm.hotkeys.slots/v1`): `ordered_by`
 /// (`cpu-usec` when the server collects it, else `key-count`), `slots` (the hottest
-/// slots: slot, node, key count, CPU µs, network bytes, share), `nodes` (each node's
+/// slots: slot, node, keys, `cpu_ms`, `net_in_bytes`, `net_out_bytes`, share), `nodes` (each node's
 /// slots, keys and share). NDJSON: one line per element of `slots`. The table shows the
 /// CPU time and network bytes as a duration and sizes.
 #[derive(Serialize, schemars::JsonSchema)]

@@ -18,7 +18,7 @@ use crate::units::{bytes, count, or_dash, pct, secs};
 /// JSON (`cachestorm.keyspace/v1`): the scan's fields (as in `bigkeys`), then
 /// `keys_counted`, `memory_bytes`, `ttl` (keys and bytes with and without a TTL, beyond
 /// the horizon), `patterns` (keys, memory, shares, TTL coverage, expiry concentration, TTL
-/// p10–p90 per pattern), `horizon_mins`, `cliff_pct`, `cliff_min_keys`,
+/// p10–p90 per pattern), `horizon_ms`, `cliff_pct`, `cliff_min_keys`,
 /// `expiry_timeline` (every non-empty minute), `cliffs`, and `headroom` per node.
 /// NDJSON: one line per element of `patterns`.
 #[derive(Serialize, schemars::JsonSchema)]

@@ -91,7 +91,11 @@ impl NodeRef {
             .map(|n| NodeRef {
                 node: n.clone(),
                 role,
-                error: errors.iter().find(|e| e.contains(n.as_str())).cloned(),
+                // Messages name their node as `host:port: ...` (or `... to host:port: ...`).
+                error: errors
+                    .iter()
+                    .find(|e| e.contains(&format!("{n}: ")))
+                    .cloned(),
             })
             .collect()
     }

@@ -17,7 +17,7 @@ use crate::units::{bytes, count, decimal, or_dash, pct};
 ///
 /// JSON (`cachestorm.stats/v1`): `interval_ms`, `nodes` (node, role, cluster id, version,
 /// last error),
-/// `samples` (one row per node and interval, plus a `total` row with several nodes: time,
+/// `samples` (one row per node and interval, plus a `total` row with several nodes: `at`,
 /// node, role, status, rates `*_per_sec`, `hit_pct`, memory, clients, keys, replication
 /// lag, flags, reason). NDJSON: one line per element of `samples`, printed as it comes.
 /// The table's time column is UTC (`time (UTC)`), like every time cachestorm prints.

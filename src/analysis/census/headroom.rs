@@ -14,6 +14,7 @@ pub(crate) struct Headroom {
     pub(crate) used_memory_bytes: u64,
     /// None: no maxmemory set.
     pub(crate) maxmemory_bytes: Option<u64>,
+    #[serde(rename = "used_memory_pct")]
     pub(crate) used_pct: Option<f64>,
     pub(crate) headroom_bytes: Option<u64>,
     pub(crate) policy: String,

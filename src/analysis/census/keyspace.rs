@@ -24,6 +24,7 @@ pub(crate) struct ExpiryMinute {
     #[schemars(with = "u64")]
     pub(crate) minutes_from_start: u32,
     pub(crate) keys: u64,
+    #[serde(rename = "memory_bytes")]
     pub(crate) bytes: u64,
 }
 
@@ -31,6 +32,7 @@ pub(crate) struct ExpiryMinute {
 pub(crate) struct CliffPattern {
     pub(crate) pattern: String,
     pub(crate) keys: u64,
+    #[serde(rename = "memory_bytes")]
     pub(crate) bytes: u64,
 }
 
@@ -47,7 +49,9 @@ pub(crate) struct Cliff {
     pub(crate) keys: u64,
     /// Of all keys with a TTL.
     pub(crate) keys_pct: f64,
+    #[serde(rename = "memory_bytes")]
     pub(crate) bytes: u64,
+    #[serde(rename = "memory_pct")]
     pub(crate) bytes_pct: f64,
     pub(crate) patterns: Vec<CliffPattern>,
 }
@@ -56,9 +60,11 @@ pub(crate) struct Cliff {
 pub(crate) struct TtlSummary {
     pub(crate) keys_with_ttl: u64,
     pub(crate) keys_without_ttl: u64,
+    #[serde(rename = "memory_bytes_with_ttl")]
     pub(crate) bytes_with_ttl: u64,
     /// Keys with a TTL that expire after the horizon.
     pub(crate) beyond_horizon_keys: u64,
+    #[serde(rename = "beyond_horizon_memory_bytes")]
     pub(crate) beyond_horizon_bytes: u64,
 }
 

@@ -179,6 +179,7 @@ pub(crate) struct PatternMemory {
     pub(crate) keys_pct: f64,
     pub(crate) memory_bytes: u64,
     pub(crate) memory_pct: f64,
+    #[serde(rename = "avg_memory_bytes")]
     pub(crate) avg_bytes: f64,
     /// Share of the pattern's keys without a TTL.
     pub(crate) no_ttl_pct: f64,
@@ -186,7 +187,6 @@ pub(crate) struct PatternMemory {
     /// 100% means no jitter at all (they all go together, the avalanche risk).
     pub(crate) expiry_concentration_pct: Option<f64>,
     /// Remaining TTLs of the pattern's keys: 10th and 90th percentile (minute steps).
-    /// The pattern's TTLs, 10th and 90th percentile (to the minute).
     #[serde(
         rename = "ttl_p10_ms",
         serialize_with = "crate::show::ms::from_opt_whole_secs"

@@ -20,8 +20,11 @@ const PENETRATION_EXAMPLES: usize = 3;
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct PatternRow {
     pub(crate) pattern: String,
+    /// Events on the pattern's keys.
+    #[serde(rename = "count")]
     pub(crate) ops: u64,
     pub(crate) share_pct: f64,
+    #[serde(rename = "keys")]
     pub(crate) distinct_keys: u64,
     pub(crate) reads: u64,
     pub(crate) writes: u64,
