@@ -41,7 +41,7 @@ pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
 /// `2026-11-22T23:04:22.123456Z` (None past the year 262143).
 pub(crate) fn rfc3339_us(unix_us: u64) -> Option<String> {
     let t = chrono::DateTime::from_timestamp_micros(i64::try_from(unix_us).ok()?)?;
-    Some(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    Some(rfc3339_micros(t))
 }
 
 #[cfg(test)]
