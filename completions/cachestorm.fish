@@ -32,6 +32,7 @@ complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "hotkeys" -d '
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "patterns" -d 'traffic grouped by inferred key pattern (user:*:profile), from MONITOR or a capture file'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "bigkeys" -d 'biggest keys overall and per type, per-type totals, size percentiles, big collections'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "keyspace" -d 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "detect" -d 'is this a cache storm, which kind, where, why, and what to do now (exit 1 when it is)'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
@@ -261,6 +262,40 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l no-le
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l encoding -d 'also read each key\'s OBJECT ENCODING'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l replicas -d 'scan one replica of each master instead of the masters (sends READONLY in a cluster)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand keyspace" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s i -l interval -d 'time between samples' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s d -l duration -d 'how long to sample [default: 10s; with --watch, until Ctrl-C]' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l window -d 'how much recent history each assessment weighs' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l record -d 'write every raw sample to FILE as NDJSON (replayable with --replay)' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l replay -d 'classify a recording offline instead of sampling a server (repeatable)' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l baseline -d 'compare with a baseline saved in calm times by --save-baseline' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l save-baseline -d 'save this run\'s per-node rates and gauges as a baseline' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l threshold -d 'override one threshold (see --thresholds for names); repeatable' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l watch -d 'keep assessing (live: keep sampling; replay: walk the recording) and print an event whenever the verdict, the primary class or the affected nodes change'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l thresholds -d 'print the table of thresholds (defaults, or as overridden) and exit'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l out-dir -d 'folder to write the pages into (created if missing)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l help -d 'print help'

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Hotkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::hotkeys::run(*a))),
         Command::Patterns(a) => runtime().and_then(|rt| rt.block_on(cmd::patterns::run(*a))),
         Command::Bigkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::bigkeys::run(*a))),
+        Command::Detect(a) => runtime().and_then(|rt| rt.block_on(cmd::detect::run(*a))),
         Command::Keyspace(a) => runtime().and_then(|rt| rt.block_on(cmd::keyspace::run(*a))),
     };
     if let Err(e) = &result {

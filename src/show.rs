@@ -44,6 +44,13 @@ pub(crate) fn rfc3339_us(unix_us: u64) -> Option<String> {
     Some(rfc3339_micros(t))
 }
 
+/// Unix seconds (fractions kept to the millisecond) as RFC 3339 UTC with milliseconds;
+/// an impossible time shows as the epoch.
+pub(crate) fn rfc3339_secs(unix: f64) -> String {
+    let ms = (unix * 1000.0).round() as i64;
+    rfc3339(chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{key, rfc3339_us};

@@ -25,6 +25,7 @@ fn help_lists_only_working_subcommands() {
             "patterns",
             "bigkeys",
             "keyspace",
+            "detect",
             "completions",
             "man"
         ]
@@ -40,6 +41,7 @@ fn every_subcommand_help_has_an_example() {
         "patterns",
         "bigkeys",
         "keyspace",
+        "detect",
         "completions",
         "man",
     ] {

@@ -8,4 +8,5 @@ pub(crate) mod keyfreq;
 pub(crate) mod paged_keys;
 pub(crate) mod patterns;
 pub(crate) mod rates;
+pub(crate) mod storm;
 pub(crate) mod traffic;

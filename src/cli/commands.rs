@@ -308,3 +308,65 @@ pub(crate) struct ManArgs {
     #[arg(long = "out-dir", value_name = "DIR")]
     pub(crate) out_dir: PathBuf,
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct DetectArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// time between samples
+    #[arg(short = 'i', long = "interval", help_heading = "Sampling", value_name = "DURATION", default_value = "1s", value_parser = nonzero_duration)]
+    pub(crate) interval: std::time::Duration,
+
+    /// how long to sample [default: 10s; with --watch, until Ctrl-C]
+    #[arg(short = 'd', long = "duration", help_heading = "Sampling", value_name = "DURATION", value_parser = nonzero_duration)]
+    pub(crate) duration: Option<std::time::Duration>,
+
+    /// how much recent history each assessment weighs
+    #[arg(long = "window", help_heading = "Sampling", value_name = "DURATION", default_value = "10s", value_parser = nonzero_duration)]
+    pub(crate) window: std::time::Duration,
+
+    /// keep assessing (live: keep sampling; replay: walk the recording) and print an event whenever the verdict, the primary class or the affected nodes change
+    #[arg(long = "watch", help_heading = "Sampling")]
+    pub(crate) watch: bool,
+
+    /// write every raw sample to FILE as NDJSON (replayable with --replay)
+    #[arg(
+        long = "record",
+        help_heading = "Record and replay",
+        value_name = "FILE",
+        conflicts_with = "replay"
+    )]
+    pub(crate) record: Option<PathBuf>,
+
+    /// classify a recording offline instead of sampling a server (repeatable)
+    #[arg(
+        long = "replay",
+        help_heading = "Record and replay",
+        value_name = "FILE"
+    )]
+    pub(crate) replay: Vec<PathBuf>,
+
+    /// compare with a baseline saved in calm times by --save-baseline
+    #[arg(long = "baseline", help_heading = "Baseline", value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// save this run's per-node rates and gauges as a baseline
+    #[arg(long = "save-baseline", help_heading = "Baseline", value_name = "FILE")]
+    pub(crate) save_baseline: Option<PathBuf>,
+
+    /// print the table of thresholds (defaults, or as overridden) and exit
+    #[arg(long = "thresholds", help_heading = "Thresholds")]
+    pub(crate) thresholds: bool,
+
+    /// override one threshold (see --thresholds for names); repeatable
+    #[arg(
+        long = "threshold",
+        help_heading = "Thresholds",
+        value_name = "NAME=VALUE"
+    )]
+    pub(crate) threshold: Vec<String>,
+}

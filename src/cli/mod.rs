@@ -148,6 +148,30 @@ pub(crate) enum Command {
     )]
     Keyspace(Box<KeyspaceArgs>),
 
+    /// is this a cache storm, which kind, where, why, and what to do now (exit 1 when it is)
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm detect -h 10.0.0.5                       # 10 s of INFO every second, then the verdict\n  \
+        cachestorm detect --cluster -p 7000 --watch         # an event whenever the verdict changes\n  \
+        cachestorm detect --replay fixtures/storms/mass_expiration.ndjson\n  \
+        cachestorm detect -h 10.0.0.5 --duration 60s --save-baseline calm.json   # in calm times\n  \
+        cachestorm detect -h 10.0.0.5 --baseline calm.json -o json | jq .primary_class\n\n\
+        Every node is sampled concurrently (INFO everything, its round trip; SLOWLOG and LATENCY \
+        LATEST at the start and end). Each round, the last --window of samples is compared with \
+        a saved baseline, else with the calm samples before it, else with what the server \
+        remembers (lifetime counters over uptime), and one rule per class scores it: cold_start, \
+        mass_invalidation, mass_expiration, hot_key, memory_pressure, replication, penetration, \
+        breakdown, connection_storm, slow_commands. The report is the most severe assessment of \
+        the run: verdict (healthy, degraded, storm), severity, primary class, onset, evidence, \
+        per-node summary, timeline and runbook. Thresholds: --thresholds lists them, \
+        --threshold NAME=VALUE overrides one. --record writes every raw sample as NDJSON \
+        ({\"t\", \"node\", \"info\", \"rtt_ms\"}, {\"t\", \"node\", \"error\"}, slowlog, \
+        latency); --replay classifies such a file offline, whoever wrote it. Exit codes: 0 \
+        healthy, 1 degraded or storm, 2 bad input, 3 no node reachable, 130 interrupted."
+    )]
+    Detect(Box<DetectArgs>),
+
     /// print a shell completion script to stdout
     #[command(
         disable_help_flag = true,

@@ -2,6 +2,7 @@
 
 pub(crate) mod bigkeys;
 pub(crate) mod completions;
+pub(crate) mod detect;
 pub(crate) mod hotkeys;
 pub(crate) mod keyfreq;
 pub(crate) mod keyspace;
@@ -10,6 +11,7 @@ pub(crate) mod monitor;
 pub(crate) mod patterns;
 pub(crate) mod penetration;
 pub(crate) mod scan;
+pub(crate) mod schedule;
 pub(crate) mod stats;
 pub(crate) mod target;
 pub(crate) mod traffic;

@@ -10,6 +10,7 @@
 //! the name (`_bytes`, `_per_sec`, `_ms`, `_pct`).
 
 pub(crate) mod bigkeys;
+pub(crate) mod detect;
 pub(crate) mod hotkeys;
 pub(crate) mod keyfreq;
 pub(crate) mod keyspace;

@@ -7,6 +7,7 @@
 use schemars::JsonSchema;
 
 use super::bigkeys::BigkeysDoc;
+use super::detect::{DetectReport, ThresholdsReport};
 use super::hotkeys::{HotkeysDoc, TrafficPatternsDoc};
 use super::keyfreq::{LfuDoc, SlotDoc};
 use super::keyspace::{KeyspaceDoc, ScanPatternsDoc};
@@ -26,6 +27,8 @@ pub(crate) fn all() -> Vec<(String, String, serde_json::Value)> {
         one::<ScanPatternsDoc<'static>>(),
         one::<BigkeysDoc<'static>>(),
         one::<KeyspaceDoc<'static>>(),
+        one::<DetectReport>(),
+        one::<ThresholdsReport>(),
     ]
 }
 

@@ -5,5 +5,6 @@ pub(crate) mod info;
 pub(crate) mod keyfacts;
 pub(crate) mod keyspec;
 pub(crate) mod monitor;
+pub(crate) mod recording;
 pub(crate) mod resp;
 pub(crate) mod slotstats;

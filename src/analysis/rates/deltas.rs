@@ -37,7 +37,7 @@ fn counters(i: &InfoSnapshot) -> [Option<u64>; 9] {
 }
 
 /// Why the interval between `a` and `b` has no valid rates, if it has none.
-pub(super) fn reset_reason(a: &InfoSnapshot, b: &InfoSnapshot) -> Option<String> {
+pub(crate) fn reset_reason(a: &InfoSnapshot, b: &InfoSnapshot) -> Option<String> {
     if a.server.run_id.is_some() && a.server.run_id != b.server.run_id {
         return Some("restart (run_id changed)".into());
     }

@@ -6,7 +6,8 @@ mod row;
 
 use crate::parse::info::InfoSnapshot;
 
-use self::deltas::{deltas, reset_reason};
+use self::deltas::deltas;
+pub(crate) use self::deltas::reset_reason;
 use self::row::total_row;
 pub(crate) use self::row::{RowStatus, StatsRow};
 

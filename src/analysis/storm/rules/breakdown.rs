@@ -1,0 +1,88 @@
+//! `breakdown` (stampede on a hot key): intervals in which one expiry is followed by many
+//! misses and as many SETs, keys on course: a hot key expiring and rebuilt by many clients
+//! at once. Normal churn misses about once per expired key; a stampede misses many times
+//! per expired key. Seen again and again, it is periodic. Pure.
+
+use super::{Against, NodeView, Tally};
+use crate::analysis::storm::reference::median;
+use crate::analysis::storm::thresholds::Thresholds;
+use crate::units::count;
+
+pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
+    let mut t = Tally::default();
+    let rated = v.rated();
+    if rated.len() < 3 {
+        return t;
+    }
+    let points = &v.series.points;
+    // Misses not explained one-for-one by expiries, and SETs, per interval.
+    let excess: Vec<f64> = rated
+        .iter()
+        .map(|(iv, _)| iv.d.map_or(0.0, |d| d.misses as f64 - d.expired as f64))
+        .collect();
+    let sets: Vec<f64> = rated
+        .iter()
+        .map(|(iv, _)| iv.d.map_or(0.0, |d| d.sets as f64))
+        .collect();
+    let (m_excess, m_sets) = (median(excess.clone()), median(sets.clone()));
+    let mut bursts = Vec::new();
+    for (k, (iv, _)) in rated.iter().enumerate() {
+        let Some(d) = iv.d else { continue };
+        let (a, b) = (&points[iv.at - 1], &points[iv.at]);
+        let course = (b.keys as f64 - a.keys as f64).abs()
+            <= a.keys.max(1) as f64 * th.key_course_pct / 100.0;
+        let misses = d.misses as f64;
+        // One expiry answered by many misses (when there is little other churn) ...
+        let many_per_key = misses >= th.burst_min_misses
+            && misses >= th.burst_ratio * d.expired as f64
+            && d.sets as f64 >= th.refill_sets_per_miss * misses;
+        // ... or a jump of unexplained misses, refilled by a jump of SETs.
+        let jump = excess[k] - m_excess;
+        let jumped = jump >= th.burst_min_misses
+            && excess[k] >= th.burst_ratio * m_excess.max(1.0)
+            && sets[k] - m_sets >= th.refill_sets_per_miss * jump;
+        if d.expired >= 1 && course && (many_per_key || jumped) {
+            bursts.push((iv.t1, misses, d.expired, d.sets));
+        }
+    }
+    if bursts.is_empty() {
+        return t;
+    }
+    let (at, misses, expired, sets) = bursts[0];
+    let n = bursts.len();
+    t.add(v.ev(
+        "misses_per_expired_key",
+        misses / expired as f64,
+        Some(th.burst_ratio),
+        Against::Threshold,
+        "ratio",
+        at,
+        if n >= 2 { 0.6 } else { 0.4 },
+        format!(
+            "{n} of {} intervals: {} misses and {} SETs on {} expired key{} (first at this sample)",
+            rated.len(),
+            count(misses),
+            count(sets as f64),
+            expired,
+            if expired == 1 { "" } else { "s" }
+        ),
+    ));
+    let shares: Vec<f64> = rated.iter().map(|(_, r)| r.miss_share()).collect();
+    let median = median(shares);
+    if median <= 1.0 - th.hit_pct_warning / 100.0 {
+        t.add(v.ev(
+            "hit_pct",
+            100.0 - median * 100.0,
+            Some(th.hit_pct_warning),
+            Against::Window,
+            "%",
+            at,
+            0.15,
+            format!(
+                "between bursts the hit rate stays at {:.1}%: one key, not the cache",
+                100.0 - median * 100.0
+            ),
+        ));
+    }
+    t
+}

@@ -1,0 +1,166 @@
+//! `cold_start`: a node that restarted (run_id changed, uptime reset, loading) or came up
+//! empty, whose keys are far below what it held and refilling, with its hit % collapsed
+//! and its misses followed by SETs. A node that restarted a minute ago with its keys and
+//! hit rate normal (it loaded a snapshot) is not one; neither is a cache that grows its
+//! keys steadily with a healthy hit rate. Pure.
+
+use super::shape::hit_collapse;
+use super::{shape, Against, NodeView, Tally};
+use crate::analysis::storm::thresholds::Thresholds;
+use crate::units::count;
+
+pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
+    let mut t = Tally::default();
+    let (Some(first), Some(last)) = (v.first(), v.last()) else {
+        return t;
+    };
+    // The part of the window after the restart, if there was one in it.
+    let restart = v.restart_at().cloned();
+    let after = restart.as_ref().map_or(f64::MIN, |iv| iv.t0);
+    let Some((hit, rates)) = shape::hit_pct_after(v, after, th) else {
+        return t;
+    };
+    let Some(collapse) = hit_collapse(v, hit, last.t, th, 0.3) else {
+        return t;
+    };
+
+    let mut restarted = false;
+    if let Some(iv) = &restart {
+        restarted = true;
+        let up = v
+            .series
+            .points
+            .get(iv.at)
+            .and_then(|p| p.uptime_secs)
+            .unwrap_or(0);
+        t.add(v.ev(
+            "run_id",
+            up as f64,
+            None,
+            Against::Event,
+            "s uptime",
+            iv.t1,
+            0.35,
+            format!(
+                "restarted ({}); up {up}s at the next sample",
+                iv.reset.as_deref().unwrap_or("restart")
+            ),
+        ));
+    } else if let Some(up) = last
+        .uptime_secs
+        .filter(|u| (*u as f64) < th.restart_uptime_secs)
+    {
+        restarted = true;
+        t.add(v.ev(
+            "uptime_secs",
+            up as f64,
+            Some(th.restart_uptime_secs),
+            Against::Threshold,
+            "s",
+            last.t,
+            0.3,
+            format!("up only {up}s: the node started recently"),
+        ));
+    }
+    if v.points.iter().any(|p| p.loading) {
+        restarted = true;
+        let p = v.points.iter().copied().find(|p| p.loading).unwrap_or(last);
+        t.add(v.ev(
+            "loading",
+            1.0,
+            None,
+            Against::Event,
+            "flag",
+            p.t,
+            0.15,
+            "loading its dataset".into(),
+        ));
+    }
+
+    // Emptied: keys far below what the node held (before the restart, or its reference),
+    // or grown within the window from a small fraction of what they reach.
+    let before = restart
+        .as_ref()
+        .and_then(|iv| v.series.points.get(iv.at.wrapping_sub(1)))
+        .map(|p| p.keys as f64)
+        .or(v.reference.keys)
+        .filter(|k| *k >= 100.0);
+    let low_at_start = if restart.is_some() {
+        v.series
+            .points
+            .get(restart.as_ref().map_or(0, |iv| iv.at))
+            .map_or(first.keys, |p| p.keys)
+    } else {
+        first.keys
+    };
+    let mut emptied = false;
+    if let Some(b) = before {
+        if (low_at_start as f64) <= b * th.cold_keys_pct / 100.0 {
+            emptied = true;
+            t.add(v.ev(
+                "keys",
+                low_at_start as f64,
+                Some(b),
+                if restart.is_some() {
+                    Against::Window
+                } else {
+                    Against::of(&v.reference)
+                },
+                "keys",
+                last.t,
+                0.25,
+                format!(
+                    "{} keys against {} before",
+                    count(low_at_start as f64),
+                    count(b)
+                ),
+            ));
+        }
+    }
+    if !emptied
+        && last.keys >= 100
+        && (low_at_start as f64) <= last.keys as f64 * th.cold_keys_pct / 100.0
+    {
+        emptied = true;
+        t.add(v.ev(
+            "keys",
+            low_at_start as f64,
+            Some(last.keys as f64),
+            Against::Window,
+            "keys",
+            last.t,
+            0.2,
+            format!(
+                "keys grew from {} to {} within the window: refilling from near empty",
+                count(low_at_start as f64),
+                count(last.keys as f64)
+            ),
+        ));
+    }
+    if !emptied {
+        return Tally::default();
+    }
+    t.add(collapse);
+    if rates.misses > 0.0 && rates.sets / rates.misses >= th.refill_sets_per_miss {
+        t.add(v.ev(
+            "sets_per_miss",
+            rates.sets / rates.misses,
+            Some(th.refill_sets_per_miss),
+            Against::Threshold,
+            "ratio",
+            last.t,
+            0.15,
+            format!(
+                "{} SETs/s follow {} misses/s: clients refill what they miss",
+                count(rates.sets),
+                count(rates.misses)
+            ),
+        ));
+    }
+    if !restarted {
+        // Refilling from empty without a restart: could be a flush before the window;
+        // the invalidation rule weighs the lifetime flush calls.
+        t.cap = Some(0.55);
+    }
+    t
+}

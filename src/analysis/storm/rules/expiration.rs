@@ -1,0 +1,148 @@
+//! `mass_expiration` (avalanche): expired/s far above its reference and a real share of
+//! the keys expiring within the window; keys falling as the expired counter rises; the
+//! active expire cycle falling behind (expired_stale_perc, time-cap hits); hit % falling.
+//! As a forecast: the database's avg_ttl falling with the clock (TTLs set together, none
+//! refreshed) toward zero while most keys carry a TTL. The server's expired counter lags
+//! the real deadlines, so the first seconds of an avalanche look smaller than they are.
+//! Pure.
+
+use super::shape::{biggest_drop, hit_collapse, hit_pct_after, sum_between};
+use super::{Against, NodeView, Tally};
+use crate::analysis::storm::thresholds::Thresholds;
+use crate::units::count;
+
+pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
+    let mut t = Tally::default();
+    let Some(last) = v.last() else {
+        return t;
+    };
+    let rated = v.rated();
+    let peak = rated
+        .iter()
+        .max_by(|a, b| a.1.expired.total_cmp(&b.1.expired))
+        .map(|(iv, r)| (r.expired, iv.t1, iv.t0));
+    let expired_total: u64 = rated
+        .iter()
+        .filter_map(|(iv, _)| iv.d.map(|d| d.expired))
+        .sum();
+    let keys_max = v.points.iter().map(|p| p.keys).max().unwrap_or(0);
+    let reference = v.reference.rate(|r| r.expired);
+    if let Some((rate, at, start)) = peak {
+        let floor = reference.unwrap_or(0.0).max(1.0);
+        let share = crate::ratio::pct(expired_total, keys_max.max(1));
+        // A spike against the reference is not enough (a busy churn beats a lifetime rate
+        // that includes idle hours): the expiry must also be concentrated in the window,
+        // or take keys down with it, or take the hit rate down.
+        let others = crate::analysis::storm::reference::median(
+            rated.iter().map(|(_, r)| r.expired).collect(),
+        );
+        let concentrated = rate >= th.spike_ratio * others.max(1.0);
+        let drop = biggest_drop(v).filter(|d| d.pct() >= th.key_drop_pct);
+        let hit = hit_pct_after(v, start, th);
+        let collapse = hit.and_then(|(h, _)| hit_collapse(v, h, last.t, th, 0.15));
+        let effect = concentrated || drop.is_some() || collapse.is_some();
+        if rate >= th.spike_ratio * floor
+            && share >= th.expired_share_pct
+            && expired_total >= 100
+            && effect
+        {
+            t.add(v.ev(
+                "expired_per_sec",
+                rate,
+                reference,
+                Against::of(&v.reference),
+                "keys/s",
+                at,
+                0.5,
+                format!(
+                    "{} keys/s expired against {}/s ({}); {share:.0}% of the keys expired in the window",
+                    count(rate),
+                    count(reference.unwrap_or(0.0)),
+                    v.reference.kind.name()
+                ),
+            ));
+            if let Some(drop) = drop {
+                let d = sum_between(v, drop.peak_t, drop.trough_t);
+                let fell = (drop.peak - drop.trough) as f64;
+                if d.expired as f64 >= fell * 0.5 {
+                    t.add(v.ev(
+                        "keys",
+                        drop.trough as f64,
+                        Some(drop.peak as f64),
+                        Against::Window,
+                        "keys",
+                        drop.trough_t,
+                        0.25,
+                        format!(
+                            "keys fell {:.0}% as {} expired",
+                            drop.pct(),
+                            count(d.expired as f64)
+                        ),
+                    ));
+                }
+            }
+            if let Some(e) = collapse {
+                t.add(e);
+            }
+            stale(v, th, &mut t);
+            return t;
+        }
+    }
+    forecast(v, th, &mut t);
+    t
+}
+
+/// The active expire cycle falling behind.
+fn stale(v: &NodeView, th: &Thresholds, t: &mut Tally) {
+    let worst = v
+        .points
+        .iter()
+        .filter_map(|p| Some((p.expired_stale_pct?, p.t)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((pct, at)) = worst.filter(|w| w.0 >= th.expire_stale_pct) {
+        t.add(v.ev(
+            "expired_stale_perc",
+            pct,
+            Some(th.expire_stale_pct),
+            Against::Threshold,
+            "%",
+            at,
+            0.1,
+            format!("{pct:.0}% of sampled TTL keys already stale: the expire cycle is behind"),
+        ));
+    }
+}
+
+/// avg_ttl falling with the clock toward zero while most keys carry a TTL.
+fn forecast(v: &NodeView, th: &Thresholds, t: &mut Tally) {
+    let pts: Vec<_> = v.points.iter().filter(|p| p.avg_ttl_ms > 0).collect();
+    let (Some(a), Some(b)) = (pts.first(), pts.last()) else {
+        return;
+    };
+    let span = b.t - a.t;
+    if pts.len() < 4 || span < 3.0 || b.keys < 1000 {
+        return;
+    }
+    let fell_ms = a.avg_ttl_ms as f64 - b.avg_ttl_ms as f64;
+    let with_clock = fell_ms >= span * 1000.0 * 0.5;
+    let soon = (b.avg_ttl_ms as f64) <= th.avg_ttl_forecast_secs * 1000.0;
+    let share = crate::ratio::pct(b.expires, b.keys);
+    if with_clock && soon && share >= th.expires_share_pct {
+        t.add(v.ev(
+            "avg_ttl_ms",
+            b.avg_ttl_ms as f64,
+            Some(a.avg_ttl_ms as f64),
+            Against::Window,
+            "ms",
+            b.t,
+            0.5,
+            format!(
+                "forecast: avg TTL fell from {:.0}s to {:.0}s in {span:.0}s with {share:.0}% of {} keys carrying a TTL: they expire together in about {:.0}s",
+                a.avg_ttl_ms as f64 / 1000.0,
+                b.avg_ttl_ms as f64 / 1000.0,
+                count(b.keys as f64),
+                b.avg_ttl_ms as f64 / 1000.0
+            ),
+        ));
+    }
+}

@@ -1,0 +1,117 @@
+//! `memory_pressure`: evictions sustained through the window, used memory near
+//! maxmemory, OOM errors (noeviction at the limit), hit % falling with evictions,
+//! fragmentation. Pure.
+
+use super::shape::{hit_collapse, hit_pct_after};
+use super::{Against, NodeView, Tally};
+use crate::analysis::storm::thresholds::Thresholds;
+use crate::units::{bytes, count};
+
+pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
+    let mut t = Tally::default();
+    let Some(last) = v.last() else {
+        return t;
+    };
+    let rated = v.rated();
+    let evicting = rated.iter().filter(|(_, r)| r.evicted > 0.0).count();
+    let share = crate::ratio::pct(evicting as u64, rated.len() as u64);
+    let rates = v.rates();
+    let mut gate = false;
+    if !rated.is_empty() && share >= th.eviction_intervals_pct {
+        gate = true;
+        let rate = rates.map_or(0.0, |r| r.evicted);
+        t.add(v.ev(
+            "evicted_per_sec",
+            rate,
+            v.reference.rate(|r| r.evicted),
+            Against::of(&v.reference),
+            "keys/s",
+            last.t,
+            0.4,
+            format!(
+                "evicting {}/s in {evicting} of {} intervals",
+                count(rate),
+                rated.len()
+            ),
+        ));
+        if let Some((hit, _)) = hit_pct_after(v, f64::MIN, th) {
+            let below = hit < th.hit_pct_warning;
+            match hit_collapse(v, hit, last.t, th, 0.25) {
+                Some(e) => t.add(e),
+                None if below => t.add(v.ev(
+                    "hit_pct",
+                    hit,
+                    Some(th.hit_pct_warning),
+                    Against::Threshold,
+                    "%",
+                    last.t,
+                    0.2,
+                    format!("hit rate {hit:.1}% while evicting"),
+                )),
+                None => {}
+            }
+        }
+    }
+    if let Some(pct) = last.memory_pct() {
+        let level = if pct > th.memory_pct_critical {
+            Some((th.memory_pct_critical, 0.55, "critical"))
+        } else if pct > th.memory_pct_warning {
+            Some((th.memory_pct_warning, 0.5, "warning"))
+        } else {
+            None
+        };
+        if let Some((limit, w, name)) = level {
+            gate = true;
+            t.add(v.ev(
+                "used_memory_pct",
+                pct,
+                Some(limit),
+                Against::Threshold,
+                "%",
+                last.t,
+                if t.evidence.is_empty() { w } else { 0.2 },
+                format!(
+                    "{} used of {} maxmemory ({pct:.0}%, above the {name} {limit:.0}%), policy {}",
+                    bytes(last.used_memory.unwrap_or(0)),
+                    bytes(last.maxmemory.unwrap_or(0)),
+                    last.policy.as_deref().unwrap_or("?")
+                ),
+            ));
+        }
+    }
+    let oom: u64 = rated
+        .iter()
+        .filter_map(|(iv, _)| iv.d.map(|d| d.oom_errors))
+        .sum();
+    if oom > 0 {
+        gate = true;
+        t.add(v.ev(
+            "oom_errors",
+            oom as f64,
+            None,
+            Against::Event,
+            "errors",
+            last.t,
+            0.3,
+            format!("{oom} OOM error replies: writes refused at maxmemory"),
+        ));
+    }
+    if let (Some(f), Some(rss), Some(used)) = (last.fragmentation, last.rss, last.used_memory) {
+        if f > th.fragmentation_ratio && rss.saturating_sub(used) >= 64 << 20 {
+            t.add(v.ev(
+                "fragmentation_ratio",
+                f,
+                Some(th.fragmentation_ratio),
+                Against::Threshold,
+                "ratio",
+                last.t,
+                if gate { 0.15 } else { 0.3 },
+                format!(
+                    "fragmentation {f:.2}: {} of RSS is not data",
+                    bytes(rss - used)
+                ),
+            ));
+        }
+    }
+    t
+}

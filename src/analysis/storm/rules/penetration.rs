@@ -1,0 +1,109 @@
+//! `penetration`: misses up (against the reference, or a hit % below the warning level
+//! that is not this node's normal) while SETs no longer follow the misses, keys on their
+//! course, and no expiry, eviction or invalidation that explains them: clients asking for
+//! keys the database does not have either. A replica whose link is down (its writes stopped
+//! arriving) is replication trouble, not penetration. Pure.
+
+use super::shape::hit_pct_after;
+use super::{Against, NodeView, Tally};
+use crate::analysis::storm::thresholds::Thresholds;
+use crate::units::count;
+
+pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
+    let mut t = Tally::default();
+    let (Some(first), Some(last)) = (v.first(), v.last()) else {
+        return t;
+    };
+    if v.points.iter().any(|p| p.link_up == Some(false)) || v.restart_at().is_some() {
+        return t;
+    }
+    let Some((hit, r)) = hit_pct_after(v, f64::MIN, th) else {
+        return t;
+    };
+    let reference = v.reference.rate(|r| r.misses);
+    let surge = reference.is_some_and(|m| r.misses >= th.spike_ratio * m.max(1.0));
+    let ref_hit = v.reference.hit_pct;
+    let low = hit < th.hit_pct_warning && ref_hit.is_none_or(|h| hit <= h - th.hit_drop_points);
+    if !(surge || low) {
+        return t;
+    }
+    let sets_per_miss = r.sets / r.misses.max(1e-9);
+    if sets_per_miss > th.penetration_sets_per_miss {
+        return t;
+    }
+    let course = (last.keys as f64 - first.keys as f64).abs()
+        <= first.keys.max(1) as f64 * th.key_course_pct / 100.0;
+    if !course {
+        return t;
+    }
+    t.add(v.ev(
+        "misses_per_sec",
+        r.misses,
+        if surge { reference } else { ref_hit },
+        if surge {
+            Against::of(&v.reference)
+        } else {
+            Against::Threshold
+        },
+        "misses/s",
+        last.t,
+        0.4,
+        if surge {
+            format!(
+                "{} misses/s against {}/s ({})",
+                count(r.misses),
+                count(reference.unwrap_or(0.0)),
+                v.reference.kind.name()
+            )
+        } else {
+            format!("{} misses/s, hit rate {hit:.1}%", count(r.misses))
+        },
+    ));
+    t.add(v.ev(
+        "sets_per_miss",
+        sets_per_miss,
+        Some(th.penetration_sets_per_miss),
+        Against::Threshold,
+        "ratio",
+        last.t,
+        0.2,
+        format!(
+            "only {} SETs/s follow them: the misses are not refilled",
+            count(r.sets)
+        ),
+    ));
+    let explained = r.expired + r.evicted;
+    if explained < 0.1 * r.misses {
+        t.add(v.ev(
+            "keys",
+            last.keys as f64,
+            Some(first.keys as f64),
+            Against::Window,
+            "keys",
+            last.t,
+            0.2,
+            format!(
+                "keys on course ({} to {}), expiry and eviction {}/s: nothing removed what is missed",
+                count(first.keys as f64),
+                count(last.keys as f64),
+                count(explained)
+            ),
+        ));
+    }
+    if hit < th.hit_pct_critical {
+        t.add(v.ev(
+            "hit_pct",
+            hit,
+            Some(th.hit_pct_critical),
+            Against::Threshold,
+            "%",
+            last.t,
+            0.1,
+            format!(
+                "hit rate {hit:.1}% is below the critical {:.0}%",
+                th.hit_pct_critical
+            ),
+        ));
+    }
+    t
+}
