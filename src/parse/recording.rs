@@ -21,6 +21,17 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The line kinds, in words (the man page prints them).
+pub(crate) const FORMAT_LINES: &[&str] = &[
+    "One JSON object per line, one line per node per sample; every line has \"t\" (unix seconds, fractions allowed) and \"node\" (host:port).",
+    "{\"t\", \"node\", \"info\": \"<raw INFO everything text>\", \"rtt_ms\": 0.4}: one INFO sample; rtt_ms (the round trip of that INFO) is optional.",
+    "{\"t\", \"node\", \"error\": \"<message>\"}: the node did not answer that sample.",
+    "{\"t\", \"node\", \"slowlog\": {\"len\": N, \"entries\": [{\"id\", \"time\", \"duration_us\", \"args\": [...]}]}}: SLOWLOG LEN and SLOWLOG GET 32, at the start and end of a run.",
+    "{\"t\", \"node\", \"latency\": [{\"event\", \"time\", \"latest_ms\", \"max_ms\"}]}: LATENCY LATEST, at the start and end of a run.",
+    "{\"t\", \"node\", \"skipped\": \"slowlog\", \"why\": \"<the server's answer>\"}: evidence that could not be taken (a renamed command, an ACL).",
+    "Replay is lenient: fields beyond these are ignored, lines of other kinds are skipped, lines may come in any order; lines that are not JSON samples are counted and reported.",
+];
+
 /// One line of a recording.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Record {

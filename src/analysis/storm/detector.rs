@@ -157,8 +157,10 @@ impl Detector {
 
     fn view(&self, i: usize, from: f64, now: f64) -> NodeView<'_> {
         let s = &self.series[i];
-        let points: Vec<_> = s.points_in(from, now).collect();
         let intervals = s.intervals(from + 1e-9, now);
+        // The window's points start where its first interval starts.
+        let start = intervals.first().map_or(from, |iv| iv.t0.min(from));
+        let points: Vec<_> = s.points_in(start, now).collect();
         let reference = self.reference(i, from, points.first().copied());
         NodeView {
             name: &self.names[i],
@@ -193,7 +195,11 @@ impl Detector {
         if let Some(r) = Reference::calm(&pairs, self.th.calm_min_intervals as usize) {
             return r;
         }
-        first.map_or_else(Reference::none, Reference::lifetime)
+        // Lifetime counters of a server younger than the window describe the window
+        // itself, not what came before it.
+        first
+            .filter(|p| p.uptime_secs.is_some_and(|u| u as f64 >= self.window))
+            .map_or_else(Reference::none, Reference::lifetime)
     }
 
     /// A class that starts firing gets its onset: the earliest evidence of this

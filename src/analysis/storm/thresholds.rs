@@ -84,6 +84,7 @@ thresholds! {
     conn_rate_min = 50.0, "conns/s", "new connections per second a connection spike needs";
     slowlog_min_entries = 3.0, "entries", "new slow-log entries within the window that count as slow commands";
     slow_call_ms = 10.0, "ms", "a command family's mean time per call within the window above this is slow";
+    slow_busy_pct = 5.0, "%", "share of the window the server spent in slow command families that makes them a storm";
 }
 
 impl Thresholds {

@@ -24,6 +24,17 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         return t;
     };
 
+    // Keys that fell within the window without a restart went somewhere (expiry,
+    // eviction, deletion): that is another class's storm, not an empty start.
+    if restart.is_none() {
+        if let Some(drop) = shape::biggest_drop(v).filter(|d| d.pct() >= th.key_drop_pct) {
+            let d = shape::sum_between(v, drop.peak_t, drop.trough_t);
+            let gone = (d.expired + d.evicted + d.deletes + d.flushes) as f64;
+            if gone >= (drop.peak - drop.trough) as f64 * 0.5 || d.flushes > 0 {
+                return t;
+            }
+        }
+    }
     let mut restarted = false;
     if let Some(iv) = &restart {
         restarted = true;
@@ -49,6 +60,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     } else if let Some(up) = last
         .uptime_secs
         .filter(|u| (*u as f64) < th.restart_uptime_secs)
+        .filter(|_| fresh(last))
     {
         restarted = true;
         t.add(v.ev(
@@ -163,4 +175,12 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         t.cap = Some(0.55);
     }
     t
+}
+
+/// A server that never held more than it holds now: since it started, it has lost
+/// (expired, evicted, deleted, flushed) fewer keys than it has. A young server that lost
+/// more than it holds had its data, and lost it to something else than a restart.
+fn fresh(p: &crate::analysis::storm::series::Point) -> bool {
+    let lost = p.c.expired + p.c.evicted + p.c.deletes;
+    p.c.flushes == 0 && lost < p.keys.max(1)
 }

@@ -37,6 +37,20 @@ fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
     }
     if let Some((at, err)) = v.down.first() {
         let back = v.points.iter().any(|p| p.t > *at);
+        // Back with a new run_id or a small uptime: the gap was a restart (cold_start's
+        // evidence), not a replication or availability problem.
+        let restarted = back
+            && v.points.iter().filter(|p| p.t > *at).any(|p| {
+                v.points.iter().filter(|q| q.t < *at).any(|q| q.run_id != p.run_id)
+                    || p.uptime_secs.is_some_and(|u| (u as f64) <= p.t - at + 1.0)
+            });
+        // One missed sample is a blip; two in a row is a node down.
+        let weight = match (back, v.down.len()) {
+            _ if restarted => 0.0,
+            (true, _) => 0.4,
+            (false, 1) => 0.3,
+            (false, _) => 0.6,
+        };
         let others = answering - usize::from(!v.points.is_empty());
         t.add(v.ev(
             "unreachable",
@@ -45,7 +59,7 @@ fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
             Against::Event,
             "samples",
             *at,
-            if back { 0.4 } else { 0.6 },
+            weight,
             format!(
                 "missed {} sample{} from this time ({err}){}{}",
                 v.down.len(),

@@ -180,7 +180,21 @@ fn commandstats(v: &NodeView, th: &Thresholds, t: &mut Tally) {
             Some((name, dc, du as f64 / dc as f64))
         })
         .max_by(|x, y| x.2.total_cmp(&y.2));
+    let span = b.t - a.t;
     if let Some((name, calls, per_call)) = worst.filter(|w| w.2 >= th.slow_call_ms * 1000.0) {
+        let busy = calls as f64 * per_call / 1e6 / span.max(1e-9) * 100.0;
+        if busy >= th.slow_busy_pct {
+            t.add(v.ev(
+                "busy_pct",
+                busy,
+                Some(th.slow_busy_pct),
+                Against::Threshold,
+                "%",
+                b.t,
+                0.25,
+                format!("{name} kept the server busy {busy:.0}% of the last {span:.0}s: every other client waited"),
+            ));
+        }
         t.add(v.ev(
             "usec_per_call",
             per_call,
