@@ -6,6 +6,7 @@
 mod util;
 
 mod bigkeys;
+mod detect;
 mod generated;
 mod glob;
 mod help;
