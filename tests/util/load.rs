@@ -386,8 +386,10 @@ pub fn key_slot(key: &str) -> u16 {
 }
 
 /// Writes keys `first..last` of `cfg`'s keyspace with its TTL (jittered), pipelined in
-/// batches of 500: the cache warm-up a deploy or a batch job does.
-pub fn prefill(cfg: &LoadConfig, first: u64, last: u64) {
+/// batches of 500: what a batch job does. `aged`: each key gets a random part of its TTL
+/// left instead, the state of a cache an application has been filling for a while (keys
+/// of every age, expiring steadily), which is where the scenarios start.
+pub fn prefill(cfg: &LoadConfig, first: u64, last: u64, aged: bool) {
     let mut rng = Rng::new(7);
     let mut conns: HashMap<String, redis::Connection> = HashMap::new();
     let mut batches: HashMap<String, redis::Pipeline> = HashMap::new();
@@ -401,7 +403,8 @@ pub fn prefill(cfg: &LoadConfig, first: u64, last: u64) {
         let key = cfg.key(i);
         let addr = cfg.route.write(&key).to_string();
         let factor = 1.0 + cfg.jitter * (2.0 * rng.unit() - 1.0);
-        let ttl = ((cfg.ttl_ms as f64 * factor) as u64).max(1);
+        let left = if aged { rng.unit() } else { 1.0 };
+        let ttl = ((cfg.ttl_ms as f64 * factor * left) as u64).max(1);
         let p = batches.entry(addr.clone()).or_insert_with(redis::pipe);
         p.cmd("SET")
             .arg(&key)

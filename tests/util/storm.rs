@@ -136,12 +136,14 @@ pub fn run(scenario: &str, path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])
 }
 
 /// The catalog every scenario's application reads: 20,000 products of ~300 bytes, Zipf
-/// popularity, cached for 10 minutes (±10%), a 1-2 ms database read on a miss; 3 client
-/// threads at 300 requests/s each.
+/// popularity, cached for 5 minutes (±10%), a 1-2 ms database read on a miss; 3 client
+/// threads at 300 requests/s each. Prefilled `aged` (keys of every age), so the calm
+/// period has what a real one has: keys expiring steadily, a few misses refilled.
 fn catalog(route: Route) -> LoadConfig {
     LoadConfig::new("catalog", route, "product:", 20_000)
         .dist(Dist::Zipf(0.8))
         .threads(3, 300)
+        .ttl(300_000, 0.1)
         .value_bytes(300)
 }
 
@@ -218,9 +220,9 @@ type Ran = (Vec<String>, f64, String);
 fn cold_start(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let mut s = RedisServer::start();
     let cfg = catalog(Route::One(s.addr()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
-    wait_steady(&s.addr(), 20_000.0, 0.97);
+    wait_steady(&s.addr(), 18_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     s.restart();
@@ -260,14 +262,14 @@ fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flus
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let sessions = LoadConfig::new("sessions", Route::One(a.clone()), "session:", 5_000)
         .threads(1, 200)
         .ttl(1_800_000, 0.2);
-    prefill(&sessions, 0, sessions.keys);
+    prefill(&sessions, 0, sessions.keys, true);
     let mut load = Load::start(cfg);
     let mut load2 = Load::start(sessions);
-    wait_steady(&a, 25_000.0, 0.97);
+    wait_steady(&a, 22_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let gone = if flush {
@@ -305,22 +307,26 @@ fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flus
     (vec![a], onset, effect)
 }
 
-/// A price-sync job wrote 30,000 prices at once with the same 9 s TTL; the application
+/// A price-sync job wrote 30,000 prices at once with the same 12 s TTL; the application
 /// reads them (and caches what it reloads for 10 minutes): they expire together.
 fn mass_expiration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
-    let ttl_ms = 9_000;
+    let ttl_ms = 12_000;
     let batch = LoadConfig::new("prices", Route::One(a.clone()), "price:", 30_000)
         .ttl(ttl_ms, 0.0)
         .value_bytes(120)
         .dist(Dist::Zipf(0.8))
         .threads(3, 300);
     let written = unix_now();
-    prefill(&batch, 0, batch.keys);
+    prefill(&batch, 0, batch.keys, false);
     let onset = written + ttl_ms as f64 / 1000.0;
     let mut load = Load::start(batch.clone().ttl(600_000, 0.1));
     wait_steady(&a, 30_000.0, 0.97);
+    // The recording starts so that the calm period is CALM samples long.
+    wait_until("the calm period's start", 15, || {
+        unix_now() >= onset - CALM as f64 - 0.5
+    });
     let rec = calm(&[&s], path, on_calm);
     assert!(
         unix_now() < onset,
@@ -364,9 +370,9 @@ fn hot_key(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg.clone());
-    wait_steady(&a, 20_000.0, 0.97);
+    wait_steady(&a, 18_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let mut viral = Load::start(
@@ -420,11 +426,11 @@ fn hot_key_cluster(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
     let c = RedisCluster::start_masters(redis_server_bin(), &[]);
     let route = cluster_route(&c);
     let cfg = catalog(route.clone());
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg.clone());
     let servers: Vec<&RedisServer> = c.nodes.iter().collect();
     for s in &servers {
-        wait_steady(&s.addr(), 6_000.0, 0.97);
+        wait_steady(&s.addr(), 5_500.0, 0.95);
     }
     let rec = calm(&servers, path, on_calm);
     let onset = unix_now();
@@ -485,9 +491,9 @@ fn memory_pressure(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
     let s = RedisServer::with_args(&["--maxmemory", "20mb", "--maxmemory-policy", "allkeys-lru"]);
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
-    wait_steady(&a, 20_000.0, 0.97);
+    wait_steady(&a, 18_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let mut imp = import(&a, "report:", 1_000, 400, Duration::from_millis(50));
@@ -530,14 +536,14 @@ fn replication(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), link_only:
         read: ra.clone(),
         write: ma.clone(),
     });
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     wait_until("the replica in sync", 30, || {
         let i = info(&ra);
         i.get("master_link_status").map(String::as_str) == Some("up")
-            && num(&i, "db0.keys") >= 20_000.0
+            && num(&i, "db0.keys") >= 18_000.0
     });
     let mut load = Load::start(cfg);
-    wait_steady(&ra, 20_000.0, 0.97);
+    wait_steady(&ra, 18_000.0, 0.95);
     let rec = calm(&[&m, &r_srv], path, on_calm);
     let onset = unix_now();
     if link_only {
@@ -584,9 +590,9 @@ fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
-    wait_steady(&a, 20_000.0, 0.97);
+    wait_steady(&a, 18_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let mut scraper = Load::start(
@@ -627,7 +633,7 @@ fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     (vec![a], onset, effect)
 }
 
-/// The home feed (feed:home:0) is read by 12 client threads at 50/s each, and rebuilding
+/// The home feed (feed:home:0) is read by 16 client threads at 40/s each, and rebuilding
 /// it is an expensive query (100-150 ms). A config push sets its cache TTL to 1 s: from
 /// then on, each time it expires every thread misses during the rebuild and rebuilds it
 /// too, a stampede of misses and SETs every second.
@@ -635,16 +641,16 @@ fn breakdown(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let feed_cfg = LoadConfig::new("feed", Route::One(a.clone()), "feed:home:", 1)
-        .threads(12, 50)
+        .threads(16, 40)
         .ttl(3_600_000, 0.0)
         .db(100, 150, true)
         .value_bytes(4_000);
-    prefill(&feed_cfg, 0, 1);
+    prefill(&feed_cfg, 0, 1, false);
     let mut load = Load::start(cfg);
     let mut feed = Load::start(feed_cfg);
-    wait_steady(&a, 20_001.0, 0.97);
+    wait_steady(&a, 18_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     feed.set_ttl_ms(1_000);
@@ -683,9 +689,9 @@ fn connection_storm(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ra
     let s = RedisServer::with_args(&["--maxclients", "50"]);
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
-    wait_steady(&a, 20_000.0, 0.97);
+    wait_steady(&a, 18_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let mut fleet: Background = fleet(&a, 8, 10, Duration::from_millis(250));
@@ -714,13 +720,13 @@ fn slow_commands(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
-    prefill(&cfg, 0, cfg.keys);
+    prefill(&cfg, 0, cfg.keys, true);
     let sessions = LoadConfig::new("sessions", Route::One(a.clone()), "session:", 150_000)
         .ttl(1_800_000, 0.2)
         .value_bytes(60);
-    prefill(&sessions, 0, sessions.keys);
+    prefill(&sessions, 0, sessions.keys, true);
     let mut load = Load::start(cfg);
-    wait_steady(&a, 170_000.0, 0.97);
+    wait_steady(&a, 150_000.0, 0.95);
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let mut ops = repeat(&a, &["KEYS", "session:*"], Duration::from_millis(300));
@@ -765,7 +771,7 @@ fn healthy(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), kind: Healthy)
     let (mut load, keys) = match kind {
         Healthy::Steady | Healthy::Bursty => {
             let cfg = catalog(Route::One(a.clone()));
-            prefill(&cfg, 0, cfg.keys);
+            prefill(&cfg, 0, cfg.keys, true);
             (Load::start(cfg), 20_000.0)
         }
         Healthy::TtlChurn => {
@@ -773,7 +779,7 @@ fn healthy(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), kind: Healthy)
                 .threads(3, 500)
                 .ttl(6_000, 0.5)
                 .value_bytes(150);
-            prefill(&cfg, 0, cfg.keys);
+            prefill(&cfg, 0, cfg.keys, true);
             (Load::start(cfg), 500.0)
         }
     };
