@@ -273,8 +273,9 @@ fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flus
     let rec = calm(&[&s], path, on_calm);
     let onset = unix_now();
     let gone = if flush {
+        let held: u64 = s.cli(&["DBSIZE"]).parse().expect("DBSIZE");
         s.cli(&["FLUSHDB"]);
-        25_000
+        held
     } else {
         unlink_matching(&a, "product:*")
     };
