@@ -6,6 +6,7 @@
 mod util;
 
 mod bigkeys;
+mod detect;
 mod detect_replay;
 mod generated;
 mod glob;

@@ -10,6 +10,10 @@
 //! - `sentinel`: `Sentinel` (one Sentinel watching a `RedisServer`).
 //! - `client`: `Conn` (a bare RESP client), and the waits on what a running `cachestorm`
 //!   does on a server (first INFO poll, first SCAN, MONITOR attached).
+//! - `storm`: the storm scenarios `cachestorm detect` is judged on, made of `load` (the
+//!   read-through application load), `incident` (what incidents do: purges, imports, a
+//!   connection fleet, an ops script), `recorder` (INFO everything of every node each
+//!   second, as NDJSON) and `recording` (reading a recording back to check its effect).
 //!
 //! This file holds what they share: where the server binaries are, free ports, waiting for
 //! a freshly spawned server to listen (each guard launches again on another port when the
@@ -22,8 +26,13 @@
 
 mod client;
 mod cluster;
+pub mod incident;
+pub mod load;
+pub mod recorder;
+pub mod recording;
 mod sentinel;
 mod server;
+pub mod storm;
 
 pub use client::{wait_for_scan, Conn};
 pub use cluster::{owns, RedisCluster};
