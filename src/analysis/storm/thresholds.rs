@@ -65,6 +65,8 @@ thresholds! {
     cold_keys_pct = 20.0, "%", "keys below this share of the reference (or of what they grow to in the window) count as emptied";
     refill_sets_per_miss = 0.5, "ratio", "SETs per miss from which misses are being refilled";
     key_drop_pct = 10.0, "%", "a fall of keys by this share within the window counts as a drop";
+    bulk_delete_calls = 10.0, "calls", "DEL/UNLINK calls in a server's life that make a refill after a fall look like an invalidation";
+    refill_growth_pct = 50.0, "%", "keys growing by this share of their end value within the window count as refilling from near empty";
     unexplained_drop_pct = 50.0, "%", "share of a key drop that expiry and eviction leave unexplained for an invalidation";
     expired_share_pct = 5.0, "%", "keys expired within the window, as a share of keys, for an avalanche";
     expire_stale_pct = 25.0, "%", "expired_stale_perc above this: the active expire cycle cannot keep up";

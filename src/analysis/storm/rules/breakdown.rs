@@ -53,6 +53,10 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         }
     }
     if bursts.is_empty() {
+        window_signature(v, th, &mut t);
+        if !t.evidence.is_empty() {
+            healthy_between(v, calm_share, th, &mut t);
+        }
         return t;
     }
     let (at, misses, expired, sets) = bursts[0];
@@ -74,6 +78,13 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             if expired == 1 { "" } else { "s" }
         ),
     ));
+    healthy_between(v, calm_share, th, &mut t);
+    t
+}
+
+/// The hit rate between bursts: one key is the trouble, not the cache.
+fn healthy_between(v: &NodeView, calm_share: f64, th: &Thresholds, t: &mut Tally) {
+    let at = t.evidence.first().map_or(v.to, |e| e.t);
     t.add(v.ev(
         "hit_pct",
         100.0 - calm_share * 100.0,
@@ -87,5 +98,45 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             100.0 - calm_share * 100.0
         ),
     ));
-    t
+}
+
+/// When the hot key expires every interval (a TTL shorter than the sampling), no interval
+/// stands out; over the window, misses beyond what expired and was evicted, each followed
+/// by a SET, with the keys not growing: the SETs rebuilt keys that others had just rebuilt.
+/// A replica is left out (it does not expire keys itself; its misses are not refilled by
+/// its own clients).
+fn window_signature(v: &NodeView, th: &Thresholds, t: &mut Tally) {
+    let (Some(first), Some(last)) = (v.first(), v.last()) else {
+        return;
+    };
+    if last.is_replica() {
+        return;
+    }
+    let Some((d, secs)) = v.sum_after(f64::MIN) else {
+        return;
+    };
+    let misses = d.misses as f64;
+    let excess = misses - d.expired as f64 - d.evicted as f64;
+    let grew = last.keys as f64 - first.keys as f64;
+    if excess >= 3.0 * th.burst_min_misses
+        && excess >= misses / th.burst_ratio
+        && d.sets as f64 >= th.refill_sets_per_miss * misses
+        && grew <= 0.5 * excess
+    {
+        t.add(v.ev(
+            "misses_beyond_expired",
+            excess / secs,
+            Some(d.expired as f64 / secs),
+            Against::Window,
+            "misses/s",
+            last.t,
+            0.55,
+            format!(
+                "{} misses/s beyond the {}/s that expired, each rebuilt ({} SETs/s) while the keys did not grow: the same keys rebuilt again and again",
+                count(excess / secs),
+                count(d.expired as f64 / secs),
+                count(d.sets as f64 / secs)
+            ),
+        ));
+    }
 }

@@ -131,7 +131,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     }
     if !emptied
         && last.keys >= 100
-        && (low_at_start as f64) <= last.keys as f64 * th.cold_keys_pct / 100.0
+        && (low_at_start as f64) <= last.keys as f64 * (100.0 - th.refill_growth_pct) / 100.0
     {
         emptied = true;
         t.add(v.ev(
@@ -170,9 +170,10 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         ));
     }
     if !restarted {
-        // Refilling from empty without a restart: could be a flush before the window;
-        // the invalidation rule weighs the lifetime flush calls.
-        t.cap = Some(0.55);
+        // Refilling from empty without a restart: the cause lies before the window; a
+        // flush, bulk deletes or an expiry wave in the node's lifetime counters (weighed
+        // by the invalidation and expiration rules) explain it better.
+        t.cap = Some(0.5);
     }
     t
 }

@@ -88,8 +88,48 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             return t;
         }
     }
-    forecast(v, th, &mut t);
+    if !aftermath(v, th, &mut t) {
+        forecast(v, th, &mut t);
+    }
     t
+}
+
+/// The wave has passed (the window starts after it): the node refills with no restart,
+/// and what it remembers says expiry ran far faster before the window than in it and has
+/// already removed more keys than the node now holds.
+fn aftermath(v: &NodeView, th: &Thresholds, t: &mut Tally) -> bool {
+    let (Some(first), Some(r)) = (v.first(), v.rates()) else {
+        return false;
+    };
+    let Some(life) = first.lifetime() else {
+        return false;
+    };
+    if life.expired < th.spike_ratio * r.expired.max(0.1) || first.c.expired < first.keys.max(1) {
+        return false;
+    }
+    let Some(refill) = super::shape::refill(v, th) else {
+        return false;
+    };
+    for e in refill {
+        t.add(e);
+    }
+    t.add(v.ev(
+        "expired_per_sec",
+        r.expired,
+        Some(life.expired),
+        Against::Lifetime,
+        "keys/s",
+        first.t,
+        0.2,
+        format!(
+            "expiry ran at {}/s over the server's life and {}/s now: {} keys expired before the window, more than the {} it holds",
+            count(life.expired),
+            count(r.expired),
+            count(first.c.expired as f64),
+            count(first.keys as f64)
+        ),
+    ));
+    true
 }
 
 /// The active expire cycle falling behind.

@@ -64,53 +64,35 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     aftermath(v, th, t)
 }
 
-/// No fall in sight but the node refills (hit % collapsed, SETs follow misses, keys
-/// growing) with no restart, and it has run FLUSHDB/FLUSHALL in its life.
+/// No fall in sight but the node refills with no restart, and it has run FLUSHDB /
+/// FLUSHALL, or DEL/UNLINK in bulk, in its life.
 fn aftermath(v: &NodeView, th: &Thresholds, mut t: Tally) -> Tally {
-    let (Some(first), Some(last)) = (v.first(), v.last()) else {
+    let Some(first) = v.first() else {
         return t;
     };
-    let Some((hit, r)) = hit_pct_after(v, f64::MIN, th) else {
+    let Some(refill) = super::shape::refill(v, th) else {
         return t;
     };
-    let growing = last.keys as f64 >= first.keys as f64 * (1.0 + th.key_drop_pct / 100.0);
-    let refill = r.misses > 0.0 && r.sets / r.misses >= th.refill_sets_per_miss;
-    let old = last
-        .uptime_secs
-        .is_some_and(|u| u as f64 >= th.restart_uptime_secs);
-    if !(growing && refill && old) || first.c.flushes == 0 {
+    let (flushes, deletes) = (first.c.flushes, first.c.deletes);
+    let (weight, says) = if flushes > 0 {
+        (0.25, format!("{flushes} FLUSHDB/FLUSHALL calls in the server's life, no restart"))
+    } else if deletes as f64 >= th.bulk_delete_calls {
+        (0.2, format!("{deletes} DEL/UNLINK calls in the server's life, no restart"))
+    } else {
         return t;
+    };
+    for e in refill {
+        t.add(e);
     }
-    let Some(collapse) = hit_collapse(v, hit, last.t, th, 0.2) else {
-        return t;
-    };
-    t.add(collapse);
     t.add(v.ev(
-        "keys",
-        last.keys as f64,
-        Some(first.keys as f64),
-        Against::Window,
-        "keys",
-        last.t,
-        0.15,
-        format!(
-            "keys refilling: {} to {} within the window",
-            count(first.keys as f64),
-            count(last.keys as f64)
-        ),
-    ));
-    t.add(v.ev(
-        "flush_calls",
-        first.c.flushes as f64,
+        if flushes > 0 { "flush_calls" } else { "delete_calls" },
+        (if flushes > 0 { flushes } else { deletes }) as f64,
         None,
         Against::Lifetime,
         "calls",
         first.t,
-        0.25,
-        format!(
-            "{} FLUSHDB/FLUSHALL calls in the server's life, no restart",
-            first.c.flushes
-        ),
+        weight,
+        says,
     ));
     t
 }

@@ -334,6 +334,40 @@ pub(crate) mod shape {
             .fold(Counters::default(), |a, d| add(&a, d))
     }
 
+    /// A node refilling after losing keys before the window: hit % collapsed, SETs
+    /// following the misses, keys growing, no restart in the window. The evidence of the
+    /// refill (weights 0.2 + 0.15); the cause is for each rule to find.
+    pub(crate) fn refill(v: &NodeView, th: &Thresholds) -> Option<[Evidence; 2]> {
+        let (first, last) = (v.first()?, v.last()?);
+        if v.restart_at().is_some() {
+            return None;
+        }
+        let (hit, r) = hit_pct_after(v, f64::MIN, th)?;
+        let growing = last.keys as f64 >= first.keys as f64 * (1.0 + th.key_drop_pct / 100.0);
+        let refilling = r.misses > 0.0 && r.sets / r.misses >= th.refill_sets_per_miss;
+        if !(growing && refilling) {
+            return None;
+        }
+        let collapse = hit_collapse(v, hit, last.t, th, 0.2)?;
+        let keys = v.ev(
+            "keys",
+            last.keys as f64,
+            Some(first.keys as f64),
+            Against::Window,
+            "keys",
+            last.t,
+            0.15,
+            format!(
+                "keys refilling: {} to {} within the window, {} SETs/s after {} misses/s",
+                crate::units::count(first.keys as f64),
+                crate::units::count(last.keys as f64),
+                crate::units::count(r.sets),
+                crate::units::count(r.misses)
+            ),
+        );
+        Some([collapse, keys])
+    }
+
     /// Hit % over the window after `after` (restarts excluded), with its read rate, when
     /// there were enough reads to speak of one.
     pub(crate) fn hit_pct_after(v: &NodeView, after: f64, th: &Thresholds) -> Option<(f64, Rates)> {
