@@ -125,6 +125,9 @@ pub(crate) struct KeyDisplayArgs {
     pub(crate) full_keys: bool,
 }
 
+/// `--max-server-buffer`'s default (32mb), for captures without the flag (`detect`).
+pub(crate) const DEFAULT_MAX_SERVER_BUFFER: u64 = 32 << 20;
+
 /// The bounds of a live MONITOR capture (monitor, hotkeys, patterns).
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Capture")]

@@ -6,6 +6,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use std::collections::BTreeMap;
+
+use super::deep;
 use super::schedule::Schedule;
 use super::Outcome;
 use crate::analysis::storm::assess::Verdict;
@@ -23,7 +26,7 @@ use crate::output::detect::{
 };
 use crate::output::{self, Completeness, Format, StopReason};
 use crate::parse::recording::{Body, Record};
-use crate::source::discover::{discover, NodeSpec};
+use crate::source::discover::{discover, NodeList, NodeSpec};
 use crate::source::evidence::{self, unix};
 use crate::source::info::InfoPoller;
 use crate::source::recording::{self, Recorder};
@@ -77,7 +80,7 @@ pub(crate) async fn run(args: DetectArgs) -> Result<Outcome> {
     if args.replay.is_empty() {
         live(&args, cfg).await
     } else {
-        replay(&args, cfg)
+        replay(&args, cfg).await
     }
 }
 
@@ -114,14 +117,22 @@ impl Events {
     }
 }
 
-fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
+async fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
     let paths: Vec<String> = args
         .replay
         .iter()
         .map(|p| p.display().to_string())
         .collect();
     let read = recording::read(&paths)?;
-    let mut samples: Vec<Sample> = read.records.into_iter().map(Sample::of).collect();
+    // MONITOR lines are counted apart, as the live run counts its sample after the window.
+    let mut monitor: BTreeMap<String, Vec<(f64, String)>> = BTreeMap::new();
+    let mut samples = Vec::with_capacity(read.records.len());
+    for r in read.records {
+        match r.body {
+            Body::Monitor(line) => monitor.entry(r.node).or_default().push((r.t, line)),
+            _ => samples.extend(Sample::of(r)),
+        }
+    }
     samples.sort_by(|a, b| a.t.total_cmp(&b.t));
     if !samples
         .iter()
@@ -169,13 +180,26 @@ fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
     let (first_t, last_t) = (samples.first().map(|s| s.t), samples.last().map(|s| s.t));
     let mut start = 0;
     let mut it = samples.into_iter();
+    let mut now = f64::MIN;
     for end in ends {
-        let mut now = f64::MIN;
         for s in it.by_ref().take(end - start) {
             now = now.max(s.t);
             d.push(s);
         }
         start = end;
+        d.evaluate(now);
+        if cfg.watch {
+            events.print(&mut out, &d)?;
+        }
+    }
+    let mut monitor_notes: Vec<String> = monitor
+        .iter()
+        .map(|(n, l)| format!("MONITOR sample of {n} in the recording: {} lines", l.len()))
+        .collect();
+    monitor_notes.extend(args.capture.iter().map(|c| format!("--capture {c}")));
+    if !monitor.is_empty() || !args.capture.is_empty() {
+        deep::replayed(monitor, &mut d);
+        deep::captures(&args.capture, now, &mut d).await?;
         d.evaluate(now);
         if cfg.watch {
             events.print(&mut out, &d)?;
@@ -194,6 +218,7 @@ fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         bad_lines: read.bad_lines,
         first_bad_line: read.first_bad,
         skipped: skipped(&d),
+        monitor: monitor_notes,
     };
     let completeness = if sampling.bad_lines > 0 {
         Completeness::stopped(StopReason::InputError)
@@ -271,8 +296,8 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         if let Some(r) = rec.as_mut() {
             r.write(&recs)?;
         }
-        for r in recs {
-            d.push(Sample::of(r));
+        for s in recs.into_iter().filter_map(Sample::of) {
+            d.push(s);
         }
         Ok(())
     };
@@ -281,6 +306,7 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         events.header(&mut out)?;
     }
     let stop = Stop::on_ctrl_c();
+    let mut deep_notes: Vec<String> = Vec::new();
     let polled = poll(
         &target,
         &nodes,
@@ -304,14 +330,34 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
     }
     if !stop.is_stopped() {
         feed(&mut d, evidence::take(&target, &nodes).await, &mut recorder)?;
-        if let Some(last) = d
-            .series()
-            .iter()
-            .filter_map(|s| s.last())
-            .map(|p| p.t)
-            .reduce(f64::max)
-        {
-            d.evaluate(last.max(evidence::now()));
+        let (sample_on, why) = if args.deep {
+            deep::suspects(d.worst(), &nodes)
+        } else if args.monitor.is_some() {
+            (nodes.capture_nodes(), Vec::new())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        if args.deep && sample_on.is_empty() {
+            eprintln!("cachestorm: --deep: INFO suggests no hot key, stampede or penetration: no MONITOR sample taken");
+            deep_notes.push("--deep: INFO suggested no hot key, stampede or penetration: no MONITOR sample".into());
+        }
+        for w in &why {
+            eprintln!("cachestorm: --deep: MONITOR sample on {w}");
+            deep_notes.push(format!("--deep sampled {w}"));
+        }
+        if !sample_on.is_empty() {
+            let dur = args.monitor.unwrap_or(deep::DEEP_MONITOR);
+            let said = deep::live(&target, sample_on, dur, &mut d, &mut recorder).await?;
+            eprintln!("cachestorm: {said}");
+            deep_notes.push(said);
+        }
+        // The last INFO sample ends the window the final assessment weighs.
+        let last = d.series().iter().filter_map(|s| s.last()).map(|p| p.t).reduce(f64::max);
+        if let Some(last) = last {
+            d.evaluate(last);
+            if cfg.watch {
+                events.print(&mut out, &d)?;
+            }
         }
     }
     // Without --duration, Ctrl-C is how a --watch ends: complete, but said.
@@ -341,6 +387,7 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         bad_lines: 0,
         first_bad_line: None,
         skipped: skipped(&d),
+        monitor: deep_notes,
     };
     let reach = reach_flags(args);
     let outcome = finish(

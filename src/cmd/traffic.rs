@@ -188,15 +188,17 @@ pub(crate) async fn gather(
     }
 }
 
-/// Counts every line of `src` into `t`.
+/// Counts every line of `src` into `t`, showing each line to `tap` first.
 async fn count(
     src: impl MonitorSource,
     t: &mut Traffic,
     report: &mut SourceReport,
     db: &mut DbFilter,
+    tap: &mut dyn FnMut(&crate::source::events::Line),
 ) -> Result<Ended> {
     let ended = src
         .for_each_line(|l| {
+            tap(&l);
             feed_line(t, report, &l, db);
             ControlFlow::Continue(())
         })
@@ -232,7 +234,7 @@ async fn from_file(
         path: Some(path.to_string()),
         ..Default::default()
     };
-    let ended = count(file, &mut t, &mut src, &mut db).await?;
+    let ended = count(file, &mut t, &mut src, &mut db, &mut |_| {}).await?;
     t.finish();
     let input_error = ended.read_error.map(|e| {
         format!("reading {path}: {e} (the input ends early; the report covers what came before)")
@@ -278,10 +280,58 @@ async fn from_file(
 async fn from_live(
     target: Target,
     limits: Limits,
-    mut cfg: TrafficConfig,
-    mut db: DbFilter,
+    cfg: TrafficConfig,
+    db: DbFilter,
 ) -> Result<Gathered> {
     let nodes = discover(&target).await?.capture_nodes();
+    live_nodes(target, nodes, limits, cfg, db, &mut |_| {}).await
+}
+
+/// A bounded MONITOR capture of `nodes` (for `detect --monitor`), every line shown to `tap`.
+pub(crate) async fn capture_nodes(
+    target: Target,
+    nodes: Vec<NodeSpec>,
+    limits: Limits,
+    cfg: TrafficConfig,
+    tap: &mut dyn FnMut(&crate::source::events::Line),
+) -> Result<Gathered> {
+    live_nodes(target, nodes, limits, cfg, DbFilter::default(), tap).await
+}
+
+/// A capture file counted (for `detect --capture`).
+pub(crate) async fn file_traffic(path: &str, cfg: TrafficConfig) -> Result<Gathered> {
+    from_file(path, cfg, None, DbFilter::default()).await
+}
+
+/// Counts MONITOR lines already read (a recording's, a capture file's) as a file would be.
+pub(crate) fn count_lines<'a>(
+    lines: impl IntoIterator<Item = &'a [u8]>,
+    cfg: TrafficConfig,
+) -> Traffic {
+    let mut t = Traffic::new(cfg);
+    let mut src = SourceReport::default();
+    let mut db = DbFilter::default();
+    for (i, text) in lines.into_iter().enumerate() {
+        let l = crate::source::events::Line {
+            number: i as u64 + 1,
+            node: 0,
+            text: Some(text),
+            own_client: None,
+        };
+        feed_line(&mut t, &mut src, &l, &mut db);
+    }
+    t.finish();
+    t
+}
+
+async fn live_nodes(
+    target: Target,
+    nodes: Vec<NodeSpec>,
+    limits: Limits,
+    mut cfg: TrafficConfig,
+    mut db: DbFilter,
+    tap: &mut dyn FnMut(&crate::source::events::Line),
+) -> Result<Gathered> {
     let mut server_commands_added = None;
     if let Some(first) = nodes.first() {
         (cfg.table, server_commands_added) = server_table(&first.addr, &target.options).await;
@@ -300,7 +350,7 @@ async fn from_live(
         server_commands_added,
         ..Default::default()
     };
-    let ended = count(capture, &mut t, &mut src, &mut db).await?;
+    let ended = count(capture, &mut t, &mut src, &mut db, tap).await?;
     src.nodes = NodeRef::list(&names, Some("master"), &ended.early);
     let mut early = ended.early;
     if ended.interrupted {

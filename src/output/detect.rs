@@ -85,6 +85,8 @@ pub(crate) struct Sampling {
     pub(crate) first_bad_line: Option<String>,
     /// Evidence that could not be taken (a renamed command, an ACL): node, what, why.
     pub(crate) skipped: Vec<Skipped>,
+    /// MONITOR samples taken or replayed, and why (--monitor, --deep, --capture).
+    pub(crate) monitor: Vec<String>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -152,6 +154,9 @@ impl Report for DetectReport {
             }
         }
         s.push_str(&format!("\ncompared with: {}\n", self.baseline.note));
+        for m in &self.sampling.monitor {
+            s.push_str(&format!("{m}\n"));
+        }
         for sk in &self.sampling.skipped {
             s.push_str(&format!(
                 "not taken: {} on {} ({})\n",

@@ -13,6 +13,8 @@
 //! - `{"t", "node", "latency": [{"event", "time", "latest_ms", "max_ms"}]}`: LATENCY LATEST.
 //! - `{"t", "node", "skipped": "slowlog", "why": "<server's answer>"}`: evidence the run
 //!   could not take (a renamed command, an ACL).
+//! - `{"t", "node", "monitor": "<one MONITOR line>"}`: the MONITOR sample of `--monitor`
+//!   or `--deep`, line by line.
 //!
 //! Readers are lenient so that recordings made by other tools (a shell loop around
 //! `redis-cli INFO everything`, a Python recorder) replay: fields beyond these are ignored,
@@ -29,6 +31,7 @@ pub(crate) const FORMAT_LINES: &[&str] = &[
     "{\"t\", \"node\", \"slowlog\": {\"len\": N, \"entries\": [{\"id\", \"time\", \"duration_us\", \"args\": [...]}]}}: SLOWLOG LEN and SLOWLOG GET 32, at the start and end of a run.",
     "{\"t\", \"node\", \"latency\": [{\"event\", \"time\", \"latest_ms\", \"max_ms\"}]}: LATENCY LATEST, at the start and end of a run.",
     "{\"t\", \"node\", \"skipped\": \"slowlog\", \"why\": \"<the server's answer>\"}: evidence that could not be taken (a renamed command, an ACL).",
+    "{\"t\", \"node\", \"monitor\": \"<one MONITOR line>\"}: the MONITOR sample of --monitor or --deep, line by line.",
     "Replay is lenient: fields beyond these are ignored, lines of other kinds are skipped, lines may come in any order; lines that are not JSON samples are counted and reported.",
 ];
 
@@ -48,6 +51,8 @@ pub(crate) enum Body {
     Slowlog(Slowlog),
     Latency(Vec<LatencyEvent>),
     Skipped { what: String, why: String },
+    /// One MONITOR line as the server sent it.
+    Monitor(String),
 }
 
 /// SLOWLOG LEN and the newest entries of SLOWLOG GET.
@@ -150,6 +155,8 @@ pub(crate) fn parse_line(line: &str) -> Result<Option<Record>, String> {
         Body::Latency(
             serde_json::from_value(l.clone()).map_err(|e| format!("bad \"latency\" ({e})"))?,
         )
+    } else if let Some(m) = text("monitor") {
+        Body::Monitor(m)
     } else if let Some(what) = text("skipped") {
         Body::Skipped {
             what,
@@ -192,6 +199,9 @@ pub(crate) fn line(record: &Record) -> String {
             o.insert("skipped".into(), Value::from(what.as_str()));
             o.insert("why".into(), Value::from(why.as_str()));
         }
+        Body::Monitor(m) => {
+            o.insert("monitor".into(), Value::from(m.as_str()));
+        }
     }
     Value::Object(o).to_string()
 }
@@ -232,6 +242,7 @@ mod tests {
                 what: "latency".into(),
                 why: "NOPERM".into(),
             },
+            Body::Monitor(r#"1764600000.123456 [0 127.0.0.1:5000] "GET" "k""#.into()),
         ];
         for body in bodies {
             let r = Record {

@@ -67,6 +67,12 @@ impl Recorder {
         })
     }
 
+    /// Appends one line, buffered (for the many lines of a MONITOR sample).
+    pub(crate) fn push(&mut self, record: &Record) -> Result<()> {
+        writeln!(self.out, "{}", line(record))
+            .map_err(|e| Error::Input(format!("writing {}: {e}", self.path)))
+    }
+
     /// Appends the lines and flushes them.
     pub(crate) fn write(&mut self, records: &[Record]) -> Result<()> {
         let fail = |e: std::io::Error| Error::Input(format!("writing {}: {e}", self.path));

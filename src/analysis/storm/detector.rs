@@ -128,6 +128,12 @@ impl Detector {
         }
     }
 
+    /// Adds a MONITOR sample of `node` (evidence from the next evaluation on).
+    pub(crate) fn add_monitor(&mut self, node: &str, m: super::monitor::MonitorSummary) {
+        let i = self.node(node);
+        self.extra[i].monitor = Some(m);
+    }
+
     /// Evaluates the window ending at `now`; returns the assessment and the change it
     /// makes to the timeline, if any.
     pub(crate) fn evaluate(&mut self, now: f64) -> (Assessment, Option<Change>) {
@@ -135,6 +141,10 @@ impl Detector {
         let from = now - self.window;
         for s in &mut self.series {
             s.trim_before(from - HISTORY_SECS);
+        }
+        for a in &mut self.alarms {
+            let old = a.partition_point(|t| *t < from - HISTORY_SECS);
+            a.drain(..old);
         }
         let views: Vec<NodeView> = (0..self.names.len())
             .map(|i| self.view(i, from, now))
@@ -181,15 +191,16 @@ impl Detector {
             return Reference::saved(b);
         }
         let s = &self.series[i];
+        // Alarm times are in increasing order: is there one in [t1, t1 + window]?
         let alarms = &self.alarms[i];
+        let alarmed = |t1: f64| {
+            let k = alarms.partition_point(|a| *a < t1);
+            alarms.get(k).is_some_and(|a| *a <= t1 + self.window)
+        };
         let calm: Vec<_> = s
             .intervals(f64::MIN, from)
             .into_iter()
-            .filter(|iv| {
-                !alarms
-                    .iter()
-                    .any(|a| *a >= iv.t1 && *a <= iv.t1 + self.window)
-            })
+            .filter(|iv| !alarmed(iv.t1))
             .collect();
         let pairs: Vec<_> = calm.iter().map(|iv| (iv, &s.points[iv.at])).collect();
         if let Some(r) = Reference::calm(&pairs, self.th.calm_min_intervals as usize) {

@@ -17,6 +17,7 @@ pub(crate) mod assess;
 pub(crate) mod baseline;
 pub(crate) mod class;
 pub(crate) mod detector;
+pub(crate) mod monitor;
 pub(crate) mod reference;
 pub(crate) mod rules;
 pub(crate) mod runbook;
@@ -51,8 +52,9 @@ pub(crate) enum SampleKind {
 }
 
 impl Sample {
-    /// A recording line as a sample (the INFO text parsed).
-    pub(crate) fn of(r: Record) -> Self {
+    /// A recording line as a sample (the INFO text parsed); None for a MONITOR line (the
+    /// caller counts those into a summary with the hotkeys engine).
+    pub(crate) fn of(r: Record) -> Option<Self> {
         let kind = match r.body {
             Body::Info { text, rtt_ms } => SampleKind::Info {
                 info: Box::new(info::parse(&text)),
@@ -62,12 +64,13 @@ impl Sample {
             Body::Slowlog(s) => SampleKind::Slowlog(s),
             Body::Latency(l) => SampleKind::Latency(l),
             Body::Skipped { what, why } => SampleKind::Skipped { what, why },
+            Body::Monitor(_) => return None,
         };
-        Sample {
+        Some(Sample {
             t: r.t,
             node: r.node,
             kind,
-        }
+        })
     }
 }
 
@@ -80,4 +83,6 @@ pub(crate) struct Extra {
     pub(crate) latency: Vec<(f64, Vec<LatencyEvent>)>,
     /// Evidence the run could not take: (what, the server's answer).
     pub(crate) skipped: Vec<(String, String)>,
+    /// A MONITOR sample of this node.
+    pub(crate) monitor: Option<monitor::MonitorSummary>,
 }

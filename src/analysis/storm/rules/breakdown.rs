@@ -32,6 +32,10 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         .map(|(iv, _)| iv.d.map_or(0.0, |d| d.sets as f64))
         .collect();
     let (m_excess, m_sets) = (median(excess.clone()), median(sets.clone()));
+    // How much the unexplained misses wander from interval to interval on their own
+    // (median absolute deviation): a burst must stand well above it.
+    let noise = median(excess.iter().map(|e| (e - m_excess).abs()).collect());
+    let min_jump = th.burst_min_misses.max(4.0 * noise);
     let mut bursts = Vec::new();
     for (k, (iv, _)) in rated.iter().enumerate() {
         let Some(d) = iv.d else { continue };
@@ -45,13 +49,14 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             && d.sets as f64 >= th.refill_sets_per_miss * misses;
         // ... or a jump of unexplained misses, refilled by a jump of SETs.
         let jump = excess[k] - m_excess;
-        let jumped = jump >= th.burst_min_misses
+        let jumped = jump >= min_jump
             && excess[k] >= th.burst_ratio * m_excess.max(1.0)
             && sets[k] - m_sets >= th.refill_sets_per_miss * jump;
         if d.expired >= 1 && d.evicted == 0 && course && (many_per_key || jumped) {
             bursts.push((iv.t1, misses, d.expired, d.sets));
         }
     }
+    sampled(v, &mut t);
     if bursts.is_empty() {
         window_signature(v, th, &mut t);
         if !t.evidence.is_empty() {
@@ -137,6 +142,23 @@ fn window_signature(v: &NodeView, th: &Thresholds, t: &mut Tally) {
                 count(d.expired as f64 / secs),
                 count(d.sets as f64 / secs)
             ),
+        ));
+    }
+}
+
+/// A MONITOR sample shows the stampede on one key.
+fn sampled(v: &NodeView, t: &mut Tally) {
+    let Some(m) = &v.extra.monitor else { return };
+    if let Some((key, writes, writers)) = &m.stampede {
+        t.add(v.ev(
+            "stampede_writes",
+            *writes as f64,
+            None,
+            Against::Event,
+            "writes",
+            m.t,
+            0.5,
+            format!("{key} rebuilt {writes} times by {writers} clients within one second (MONITOR)"),
         ));
     }
 }

@@ -27,6 +27,7 @@ pub(super) fn nodes(views: &[NodeView], th: &Thresholds) -> Vec<Tally> {
             peers(v, i, &rates, th, &mut t);
             latency(v, i, &rtts, th, &mut t);
             surge(v, th, &mut t);
+            sampled(v, th, &mut t);
             t
         })
         .collect()
@@ -167,5 +168,25 @@ fn surge(v: &NodeView, th: &Thresholds, t: &mut Tally) {
                 ),
             ));
         }
+    }
+}
+
+/// A MONITOR sample names the key.
+fn sampled(v: &NodeView, th: &Thresholds, t: &mut Tally) {
+    let Some(m) = &v.extra.monitor else { return };
+    if let Some((key, n, share)) = m.top.as_ref().filter(|k| k.2 >= th.hot_key_share_pct) {
+        t.add(v.ev(
+            "key_share_pct",
+            *share,
+            Some(th.hot_key_share_pct),
+            Against::Threshold,
+            "%",
+            m.t,
+            0.7,
+            format!(
+                "{key} took {share:.1}% of the {} commands MONITOR saw in {:.1}s ({n})",
+                m.events, m.span_secs
+            ),
+        ));
     }
 }

@@ -20,6 +20,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     let Some((hit, r)) = hit_pct_after(v, f64::MIN, th) else {
         return t;
     };
+    sampled(v, &mut t);
     let reference = v.reference.rate(|r| r.misses);
     let surge = reference.is_some_and(|m| r.misses >= th.spike_ratio * m.max(1.0));
     let ref_hit = v.reference.hit_pct;
@@ -106,4 +107,33 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         ));
     }
     t
+}
+
+/// A MONITOR sample shows the keys read and never written, checked with EXISTS live.
+fn sampled(v: &NodeView, t: &mut Tally) {
+    let Some(m) = &v.extra.monitor else { return };
+    let Some((keys, reads, pattern, verified)) = &m.penetration else {
+        return;
+    };
+    let share = crate::ratio::pct(*reads, m.events);
+    let missing = verified.map(|(s, miss)| crate::ratio::pct(miss, s));
+    if share < 10.0 || missing.is_some_and(|p| p < 50.0) {
+        return;
+    }
+    t.add(v.ev(
+        "penetration_reads_pct",
+        share,
+        Some(10.0),
+        Against::Threshold,
+        "%",
+        m.t,
+        0.3,
+        format!(
+            "{keys} keys read and never written take {share:.0}% of the commands MONITOR saw, most under {pattern}{}",
+            match verified {
+                Some((s, miss)) => format!("; {miss} of {s} checked do not exist"),
+                None => String::new(),
+            }
+        ),
+    ));
 }
