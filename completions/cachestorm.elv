@@ -337,6 +337,8 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --window 'how much recent history each assessment weighs'
             cand --record 'write every raw sample to FILE as NDJSON (replayable with --replay)'
             cand --replay 'classify a recording offline instead of sampling a server (repeatable)'
+            cand --capture 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)'
+            cand --monitor 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default'
             cand --baseline 'compare with a baseline saved in calm times by --save-baseline'
             cand --save-baseline 'save this run''s per-node rates and gauges as a baseline'
             cand --threshold 'override one threshold (see --thresholds for names); repeatable'
@@ -345,6 +347,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --cluster 'discover every node (masters and replicas) of the cluster from the given node'
             cand --json 'same as -o json'
             cand --watch 'keep assessing (live: keep sampling; replay: walk the recording) and print an event whenever the verdict, the primary class or the affected nodes change'
+            cand --deep 'take a MONITOR sample (--monitor, default 5s) only on the masters where INFO suggests a hot key, a stampede or penetration, and say what was taken and why'
             cand --thresholds 'print the table of thresholds (defaults, or as overridden) and exit'
             cand --help 'print help'
         }

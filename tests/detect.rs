@@ -63,6 +63,11 @@ fn assert_verdict(o: &Outcome, code: Option<i32>, doc: &Value, what: &str) {
 
 /// Runs `scenario`, then replays its recording (and, for a storm, the cut at the onset).
 fn scenario(name: &str) {
+    scenario_with(name, true)
+}
+
+/// [`scenario`], with or without the cut at the onset.
+fn scenario_with(name: &str, check_cut: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(format!("{name}.ndjson"));
     let o = storm::run(name, &path, &mut |_| {});
@@ -76,6 +81,9 @@ fn scenario(name: &str) {
             doc["onset_t"],
             o.onset
         );
+        if !check_cut {
+            return;
+        }
         let from_onset = dir.path().join(format!("{name}.from-onset.ndjson"));
         cut(&o.path, &from_onset, o.onset);
         let (code, doc) = replay(&from_onset);
@@ -103,9 +111,12 @@ fn mass_expiration() {
     scenario("mass_expiration");
 }
 
+/// One hot key on a single node: from INFO alone it is a read surge against the calm
+/// samples (degraded, suspected); a window that starts mid-storm has no calm samples to
+/// compare with, so only a MONITOR sample can name it: `live_deep_hot_key` checks that.
 #[test]
 fn hot_key() {
-    scenario("hot_key");
+    scenario_with("hot_key", false);
 }
 
 #[test]
@@ -199,4 +210,55 @@ fn live_mass_invalidation() {
 #[test]
 fn live_penetration() {
     live("penetration");
+}
+
+/// `detect --deep --record`, started during the calm period of the single-node hot key:
+/// INFO cannot rule a hot key out on a busy node without a baseline, so --deep takes a
+/// MONITOR sample, which names the key; the recording (MONITOR lines included) replays to
+/// the same class, also from the onset on.
+#[test]
+fn live_deep_hot_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("hot_key.ndjson");
+    let rec = dir.path().join("deep.ndjson");
+    let rec_arg = rec.to_str().unwrap().to_string();
+    let mut child = None;
+    let o = storm::run("hot_key", &path, &mut |servers: &[&RedisServer]| {
+        let s = servers[0];
+        let port = s.port.to_string();
+        child = Some(spawn(&[
+            "detect",
+            "-p",
+            &port,
+            "--duration",
+            "12s",
+            "--deep",
+            "--monitor",
+            "2s",
+            "--record",
+            &rec_arg,
+            "-o",
+            "json",
+        ]));
+        s.wait_for_first_poll();
+    });
+    let out = child
+        .expect("detect started")
+        .wait_with_output()
+        .expect("waiting for detect");
+    let (code, doc) = document(&out, "live detect --deep of hot_key");
+    assert_verdict(&o, code, &doc, "live --deep");
+    let hot = doc["classes"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["metric"] == "key_share_pct")
+        .unwrap_or_else(|| panic!("no MONITOR evidence: {doc}"));
+    assert!(hot["says"].as_str().unwrap().contains("product:0"), "{hot}");
+    let (code, doc) = replay(&rec);
+    assert_verdict(&o, code, &doc, "replay of the --deep recording");
+    let from_onset = dir.path().join("deep.from-onset.ndjson");
+    cut(&rec, &from_onset, o.onset);
+    let (code, doc) = replay(&from_onset);
+    assert_verdict(&o, code, &doc, "cut of the --deep recording at the onset");
 }

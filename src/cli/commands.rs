@@ -351,7 +351,12 @@ pub(crate) struct DetectArgs {
     pub(crate) replay: Vec<PathBuf>,
 
     /// add a MONITOR capture (redis-cli format) as NODE's MONITOR evidence on replay (repeatable)
-    #[arg(long = "capture", help_heading = "Record and replay", value_name = "HOST:PORT=FILE", requires = "replay")]
+    #[arg(
+        long = "capture",
+        help_heading = "Record and replay",
+        value_name = "HOST:PORT=FILE",
+        requires = "replay"
+    )]
     pub(crate) capture: Vec<String>,
 
     /// after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default
@@ -359,7 +364,11 @@ pub(crate) struct DetectArgs {
     pub(crate) monitor: Option<std::time::Duration>,
 
     /// take a MONITOR sample (--monitor, default 5s) only on the masters where INFO suggests a hot key, a stampede or penetration, and say what was taken and why
-    #[arg(long = "deep", help_heading = "Deeper evidence", conflicts_with = "replay")]
+    #[arg(
+        long = "deep",
+        help_heading = "Deeper evidence",
+        conflicts_with = "replay"
+    )]
     pub(crate) deep: bool,
 
     /// compare with a baseline saved in calm times by --save-baseline

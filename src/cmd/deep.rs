@@ -40,7 +40,7 @@ pub(crate) fn suspects(a: Option<&Assessment>, nodes: &[NodeSpec]) -> (Vec<NodeS
     // A busy node with nothing to compare its traffic with: INFO cannot rule a hot key out.
     for n in a.iter().flat_map(|a| &a.node_summaries) {
         let busy = n.ops_per_sec.is_some_and(|o| o >= HOT_NODE_OPS);
-        if busy && matches!(n.compared_with, RefKind::Lifetime | RefKind::None) {
+        if busy && matches!(n.reference, RefKind::Lifetime | RefKind::None) {
             why.entry(n.node.clone()).or_default().push(format!(
                 "busy ({:.0} ops/s) with no saved or calm baseline to rule a hot key out",
                 n.ops_per_sec.unwrap_or(0.0)
@@ -107,7 +107,9 @@ pub(crate) async fn live(
         let (Some(r), Some(text)) = (rec.as_mut(), l.text) else {
             return;
         };
-        if l.own_client.is_some_and(|c| memchr::memmem::find(text, c).is_some()) {
+        if l.own_client
+            .is_some_and(|c| memchr::memmem::find(text, c).is_some())
+        {
             return;
         }
         let text = text.strip_prefix(b"+").unwrap_or(text);
@@ -121,7 +123,14 @@ pub(crate) async fn live(
             write_err.get_or_insert(e);
         }
     };
-    let g = traffic::capture_nodes(target.clone(), nodes.clone(), limits, TrafficConfig::default(), &mut tap).await?;
+    let g = traffic::capture_nodes(
+        target.clone(),
+        nodes.clone(),
+        limits,
+        TrafficConfig::default(),
+        &mut tap,
+    )
+    .await?;
     if let Some(e) = write_err {
         return Err(e);
     }
@@ -131,7 +140,8 @@ pub(crate) async fn live(
     let (mut rep, cfg) = report_of(&g.traffic, names.clone());
     rep.penetration.verified =
         super::penetration::verify_missing(&(target.clone(), nodes), &g.traffic, &cfg).await;
-    let node = MonitorSummary::node_of(&rep).unwrap_or_else(|| names.first().cloned().unwrap_or_default());
+    let node =
+        MonitorSummary::node_of(&rep).unwrap_or_else(|| names.first().cloned().unwrap_or_default());
     let summary = MonitorSummary::of(&rep, now());
     let said = format!(
         "MONITOR sample of {} on {}: {} commands{}",
@@ -151,7 +161,10 @@ pub(crate) async fn live(
 pub(crate) fn replayed(lines: BTreeMap<String, Vec<(f64, String)>>, d: &mut Detector) {
     for (node, lines) in lines {
         let t = lines.iter().map(|l| l.0).fold(f64::MIN, f64::max);
-        let traffic = traffic::count_lines(lines.iter().map(|l| l.1.as_bytes()), TrafficConfig::default());
+        let traffic = traffic::count_lines(
+            lines.iter().map(|l| l.1.as_bytes()),
+            TrafficConfig::default(),
+        );
         let (rep, _) = report_of(&traffic, vec![node.clone()]);
         d.add_monitor(&node, MonitorSummary::of(&rep, t));
     }
@@ -160,9 +173,9 @@ pub(crate) fn replayed(lines: BTreeMap<String, Vec<(f64, String)>>, d: &mut Dete
 /// `--capture HOST:PORT=FILE`: a capture file as that node's MONITOR sample, dated `t`.
 pub(crate) async fn captures(specs: &[String], t: f64, d: &mut Detector) -> Result<()> {
     for spec in specs {
-        let (node, path) = spec.split_once('=').ok_or_else(|| {
-            Error::Usage(format!("--capture {spec:?}: expected HOST:PORT=FILE"))
-        })?;
+        let (node, path) = spec
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--capture {spec:?}: expected HOST:PORT=FILE")))?;
         let g = traffic::file_traffic(path, TrafficConfig::default()).await?;
         let (rep, _) = report_of(&g.traffic, vec![node.to_string()]);
         d.add_monitor(node, MonitorSummary::of(&rep, t));

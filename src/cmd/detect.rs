@@ -339,7 +339,10 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         };
         if args.deep && sample_on.is_empty() {
             eprintln!("cachestorm: --deep: INFO suggests no hot key, stampede or penetration: no MONITOR sample taken");
-            deep_notes.push("--deep: INFO suggested no hot key, stampede or penetration: no MONITOR sample".into());
+            deep_notes.push(
+                "--deep: INFO suggested no hot key, stampede or penetration: no MONITOR sample"
+                    .into(),
+            );
         }
         for w in &why {
             eprintln!("cachestorm: --deep: MONITOR sample on {w}");
@@ -352,7 +355,12 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
             deep_notes.push(said);
         }
         // The last INFO sample ends the window the final assessment weighs.
-        let last = d.series().iter().filter_map(|s| s.last()).map(|p| p.t).reduce(f64::max);
+        let last = d
+            .series()
+            .iter()
+            .filter_map(|s| s.last())
+            .map(|p| p.t)
+            .reduce(f64::max);
         if let Some(last) = last {
             d.evaluate(last);
             if cfg.watch {
@@ -551,7 +559,7 @@ fn finish(
     let nodes = worst.map(|a| a.node_summaries.clone()).unwrap_or_default();
     let kind = nodes
         .iter()
-        .map(|n| n.compared_with)
+        .map(|n| n.reference)
         .max()
         .unwrap_or(RefKind::None);
     let reach = Reach { flags: reach };

@@ -283,8 +283,8 @@ fn nodes_table(nodes: &[NodeSummary], view: &View) -> String {
             or_dash(n.keys, |k| count(k as f64)),
             or_dash(n.keys_change, |k| format!("{k:+}")),
             or_dash(n.used_memory_pct, pct),
-            or_dash(n.rtt_ms_p95, |r| format!("{r:.2}ms")),
-            n.compared_with.name().to_string(),
+            or_dash(n.rtt_p95_ms, |r| format!("{r:.2}ms")),
+            n.reference.name().to_string(),
         ]);
     }
     t.render(view)

@@ -46,11 +46,17 @@ pub(crate) struct Record {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Body {
-    Info { text: String, rtt_ms: Option<f64> },
+    Info {
+        text: String,
+        rtt_ms: Option<f64>,
+    },
     Error(String),
     Slowlog(Slowlog),
     Latency(Vec<LatencyEvent>),
-    Skipped { what: String, why: String },
+    Skipped {
+        what: String,
+        why: String,
+    },
     /// One MONITOR line as the server sent it.
     Monitor(String),
 }
@@ -261,7 +267,7 @@ mod tests {
         assert_eq!(r.t, 5.0);
         assert!(matches!(r.body, Body::Info { rtt_ms: None, .. }));
         assert_eq!(
-            parse_line(r#"{"t":1,"node":"a:1","monitor":"..."}"#),
+            parse_line(r#"{"t":1,"node":"a:1","ttl_sample":{}}"#),
             Ok(None)
         );
         assert_eq!(parse_line("   "), Ok(None));

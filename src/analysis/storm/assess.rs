@@ -90,9 +90,9 @@ pub(crate) struct NodeSummary {
     pub(crate) keys_change: Option<i64>,
     pub(crate) used_memory_pct: Option<f64>,
     pub(crate) connected_clients: Option<u64>,
-    pub(crate) rtt_ms_p95: Option<f64>,
-    /// What this node's window was compared with.
-    pub(crate) compared_with: RefKind,
+    pub(crate) rtt_p95_ms: Option<f64>,
+    /// What this node's window was compared with: `saved`, `calm`, `lifetime` or `none`.
+    pub(crate) reference: RefKind,
 }
 
 /// The detector's view at one evaluation.
@@ -248,7 +248,7 @@ fn summary(v: &NodeView, th: &Thresholds) -> NodeSummary {
             .map(|(a, b)| b.keys as i64 - a.keys as i64),
         used_memory_pct: last.and_then(|p| p.memory_pct()).map(round1),
         connected_clients: last.and_then(|p| p.clients),
-        rtt_ms_p95: v.rtt_p95().map(|r| (r * 1000.0).round() / 1000.0),
-        compared_with: v.reference.kind,
+        rtt_p95_ms: v.rtt_p95().map(|r| (r * 1000.0).round() / 1000.0),
+        reference: v.reference.kind,
     }
 }

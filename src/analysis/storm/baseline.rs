@@ -9,7 +9,7 @@
 //! "misses_per_sec", "sets_per_sec", "expired_per_sec", "evicted_per_sec",
 //! "connections_per_sec", "rejected_conns_per_sec", "net_out_bytes_per_sec"}, "hit_pct",
 //! "keys", "keys_growth_per_sec", "net_out_bytes_per_op", "used_memory_bytes",
-//! "used_memory_pct", "fragmentation_ratio", "connected_clients", "rtt_ms_p95",
+//! "used_memory_pct", "fragmentation_ratio", "connected_clients", "rtt_p95_ms",
 //! "commands_per_sec": {"get": 812.0, ...}}]}`.
 
 use std::collections::BTreeMap;
@@ -86,7 +86,7 @@ pub(crate) struct NodeBaseline {
     pub(crate) used_memory_pct: Option<f64>,
     pub(crate) fragmentation_ratio: Option<f64>,
     pub(crate) connected_clients: Option<u64>,
-    pub(crate) rtt_ms_p95: Option<f64>,
+    pub(crate) rtt_p95_ms: Option<f64>,
     #[serde(default)]
     pub(crate) commands_per_sec: BTreeMap<String, f64>,
 }
@@ -131,7 +131,7 @@ impl NodeBaseline {
             used_memory_pct: last.memory_pct(),
             fragmentation_ratio: last.fragmentation,
             connected_clients: last.clients,
-            rtt_ms_p95: quantile(s.points.iter().filter_map(|p| p.rtt_ms).collect(), 0.95),
+            rtt_p95_ms: quantile(s.points.iter().filter_map(|p| p.rtt_ms).collect(), 0.95),
             commands_per_sec: cmds,
         })
     }
@@ -221,7 +221,7 @@ mod tests {
         assert_eq!(n.rates.hits_per_sec, 100.0);
         assert_eq!(n.hit_pct, Some(100.0));
         assert_eq!(n.commands_per_sec.get("get"), Some(&100.0));
-        assert_eq!(n.rtt_ms_p95, Some(0.4));
+        assert_eq!(n.rtt_p95_ms, Some(0.4));
         let b = Baseline {
             schema: SCHEMA.into(),
             saved_at: "x".into(),

@@ -53,6 +53,8 @@ pub(crate) struct Detector {
     extra: Vec<Extra>,
     /// Per node: evaluation times at which a fired class named it.
     alarms: Vec<Vec<f64>>,
+    /// Per node: the class that last fired on it, and when.
+    recent: Vec<Option<(Class, f64)>>,
     th: Thresholds,
     window: f64,
     baseline: Option<Baseline>,
@@ -77,6 +79,7 @@ impl Detector {
             series: Vec::new(),
             extra: Vec::new(),
             alarms: Vec::new(),
+            recent: Vec::new(),
             th,
             window: window_secs,
             baseline,
@@ -102,6 +105,7 @@ impl Detector {
         self.series.push(NodeSeries::new(name.to_string()));
         self.extra.push(Extra::default());
         self.alarms.push(Vec::new());
+        self.recent.push(None);
         i
     }
 
@@ -157,6 +161,12 @@ impl Detector {
             if a.nodes.contains(name) {
                 self.alarms[i].push(now);
             }
+            // Classes are sorted fired first, by score: the first that names the node.
+            if let Some(c) = a.classes.iter().find(|c| c.fired && c.nodes.contains(name)) {
+                self.recent[i] = Some((c.class, now));
+            } else if self.recent[i].is_some_and(|(_, t)| t < now - HISTORY_SECS) {
+                self.recent[i] = None;
+            }
         }
         let change = self.note_change(&a);
         if self.worst.as_ref().is_none_or(|w| worse(&a, w)) {
@@ -180,6 +190,7 @@ impl Detector {
             reference,
             down: s.down_in(from, now).cloned().collect(),
             extra: &self.extra[i],
+            recent: self.recent[i],
             from,
             to: now,
         }

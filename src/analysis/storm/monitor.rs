@@ -26,9 +26,18 @@ pub(crate) struct MonitorSummary {
     pub(crate) top: Option<(String, u64, f64)>,
     /// A key rebuilt by many clients at once: (key, writes, distinct writers).
     pub(crate) stampede: Option<(String, u32, u32)>,
-    /// Keys read repeatedly and never written: (keys, their reads, main pattern, EXISTS
-    /// sampled and missing when checked live).
-    pub(crate) penetration: Option<(u64, u64, String, Option<(u64, u64)>)>,
+    pub(crate) penetration: Option<Unwritten>,
+}
+
+/// Keys read repeatedly and never written in the sample.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unwritten {
+    pub(crate) keys: u64,
+    pub(crate) reads: u64,
+    /// The pattern most of them fall under.
+    pub(crate) pattern: String,
+    /// EXISTS checked live: (sampled, missing).
+    pub(crate) verified: Option<(u64, u64)>,
 }
 
 impl MonitorSummary {
@@ -38,20 +47,22 @@ impl MonitorSummary {
             t,
             events: r.events,
             span_secs: r.span_secs,
-            top: r.keys.first().map(|k| (k.key.clone(), k.count, k.share_pct)),
+            top: r
+                .keys
+                .first()
+                .map(|k| (k.key.clone(), k.count, k.share_pct)),
             stampede: r
                 .stampedes
                 .first()
                 .map(|s| (s.key.clone(), s.writes, s.distinct_writers)),
-            penetration: (p.candidate_keys > 0).then(|| {
-                (
-                    p.candidate_keys,
-                    p.candidate_reads,
-                    p.by_pattern
-                        .first()
-                        .map_or_else(String::new, |b| b.pattern.clone()),
-                    p.verified.as_ref().map(|v| (v.sampled, v.missing)),
-                )
+            penetration: (p.candidate_keys > 0).then(|| Unwritten {
+                keys: p.candidate_keys,
+                reads: p.candidate_reads,
+                pattern: p
+                    .by_pattern
+                    .first()
+                    .map_or_else(String::new, |b| b.pattern.clone()),
+                verified: p.verified.as_ref().map(|v| (v.sampled, v.missing)),
             }),
         }
     }

@@ -43,6 +43,9 @@ pub(crate) struct Reference {
     pub(crate) keys: Option<f64>,
     pub(crate) rtt_ms: Option<f64>,
     pub(crate) net_out_per_op: Option<f64>,
+    /// The top of the normal range of ops/s (p90 of the calm intervals; a saved
+    /// baseline's rate): a surge must clear it.
+    pub(crate) ops_high: Option<f64>,
 }
 
 impl Reference {
@@ -54,6 +57,7 @@ impl Reference {
             keys: None,
             rtt_ms: None,
             net_out_per_op: None,
+            ops_high: None,
         }
     }
 
@@ -63,8 +67,9 @@ impl Reference {
             rates: Some(b.rates.to_rates()),
             hit_pct: b.hit_pct,
             keys: Some(b.keys as f64),
-            rtt_ms: b.rtt_ms_p95,
+            rtt_ms: b.rtt_p95_ms,
             net_out_per_op: b.net_out_bytes_per_op,
+            ops_high: Some(b.rates.ops_per_sec),
         }
     }
 
@@ -97,6 +102,7 @@ impl Reference {
             keys: Some(median(rated.iter().map(|(_, p)| p.keys as f64).collect())),
             rtt_ms: (!rtts.is_empty()).then(|| median(rtts)),
             net_out_per_op: (rates.ops > 0.0).then(|| rates.net_out / rates.ops),
+            ops_high: quantile(rated.iter().map(|(r, _)| r.ops).collect(), 0.9),
             rates: Some(rates),
         })
     }
@@ -112,6 +118,7 @@ impl Reference {
             keys: None,
             rtt_ms: None,
             net_out_per_op: (rates.ops > 0.0).then(|| rates.net_out / rates.ops),
+            ops_high: None,
             rates: Some(rates),
         }
     }

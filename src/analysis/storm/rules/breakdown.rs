@@ -33,15 +33,38 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         .collect();
     let (m_excess, m_sets) = (median(excess.clone()), median(sets.clone()));
     // How much the unexplained misses wander from interval to interval on their own
-    // (median absolute deviation): a burst must stand well above it.
+    // (median absolute deviation): a burst must stand well above it (six of them: about
+    // four standard deviations of normal noise).
     let noise = median(excess.iter().map(|e| (e - m_excess).abs()).collect());
-    let min_jump = th.burst_min_misses.max(4.0 * noise);
+    // ... and above a quarter of the usual misses: a stampede is a visible spike.
+    let m_misses = median(
+        rated
+            .iter()
+            .map(|(iv, _)| iv.d.map_or(0.0, |d| d.misses as f64))
+            .collect(),
+    );
+    let m_expired = median(
+        rated
+            .iter()
+            .map(|(iv, _)| iv.d.map_or(0.0, |d| d.expired as f64))
+            .collect(),
+    );
+    // Counts wander by about their square root even when nothing happens (Poisson).
+    let counting = 4.0 * (m_misses + m_expired).sqrt();
+    let min_jump = th
+        .burst_min_misses
+        .max(6.0 * noise)
+        .max(counting)
+        .max(0.25 * m_misses);
     let mut bursts = Vec::new();
     for (k, (iv, _)) in rated.iter().enumerate() {
         let Some(d) = iv.d else { continue };
         let (a, b) = (&points[iv.at - 1], &points[iv.at]);
-        let course = (b.keys as f64 - a.keys as f64).abs()
-            <= a.keys.max(1) as f64 * th.key_course_pct / 100.0;
+        // The rebuilt keys existed a moment before: the SETs after the misses did not
+        // grow the keyspace (a refill after a loss does).
+        let grew = b.keys as f64 - a.keys as f64;
+        let course = grew <= 0.25 * excess[k].max(0.0)
+            && grew.abs() <= a.keys.max(1) as f64 * th.key_course_pct / 100.0;
         let misses = d.misses as f64;
         // One expiry answered by many misses (when there is little other churn) ...
         let many_per_key = misses >= th.burst_min_misses
@@ -73,7 +96,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         Against::Threshold,
         "ratio",
         at,
-        if n >= 2 { 0.6 } else { 0.4 },
+        if n >= 2 { 0.6 } else { 0.3 },
         format!(
             "{n} of {} intervals: {} misses and {} SETs on {} expired key{} (first at this sample)",
             rated.len(),
@@ -123,10 +146,16 @@ fn window_signature(v: &NodeView, th: &Thresholds, t: &mut Tally) {
     let misses = d.misses as f64;
     let excess = misses - d.expired as f64 - d.evicted as f64;
     let grew = last.keys as f64 - first.keys as f64;
-    if excess >= 3.0 * th.burst_min_misses
-        && excess >= misses / th.burst_ratio
+    // Beyond counting noise (three times the square root of what was counted), and a
+    // real share (a quarter) of the misses.
+    let noise = 3.0 * (misses + d.expired as f64).sqrt();
+    // And a rise: the misses are well above what the node usually sees.
+    let usual = v.reference.rate(|r| r.misses).map_or(0.0, |m| m * secs);
+    if misses >= th.burst_ratio * usual
+        && excess >= (3.0 * th.burst_min_misses).max(noise)
+        && excess >= misses / 4.0
         && d.sets as f64 >= th.refill_sets_per_miss * misses
-        && grew <= 0.5 * excess
+        && grew <= 0.25 * excess
     {
         t.add(v.ev(
             "misses_beyond_expired",
@@ -134,7 +163,7 @@ fn window_signature(v: &NodeView, th: &Thresholds, t: &mut Tally) {
             Some(d.expired as f64 / secs),
             Against::Window,
             "misses/s",
-            last.t,
+            rise_at(v, usual / secs, th).unwrap_or(last.t),
             0.55,
             format!(
                 "{} misses/s beyond the {}/s that expired, each rebuilt ({} SETs/s) while the keys did not grow: the same keys rebuilt again and again",
@@ -158,7 +187,23 @@ fn sampled(v: &NodeView, t: &mut Tally) {
             "writes",
             m.t,
             0.5,
-            format!("{key} rebuilt {writes} times by {writers} clients within one second (MONITOR)"),
+            format!(
+                "{key} rebuilt {writes} times by {writers} clients within one second (MONITOR)"
+            ),
         ));
     }
+}
+
+/// When the misses first rose: the first interval of the window with misses over
+/// `burst_ratio` times the usual rate (or any miss beyond its expiries without one).
+fn rise_at(v: &NodeView, usual_rate: f64, th: &Thresholds) -> Option<f64> {
+    v.rated().into_iter().find_map(|(iv, r)| {
+        let d = iv.d?;
+        let rose = if usual_rate > 0.0 {
+            r.misses >= th.burst_ratio * usual_rate
+        } else {
+            d.misses > d.expired + d.evicted
+        };
+        rose.then_some(iv.t1)
+    })
 }

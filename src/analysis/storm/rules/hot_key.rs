@@ -97,7 +97,7 @@ fn latency(v: &NodeView, i: usize, rtts: &[Option<f64>], th: &Thresholds, t: &mu
     let m = median(others);
     if mine > th.latency_ms_warning && mine >= 2.0 * m {
         t.add(v.ev(
-            "rtt_ms_p95",
+            "rtt_p95_ms",
             mine,
             Some(m),
             Against::Peers,
@@ -112,7 +112,9 @@ fn latency(v: &NodeView, i: usize, rtts: &[Option<f64>], th: &Thresholds, t: &mu
 /// Traffic surged against a saved or calm reference with a healthy hit rate, or output
 /// per command jumped.
 fn surge(v: &NodeView, th: &Thresholds, t: &mut Tally) {
-    if v.reference.kind == RefKind::None {
+    // Lifetime averages mix night and day: a surge is only judged against a baseline or
+    // the calm samples before the window.
+    if !matches!(v.reference.kind, RefKind::Saved | RefKind::Calm) {
         return;
     }
     let (Some(r), Some(base)) = (v.rates(), v.reference.rates) else {
@@ -120,11 +122,13 @@ fn surge(v: &NodeView, th: &Thresholds, t: &mut Tally) {
     };
     let at = v.last().map_or(v.to, |p| p.t);
     let healthy = hit_pct_after(v, f64::MIN, th).is_some_and(|(h, _)| h >= th.hit_pct_warning);
+    let high = v.reference.ops_high.unwrap_or(base.ops).max(1.0);
     // The surge is reads of keys the cache holds (hits), not a write or key-count change.
     let reads_up = r.hits - base.hits >= 0.5 * (r.ops - base.ops);
     let course = match (v.first(), v.last()) {
         (Some(a), Some(b)) => {
-            (b.keys as f64 - a.keys as f64).abs() <= a.keys.max(1) as f64 * th.key_course_pct / 100.0
+            (b.keys as f64 - a.keys as f64).abs()
+                <= a.keys.max(1) as f64 * th.key_course_pct / 100.0
         }
         _ => false,
     };
@@ -132,7 +136,7 @@ fn surge(v: &NodeView, th: &Thresholds, t: &mut Tally) {
         && reads_up
         && course
         && r.ops >= th.hot_node_min_ops
-        && r.ops >= th.spike_ratio * base.ops.max(1.0)
+        && r.ops >= th.hot_node_ratio * high
     {
         t.add(v.ev(
             "ops_per_sec",
@@ -140,7 +144,11 @@ fn surge(v: &NodeView, th: &Thresholds, t: &mut Tally) {
             Some(base.ops),
             Against::of(&v.reference),
             "ops/s",
-            at,
+            // When the surge began: the first interval over the normal range.
+            v.rated()
+                .into_iter()
+                .find(|(_, x)| x.ops >= th.hot_node_ratio * high)
+                .map_or(at, |(iv, _)| iv.t1),
             0.5,
             format!(
                 "{} ops/s against {} ({}), reads of keys it holds, hit rate healthy: one hot key or a few (a MONITOR sample names them)",

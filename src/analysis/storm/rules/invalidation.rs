@@ -75,9 +75,15 @@ fn aftermath(v: &NodeView, th: &Thresholds, mut t: Tally) -> Tally {
     };
     let (flushes, deletes) = (first.c.flushes, first.c.deletes);
     let (weight, says) = if flushes > 0 {
-        (0.25, format!("{flushes} FLUSHDB/FLUSHALL calls in the server's life, no restart"))
+        (
+            0.25,
+            format!("{flushes} FLUSHDB/FLUSHALL calls in the server's life, no restart"),
+        )
     } else if deletes as f64 >= th.bulk_delete_calls {
-        (0.2, format!("{deletes} DEL/UNLINK calls in the server's life, no restart"))
+        (
+            0.2,
+            format!("{deletes} DEL/UNLINK calls in the server's life, no restart"),
+        )
     } else {
         return t;
     };
@@ -85,7 +91,11 @@ fn aftermath(v: &NodeView, th: &Thresholds, mut t: Tally) -> Tally {
         t.add(e);
     }
     t.add(v.ev(
-        if flushes > 0 { "flush_calls" } else { "delete_calls" },
+        if flushes > 0 {
+            "flush_calls"
+        } else {
+            "delete_calls"
+        },
         (if flushes > 0 { flushes } else { deletes }) as f64,
         None,
         Against::Lifetime,

@@ -99,6 +99,8 @@ pub(crate) struct NodeView<'a> {
     /// Samples the node missed in the window: (t, error).
     pub(crate) down: Vec<(f64, String)>,
     pub(crate) extra: &'a Extra,
+    /// The class that last fired on this node within the history, and when.
+    pub(crate) recent: Option<(Class, f64)>,
     pub(crate) from: f64,
     pub(crate) to: f64,
 }
@@ -241,21 +243,49 @@ pub(crate) fn all(views: &[NodeView], th: &Thresholds) -> Vec<Finding> {
         (Class::ConnectionStorm, connections::node),
         (Class::SlowCommands, slow::node),
     ];
-    let mut out: Vec<Finding> = per_node
+    let mut tallies: Vec<(Class, Vec<Tally>)> = per_node
         .iter()
-        .map(|(class, rule)| {
-            let tallies = views.iter().map(|v| rule(v, th)).collect();
-            finding(*class, tallies, views, th)
-        })
+        .map(|(class, rule)| (*class, views.iter().map(|v| rule(v, th)).collect()))
         .collect();
-    out.push(finding(
-        Class::Replication,
-        replication::nodes(views, th),
-        views,
-        th,
-    ));
-    out.push(finding(Class::HotKey, hot_key::nodes(views, th), views, th));
-    out
+    tallies.push((Class::Replication, replication::nodes(views, th)));
+    tallies.push((Class::HotKey, hot_key::nodes(views, th)));
+    recovering(views, th, &mut tallies);
+    tallies
+        .into_iter()
+        .map(|(class, t)| finding(class, t, views, th))
+        .collect()
+}
+
+/// A node on which no class fires now, but one fired within the history, and whose hit
+/// rate is still collapsed: the storm is not over, it is still being recovered from. The
+/// class that last fired there keeps the node (degraded), so the verdict does not turn
+/// healthy while the hit rate is still down.
+fn recovering(views: &[NodeView], th: &Thresholds, tallies: &mut [(Class, Vec<Tally>)]) {
+    for (i, v) in views.iter().enumerate() {
+        let Some((class, since)) = v.recent else {
+            continue;
+        };
+        if tallies.iter().any(|(_, t)| t[i].score() >= th.score_fire) {
+            continue;
+        }
+        let (Some(last), Some((hit, _))) = (v.last(), shape::hit_pct_after(v, f64::MIN, th)) else {
+            continue;
+        };
+        let Some(mut e) = shape::hit_collapse(v, hit, last.t, th, 0.55) else {
+            continue;
+        };
+        e.says = format!(
+            "{}: still recovering from the {class} that fired here at {} UTC",
+            e.says,
+            crate::show::rfc3339_secs(since)
+                .split_once('T')
+                .map_or(String::new(), |(_, t)| t.trim_end_matches('Z').to_string())
+        );
+        if let Some((_, t)) = tallies.iter_mut().find(|(c, _)| *c == class) {
+            t[i].cap = None;
+            t[i].add(e);
+        }
+    }
 }
 
 /// A class's finding from each node's tally (in view order): the best node's score, the

@@ -112,9 +112,10 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
 /// A MONITOR sample shows the keys read and never written, checked with EXISTS live.
 fn sampled(v: &NodeView, t: &mut Tally) {
     let Some(m) = &v.extra.monitor else { return };
-    let Some((keys, reads, pattern, verified)) = &m.penetration else {
+    let Some(u) = &m.penetration else {
         return;
     };
+    let (keys, reads, pattern, verified) = (u.keys, &u.reads, &u.pattern, u.verified);
     let share = crate::ratio::pct(*reads, m.events);
     let missing = verified.map(|(s, miss)| crate::ratio::pct(miss, s));
     if share < 10.0 || missing.is_some_and(|p| p < 50.0) {

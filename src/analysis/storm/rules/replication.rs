@@ -41,7 +41,10 @@ fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
         // evidence), not a replication or availability problem.
         let restarted = back
             && v.points.iter().filter(|p| p.t > *at).any(|p| {
-                v.points.iter().filter(|q| q.t < *at).any(|q| q.run_id != p.run_id)
+                v.points
+                    .iter()
+                    .filter(|q| q.t < *at)
+                    .any(|q| q.run_id != p.run_id)
                     || p.uptime_secs.is_some_and(|u| (u as f64) <= p.t - at + 1.0)
             });
         // One missed sample is a blip; two in a row is a node down.

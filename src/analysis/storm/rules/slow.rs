@@ -82,7 +82,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         if p95 > th.latency_ms_warning && !t.evidence.is_empty() {
             let critical = p95 > th.latency_ms_critical;
             t.add(v.ev(
-                "rtt_ms_p95",
+                "rtt_p95_ms",
                 p95,
                 Some(if critical {
                     th.latency_ms_critical
