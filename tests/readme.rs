@@ -12,7 +12,8 @@ fn readme_offline_examples_match_the_binary() {
     for block in readme.split("```\n$ cachestorm ").skip(1) {
         let (cmd, rest) = block.split_once('\n').unwrap();
         let shown = &rest[..rest.find("```").unwrap()];
-        if !cmd.contains("--input fixtures/") || cmd.contains('|') || cmd.contains('\'') {
+        let offline = cmd.contains("--input fixtures/") || cmd.contains("--replay fixtures/");
+        if !offline || cmd.contains('|') || cmd.contains('\'') {
             continue;
         }
         let out = cachestorm()
@@ -27,5 +28,5 @@ fn readme_offline_examples_match_the_binary() {
         );
         checked += 1;
     }
-    assert!(checked >= 2, "README examples found: {checked}");
+    assert!(checked >= 4, "README examples found: {checked}");
 }

@@ -557,6 +557,7 @@ fn finish(
     let (verdict, severity, primary, onset_t) = DetectReport::headline(worst);
     let classes = worst.map(|a| a.classes.clone()).unwrap_or_default();
     let nodes = worst.map(|a| a.node_summaries.clone()).unwrap_or_default();
+    let kinds: Vec<RefKind> = nodes.iter().map(|n| n.reference).collect();
     let kind = nodes
         .iter()
         .map(|n| n.reference)
@@ -583,7 +584,7 @@ fn finish(
         baseline: BaselineUse {
             kind,
             file: cfg.baseline.as_ref().map(|b| b.0.clone()),
-            note: baseline_note(kind),
+            note: baseline_note(&kinds),
         },
         timeline: d.timeline().to_vec(),
         runbook,
@@ -605,10 +606,36 @@ fn finish(
     })
 }
 
-fn baseline_note(kind: RefKind) -> String {
-    match kind {
-        RefKind::Saved => "a baseline saved in calm times (--baseline)".into(),
-        RefKind::Calm => "the calm samples before each window (no saved baseline)".into(),
-        RefKind::Lifetime | RefKind::None => "what the servers remember (lifetime counters over uptime) and the earlier part of each window: weaker than a baseline saved in calm times with --save-baseline".into(),
+/// What the windows were compared with, in words: each kind and on how many nodes.
+fn baseline_note(kinds: &[RefKind]) -> String {
+    let words = |k: RefKind| match k {
+        RefKind::Saved => "the baseline saved in calm times (--baseline)",
+        RefKind::Calm => "the calm samples before the window",
+        RefKind::Lifetime => "what the server remembers (lifetime counters over uptime)",
+        RefKind::None => "nothing before the window (the samples in it only)",
+    };
+    let mut parts = Vec::new();
+    for k in [
+        RefKind::Saved,
+        RefKind::Calm,
+        RefKind::Lifetime,
+        RefKind::None,
+    ] {
+        let n = kinds.iter().filter(|x| **x == k).count();
+        if n == kinds.len() && n > 0 {
+            parts.push(words(k).to_string());
+        } else if n > 0 {
+            parts.push(format!("{} on {n} node(s)", words(k)));
+        }
     }
+    let weak = kinds.iter().any(|k| *k != RefKind::Saved);
+    format!(
+        "{}{}",
+        parts.join("; "),
+        if weak {
+            "; weaker than a baseline saved in calm times with --save-baseline"
+        } else {
+            ""
+        }
+    )
 }

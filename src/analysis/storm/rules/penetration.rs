@@ -37,29 +37,42 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     if !course {
         return t;
     }
-    t.add(v.ev(
-        "misses_per_sec",
-        r.misses,
-        if surge { reference } else { ref_hit },
-        if surge {
-            Against::of(&v.reference)
-        } else {
-            Against::Threshold
-        },
-        "misses/s",
-        last.t,
-        0.4,
-        if surge {
+    if surge {
+        t.add(v.ev(
+            "misses_per_sec",
+            r.misses,
+            reference,
+            Against::of(&v.reference),
+            "misses/s",
+            last.t,
+            0.4,
             format!(
                 "{} misses/s against {}/s ({})",
                 count(r.misses),
                 count(reference.unwrap_or(0.0)),
                 v.reference.kind.name()
-            )
-        } else {
-            format!("{} misses/s, hit rate {hit:.1}%", count(r.misses))
-        },
-    ));
+            ),
+        ));
+    } else {
+        t.add(v.ev(
+            "hit_pct",
+            hit,
+            Some(ref_hit.unwrap_or(th.hit_pct_warning)),
+            if ref_hit.is_some() {
+                Against::of(&v.reference)
+            } else {
+                Against::Threshold
+            },
+            "%",
+            last.t,
+            0.4,
+            format!(
+                "{} misses/s, hit rate {hit:.1}% against {:.1}%",
+                count(r.misses),
+                ref_hit.unwrap_or(th.hit_pct_warning)
+            ),
+        ));
+    }
     t.add(v.ev(
         "sets_per_miss",
         sets_per_miss,
