@@ -350,7 +350,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--capture', '--capture', [CompletionResultType]::ParameterName, 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'compare with a baseline saved in calm times by --save-baseline')
-            [CompletionResult]::new('--save-baseline', '--save-baseline', [CompletionResultType]::ParameterName, 'save this run''s per-node rates and gauges as a baseline')
+            [CompletionResult]::new('--save-baseline', '--save-baseline', [CompletionResultType]::ParameterName, 'save this run''s per-node rates and gauges (live, or of a recording''s last five minutes) as a baseline')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'override one threshold (see --thresholds for names); repeatable')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'connect with TLS')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'do not verify the server''s TLS certificate')

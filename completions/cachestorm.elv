@@ -340,7 +340,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --capture 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)'
             cand --monitor 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default'
             cand --baseline 'compare with a baseline saved in calm times by --save-baseline'
-            cand --save-baseline 'save this run''s per-node rates and gauges as a baseline'
+            cand --save-baseline 'save this run''s per-node rates and gauges (live, or of a recording''s last five minutes) as a baseline'
             cand --threshold 'override one threshold (see --thresholds for names); repeatable'
             cand --tls 'connect with TLS'
             cand --insecure 'do not verify the server''s TLS certificate'

@@ -289,7 +289,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l replay 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l capture -d 'add a MONITOR capture (redis-cli format) as NODE\'s MONITOR evidence on replay (repeatable)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l monitor -d 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l baseline -d 'compare with a baseline saved in calm times by --save-baseline' -r -F
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l save-baseline -d 'save this run\'s per-node rates and gauges as a baseline' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l save-baseline -d 'save this run\'s per-node rates and gauges (live, or of a recording\'s last five minutes) as a baseline' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l threshold -d 'override one threshold (see --thresholds for names); repeatable' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l insecure -d 'do not verify the server\'s TLS certificate'

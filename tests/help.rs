@@ -114,7 +114,7 @@ fn flags_sit_under_their_own_headings() {
         ("Traffic", &["--input", "--max-keys", "--threads"]),
         ("Patterns", &["--separator", "--rule"]),
     ];
-    let own: [(&str, &[(&str, &str)]); 6] = [
+    let own: [(&str, &[(&str, &str)]); 7] = [
         (
             "stats",
             &[("--interval", "Sampling"), ("--duration", "Sampling")],
@@ -156,6 +156,18 @@ fn flags_sit_under_their_own_headings() {
                 ("--horizon", "Report"),
                 ("--cliff", "Report"),
                 ("--separator", "Patterns"),
+            ],
+        ),
+        (
+            "detect",
+            &[
+                ("--interval", "Sampling"),
+                ("--duration", "Sampling"),
+                ("--watch", "Sampling"),
+                ("--replay", "Record and replay"),
+                ("--monitor", "Deeper evidence"),
+                ("--baseline", "Baseline"),
+                ("--threshold", "Thresholds"),
             ],
         ),
     ];

@@ -375,7 +375,7 @@ pub(crate) struct DetectArgs {
     #[arg(long = "baseline", help_heading = "Baseline", value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,
 
-    /// save this run's per-node rates and gauges as a baseline
+    /// save this run's per-node rates and gauges (live, or of a recording's last five minutes) as a baseline
     #[arg(long = "save-baseline", help_heading = "Baseline", value_name = "FILE")]
     pub(crate) save_baseline: Option<PathBuf>,
 

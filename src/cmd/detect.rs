@@ -225,6 +225,9 @@ async fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
     } else {
         Completeness::done()
     };
+    if let Some(path) = &args.save_baseline {
+        save_baseline(path, &d)?;
+    }
     let target = TargetReport::file(&sampling.files.join(","), None);
     finish(&cfg, &d, sampling, completeness, &target, "", &mut out)
 }

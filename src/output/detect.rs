@@ -71,7 +71,8 @@ pub(crate) struct Sampling {
     pub(crate) files: Vec<String>,
     pub(crate) interval_ms: Option<u64>,
     pub(crate) window_ms: u64,
-    /// Assessments made (one per sampling round).
+    /// Assessments made: one per sampling round, and live one more after the end-of-run
+    /// evidence (SLOWLOG, LATENCY, a MONITOR sample).
     pub(crate) rounds: u64,
     /// Unix seconds of the first and last sample.
     pub(crate) first_t: Option<f64>,
