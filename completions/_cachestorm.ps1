@@ -349,6 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'classify a recording offline instead of sampling a server (repeatable)')
             [CompletionResult]::new('--capture', '--capture', [CompletionResultType]::ParameterName, 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default')
+            [CompletionResult]::new('--ttl-sample', '--ttl-sample', [CompletionResultType]::ParameterName, 'after the INFO window, read the TTLs of N keys per master with a throttled SCAN (no value read): the expiry timeline ahead and its cliffs')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'compare with a baseline saved in calm times by --save-baseline')
             [CompletionResult]::new('--save-baseline', '--save-baseline', [CompletionResultType]::ParameterName, 'save this run''s per-node rates and gauges (live, or of a recording''s last five minutes) as a baseline')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'override one threshold (see --thresholds for names); repeatable')
@@ -357,7 +358,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'discover every node (masters and replicas) of the cluster from the given node')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'same as -o json')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'keep assessing (live: keep sampling; replay: walk the recording) and print an event whenever the verdict, the primary class or the affected nodes change')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'take a MONITOR sample (--monitor, default 5s) only on the masters where INFO suggests a hot key, a stampede or penetration, and say what was taken and why')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'take the deeper evidence only where INFO makes it useful, and say what was taken and why: a MONITOR sample (--monitor, default 5s) on the masters where INFO suggests a hot key, a stampede or penetration; a TTL sample (--ttl-sample, default 10000 keys) where it suggests or forecasts mass expiration')
             [CompletionResult]::new('--thresholds', '--thresholds', [CompletionResultType]::ParameterName, 'print the table of thresholds (defaults, or as overridden) and exit')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'print help')
             break

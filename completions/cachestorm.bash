@@ -228,7 +228,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__detect)
-            opts="-u -h -p -s -a -n -o -i -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --interval --duration --window --watch --record --replay --capture --monitor --deep --baseline --save-baseline --thresholds --threshold --help"
+            opts="-u -h -p -s -a -n -o -i -d --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --interval --duration --window --watch --record --replay --capture --monitor --ttl-sample --deep --baseline --save-baseline --thresholds --threshold --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +363,10 @@ _cachestorm() {
                     return 0
                     ;;
                 --monitor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl-sample)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -339,6 +339,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --replay 'classify a recording offline instead of sampling a server (repeatable)'
             cand --capture 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)'
             cand --monitor 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default'
+            cand --ttl-sample 'after the INFO window, read the TTLs of N keys per master with a throttled SCAN (no value read): the expiry timeline ahead and its cliffs'
             cand --baseline 'compare with a baseline saved in calm times by --save-baseline'
             cand --save-baseline 'save this run''s per-node rates and gauges (live, or of a recording''s last five minutes) as a baseline'
             cand --threshold 'override one threshold (see --thresholds for names); repeatable'
@@ -347,7 +348,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --cluster 'discover every node (masters and replicas) of the cluster from the given node'
             cand --json 'same as -o json'
             cand --watch 'keep assessing (live: keep sampling; replay: walk the recording) and print an event whenever the verdict, the primary class or the affected nodes change'
-            cand --deep 'take a MONITOR sample (--monitor, default 5s) only on the masters where INFO suggests a hot key, a stampede or penetration, and say what was taken and why'
+            cand --deep 'take the deeper evidence only where INFO makes it useful, and say what was taken and why: a MONITOR sample (--monitor, default 5s) on the masters where INFO suggests a hot key, a stampede or penetration; a TTL sample (--ttl-sample, default 10000 keys) where it suggests or forecasts mass expiration'
             cand --thresholds 'print the table of thresholds (defaults, or as overridden) and exit'
             cand --help 'print help'
         }

@@ -288,6 +288,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l record 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l replay -d 'classify a recording offline instead of sampling a server (repeatable)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l capture -d 'add a MONITOR capture (redis-cli format) as NODE\'s MONITOR evidence on replay (repeatable)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l monitor -d 'after the INFO window, take a MONITOR sample this long on every master (hot keys, stampedes, penetration candidates checked with EXISTS); MONITOR costs the server, so it is off by default' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l ttl-sample -d 'after the INFO window, read the TTLs of N keys per master with a throttled SCAN (no value read): the expiry timeline ahead and its cliffs' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l baseline -d 'compare with a baseline saved in calm times by --save-baseline' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l save-baseline -d 'save this run\'s per-node rates and gauges (live, or of a recording\'s last five minutes) as a baseline' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l threshold -d 'override one threshold (see --thresholds for names); repeatable' -r
@@ -296,7 +297,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l insecur
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l watch -d 'keep assessing (live: keep sampling; replay: walk the recording) and print an event whenever the verdict, the primary class or the affected nodes change'
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l deep -d 'take a MONITOR sample (--monitor, default 5s) only on the masters where INFO suggests a hot key, a stampede or penetration, and say what was taken and why'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l deep -d 'take the deeper evidence only where INFO makes it useful, and say what was taken and why: a MONITOR sample (--monitor, default 5s) on the masters where INFO suggests a hot key, a stampede or penetration; a TTL sample (--ttl-sample, default 10000 keys) where it suggests or forecasts mass expiration'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l thresholds -d 'print the table of thresholds (defaults, or as overridden) and exit'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'

@@ -363,7 +363,11 @@ pub(crate) struct DetectArgs {
     #[arg(long = "monitor", help_heading = "Deeper evidence", value_name = "DURATION", value_parser = nonzero_duration, conflicts_with = "replay")]
     pub(crate) monitor: Option<std::time::Duration>,
 
-    /// take a MONITOR sample (--monitor, default 5s) only on the masters where INFO suggests a hot key, a stampede or penetration, and say what was taken and why
+    /// after the INFO window, read the TTLs of N keys per master with a throttled SCAN (no value read): the expiry timeline ahead and its cliffs
+    #[arg(long = "ttl-sample", help_heading = "Deeper evidence", value_name = "N", value_parser = at_least_one::<u64>, conflicts_with = "replay")]
+    pub(crate) ttl_sample: Option<u64>,
+
+    /// take the deeper evidence only where INFO makes it useful, and say what was taken and why: a MONITOR sample (--monitor, default 5s) on the masters where INFO suggests a hot key, a stampede or penetration; a TTL sample (--ttl-sample, default 10000 keys) where it suggests or forecasts mass expiration
     #[arg(
         long = "deep",
         help_heading = "Deeper evidence",

@@ -156,7 +156,8 @@ pub(crate) enum Command {
         cachestorm detect --cluster -p 7000 --watch         # an event whenever the verdict changes\n  \
         cachestorm detect --replay fixtures/storms/mass_expiration.ndjson\n  \
         cachestorm detect -h 10.0.0.5 --duration 60s --save-baseline calm.json   # in calm times\n  \
-        cachestorm detect -h 10.0.0.5 --baseline calm.json -o json | jq .primary_class\n\n\
+        cachestorm detect -h 10.0.0.5 --baseline calm.json -o json | jq .primary_class\n  \
+        cachestorm detect -h 10.0.0.5 --deep                # + MONITOR / TTL samples where INFO suspects\n\n\
         Every node is sampled concurrently (INFO everything, its round trip; SLOWLOG and LATENCY \
         LATEST at the start and end). Each round, the last --window of samples is compared with \
         a saved baseline, else with the calm samples before it, else with what the server \

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::scan::{Batch, Plan};
 use super::traffic;
 use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig};
 use crate::analysis::patterns::PatternRules;
@@ -14,6 +15,7 @@ use crate::analysis::storm::class::Class;
 use crate::analysis::storm::detector::Detector;
 use crate::analysis::storm::monitor::{signatures, MonitorSummary};
 use crate::analysis::storm::reference::RefKind;
+use crate::analysis::storm::ttl::TtlBuilder;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
@@ -22,6 +24,7 @@ use crate::source::discover::{NodeList, NodeSpec};
 use crate::source::evidence::now;
 use crate::source::monitor::Limits;
 use crate::source::recording::Recorder;
+use crate::source::walker::WalkSettings;
 
 /// What `--deep` takes by default.
 pub(crate) const DEEP_MONITOR: Duration = Duration::from_secs(5);
@@ -156,6 +159,113 @@ pub(crate) async fn live(
     d.add_monitor(&node, summary);
     Ok(said)
 }
+
+/// What `--deep` samples TTLs of by default.
+pub(crate) const DEEP_TTL_KEYS: u64 = 10_000;
+
+/// The masters `--deep` reads TTLs on: those mass expiration scored on (a spike, a
+/// forecast, an aftermath), with the reason.
+pub(crate) fn ttl_suspects(
+    a: Option<&Assessment>,
+    nodes: &[NodeSpec],
+) -> (Vec<NodeSpec>, Vec<String>) {
+    let scored: BTreeMap<String, f64> = a
+        .iter()
+        .flat_map(|a| &a.classes)
+        .filter(|c| c.class == Class::MassExpiration)
+        .flat_map(|c| c.evidence.iter().map(move |e| (e.node.clone(), c.score)))
+        .collect();
+    let picked: Vec<NodeSpec> = nodes
+        .capture_nodes()
+        .into_iter()
+        .filter(|n| scored.contains_key(&n.addr.to_string()))
+        .collect();
+    let why = picked
+        .iter()
+        .map(|n| {
+            let name = n.addr.to_string();
+            format!(
+                "{name}: mass_expiration {:.2}",
+                scored.get(&name).copied().unwrap_or(0.0)
+            )
+        })
+        .collect();
+    (picked, why)
+}
+
+/// Reads the TTLs of `per_node` keys on each of `nodes` with the throttled, latency-guarded
+/// keyspace walker (TYPE, MEMORY USAGE SAMPLES 1 and PTTL per key; no value read), records
+/// each node's expiry buckets and hands them to the detector. Returns a line for stderr.
+pub(crate) async fn ttl_live(
+    target: &Target,
+    nodes: Vec<NodeSpec>,
+    per_node: u64,
+    d: &mut Detector,
+    rec: &mut Option<Recorder>,
+) -> Result<String> {
+    let settings = WalkSettings {
+        count: 100,
+        pattern: None,
+        kind: None,
+        samples: 1,
+        lengths: false,
+        encoding: false,
+        rate: Some(TTL_RATE),
+        max_latency: Duration::from_millis(2),
+        sample: Some(per_node),
+        cursor: None,
+        readonly: false,
+        lfu: false,
+    };
+    let plan = Plan::of(target.clone(), nodes);
+    let mut built: Vec<TtlBuilder> = plan.names.iter().map(|_| TtlBuilder::default()).collect();
+    let walked = super::scan::walk(&plan, &settings, |b| {
+        if let Batch::Keys(keys) = b {
+            for k in keys {
+                if let Some(t) = built.get_mut(k.node as usize) {
+                    t.add(&k);
+                }
+            }
+        }
+    })
+    .await?;
+    let t = now();
+    let mut records = Vec::new();
+    let mut said = Vec::new();
+    for (name, b) in plan.names.iter().zip(built) {
+        let sample = b.finish();
+        said.push(format!(
+            "{name} {} keys ({} with a TTL)",
+            sample.keys, sample.with_ttl
+        ));
+        records.push(Record {
+            t,
+            node: name.clone(),
+            body: Body::TtlSample(sample.clone()),
+        });
+        d.push(crate::analysis::storm::Sample {
+            t,
+            node: name.clone(),
+            kind: crate::analysis::storm::SampleKind::TtlSample(sample),
+        });
+    }
+    if let Some(r) = rec.as_mut() {
+        r.write(&records)?;
+    }
+    Ok(format!(
+        "TTL sample in {:.1}s: {}{}",
+        walked.scan.elapsed_secs,
+        said.join(", "),
+        if walked.scan.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        }
+    ))
+}
+
+/// Keys per second a TTL sample reads over all nodes together.
+const TTL_RATE: u64 = 10_000;
 
 /// A recording's MONITOR lines, node by node: each node's summary, dated by its last line.
 pub(crate) fn replayed(lines: BTreeMap<String, Vec<(f64, String)>>, d: &mut Detector) {

@@ -357,6 +357,23 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
             eprintln!("cachestorm: {said}");
             deep_notes.push(said);
         }
+        let (ttl_on, ttl_why) = if args.deep {
+            deep::ttl_suspects(d.worst(), &nodes)
+        } else if args.ttl_sample.is_some() {
+            (nodes.capture_nodes(), Vec::new())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        for w in &ttl_why {
+            eprintln!("cachestorm: --deep: TTL sample on {w}");
+            deep_notes.push(format!("--deep read TTLs on {w}"));
+        }
+        if !ttl_on.is_empty() {
+            let n = args.ttl_sample.unwrap_or(deep::DEEP_TTL_KEYS);
+            let said = deep::ttl_live(&target, ttl_on, n, &mut d, &mut recorder).await?;
+            eprintln!("cachestorm: {said}");
+            deep_notes.push(said);
+        }
         // The last INFO sample ends the window the final assessment weighs.
         let last = d
             .series()

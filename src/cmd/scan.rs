@@ -80,6 +80,18 @@ pub(crate) struct Plan {
     pub(crate) names: Vec<String>,
 }
 
+impl Plan {
+    /// A walk of nodes already chosen (`detect --ttl-sample`).
+    pub(crate) fn of(target: Target, nodes: Vec<NodeSpec>) -> Self {
+        let names = nodes.names();
+        Plan {
+            target,
+            nodes,
+            names,
+        }
+    }
+}
+
 /// Resolves the target and picks the nodes (one replica per master with `readonly`,
 /// i.e. `--replicas`), refusing options that cannot apply to them.
 pub(crate) async fn plan(t: &TargetArgs, a: &WalkSettings) -> Result<Plan> {

@@ -15,6 +15,8 @@
 //!   could not take (a renamed command, an ACL).
 //! - `{"t", "node", "monitor": "<one MONITOR line>"}`: the MONITOR sample of `--monitor`
 //!   or `--deep`, line by line.
+//! - `{"t", "node", "ttl_sample": {"keys", "with_ttl", "buckets": [[unix_seconds, keys]]}}`:
+//!   the TTL sample of `--ttl-sample` or `--deep` (keys expiring per 10-second bucket).
 //!
 //! Readers are lenient so that recordings made by other tools (a shell loop around
 //! `redis-cli INFO everything`, a Python recorder) replay: fields beyond these are ignored,
@@ -32,6 +34,7 @@ pub(crate) const FORMAT_LINES: &[&str] = &[
     "{\"t\", \"node\", \"latency\": [{\"event\", \"time\", \"latest_ms\", \"max_ms\"}]}: LATENCY LATEST, at the start and end of a run.",
     "{\"t\", \"node\", \"skipped\": \"slowlog\", \"why\": \"<the server's answer>\"}: evidence that could not be taken (a renamed command, an ACL).",
     "{\"t\", \"node\", \"monitor\": \"<one MONITOR line>\"}: the MONITOR sample of --monitor or --deep, line by line.",
+    "{\"t\", \"node\", \"ttl_sample\": {\"keys\": N, \"with_ttl\": M, \"buckets\": [[unix_seconds, keys], ...]}}: the TTL sample of --ttl-sample or --deep: how many sampled keys expire in each 10-second bucket.",
     "Replay is lenient: fields beyond these are ignored, lines of other kinds are skipped, lines may come in any order; lines that are not JSON samples are counted and reported.",
 ];
 
@@ -59,6 +62,18 @@ pub(crate) enum Body {
     },
     /// One MONITOR line as the server sent it.
     Monitor(String),
+    /// When the keys of a SCAN sample expire.
+    TtlSample(TtlSample),
+}
+
+/// A throttled SCAN sample's expiry times: how many keys were looked at, how many carry a
+/// TTL, and how many of those expire in each 10-second bucket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TtlSample {
+    pub(crate) keys: u64,
+    pub(crate) with_ttl: u64,
+    /// (bucket start, unix seconds, a multiple of 10; keys expiring in it), in time order.
+    pub(crate) buckets: Vec<(u64, u64)>,
 }
 
 /// SLOWLOG LEN and the newest entries of SLOWLOG GET.
@@ -163,6 +178,10 @@ pub(crate) fn parse_line(line: &str) -> Result<Option<Record>, String> {
         )
     } else if let Some(m) = text("monitor") {
         Body::Monitor(m)
+    } else if let Some(ts) = obj.get("ttl_sample") {
+        Body::TtlSample(
+            serde_json::from_value(ts.clone()).map_err(|e| format!("bad \"ttl_sample\" ({e})"))?,
+        )
     } else if let Some(what) = text("skipped") {
         Body::Skipped {
             what,
@@ -208,6 +227,12 @@ pub(crate) fn line(record: &Record) -> String {
         Body::Monitor(m) => {
             o.insert("monitor".into(), Value::from(m.as_str()));
         }
+        Body::TtlSample(ts) => {
+            o.insert(
+                "ttl_sample".into(),
+                serde_json::to_value(ts).unwrap_or_default(),
+            );
+        }
     }
     Value::Object(o).to_string()
 }
@@ -249,6 +274,11 @@ mod tests {
                 why: "NOPERM".into(),
             },
             Body::Monitor(r#"1764600000.123456 [0 127.0.0.1:5000] "GET" "k""#.into()),
+            Body::TtlSample(TtlSample {
+                keys: 100,
+                with_ttl: 40,
+                buckets: vec![(1_764_600_010, 30), (1_764_600_600, 10)],
+            }),
         ];
         for body in bodies {
             let r = Record {
@@ -267,7 +297,7 @@ mod tests {
         assert_eq!(r.t, 5.0);
         assert!(matches!(r.body, Body::Info { rtt_ms: None, .. }));
         assert_eq!(
-            parse_line(r#"{"t":1,"node":"a:1","ttl_sample":{}}"#),
+            parse_line(r#"{"t":1,"node":"a:1","keyspace_events":{}}"#),
             Ok(None)
         );
         assert_eq!(parse_line("   "), Ok(None));

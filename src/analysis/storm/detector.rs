@@ -129,6 +129,7 @@ impl Detector {
             SampleKind::Slowlog(l) => self.extra[i].slowlogs.push((s.t, l)),
             SampleKind::Latency(l) => self.extra[i].latency.push((s.t, l)),
             SampleKind::Skipped { what, why } => self.extra[i].skipped.push((what, why)),
+            SampleKind::TtlSample(ts) => self.extra[i].ttl = Some((s.t, ts)),
         }
     }
 

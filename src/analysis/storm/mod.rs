@@ -23,9 +23,10 @@ pub(crate) mod rules;
 pub(crate) mod runbook;
 pub(crate) mod series;
 pub(crate) mod thresholds;
+pub(crate) mod ttl;
 
 use crate::parse::info::{self, InfoSnapshot};
-use crate::parse::recording::{Body, LatencyEvent, Record, Slowlog};
+use crate::parse::recording::{Body, LatencyEvent, Record, Slowlog, TtlSample};
 
 /// One sample of one node.
 #[derive(Debug, Clone)]
@@ -49,6 +50,7 @@ pub(crate) enum SampleKind {
         what: String,
         why: String,
     },
+    TtlSample(TtlSample),
 }
 
 impl Sample {
@@ -65,6 +67,7 @@ impl Sample {
             Body::Latency(l) => SampleKind::Latency(l),
             Body::Skipped { what, why } => SampleKind::Skipped { what, why },
             Body::Monitor(_) => return None,
+            Body::TtlSample(ts) => SampleKind::TtlSample(ts),
         };
         Some(Sample {
             t: r.t,
@@ -85,4 +88,6 @@ pub(crate) struct Extra {
     pub(crate) skipped: Vec<(String, String)>,
     /// A MONITOR sample of this node.
     pub(crate) monitor: Option<monitor::MonitorSummary>,
+    /// A TTL sample of this node: (t, the sample).
+    pub(crate) ttl: Option<(f64, TtlSample)>,
 }

@@ -71,6 +71,8 @@ thresholds! {
     expired_share_pct = 5.0, "%", "keys expired within the window, as a share of keys, for an avalanche";
     expire_stale_pct = 25.0, "%", "expired_stale_perc above this: the active expire cycle cannot keep up";
     avg_ttl_forecast_secs = 120.0, "s", "db avg_ttl below this, falling with the clock, forecasts an avalanche";
+    ttl_cliff_pct = 20.0, "%", "share of a TTL sample's keys expiring in one 10-second bucket that forecasts an avalanche";
+    ttl_horizon_secs = 3600.0, "s", "how far ahead a TTL sample's cliff counts as a forecast";
     expires_share_pct = 30.0, "%", "share of keys with a TTL needed for an avalanche forecast";
     hot_node_ratio = 3.0, "x", "a master's ops/s or output bytes this many times the median of its peers";
     hot_node_min_ops = 500.0, "ops/s", "ops/s a hot node must reach before the peer comparison counts";

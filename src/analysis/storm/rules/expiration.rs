@@ -9,6 +9,7 @@
 use super::shape::{biggest_drop, hit_collapse, hit_pct_after, sum_between};
 use super::{Against, NodeView, Tally};
 use crate::analysis::storm::thresholds::Thresholds;
+use crate::analysis::storm::ttl::cliff;
 use crate::units::count;
 
 pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
@@ -91,7 +92,34 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     if !aftermath(v, th, &mut t) {
         forecast(v, th, &mut t);
     }
+    sampled_cliff(v, th, &mut t);
     t
+}
+
+/// A TTL sample shows a cliff ahead: many keys set to expire in the same ten seconds.
+fn sampled_cliff(v: &NodeView, th: &Thresholds, t: &mut Tally) {
+    let Some((at, s)) = &v.extra.ttl else { return };
+    let Some((bucket, n, share)) = cliff(s, v.to, th.ttl_horizon_secs) else {
+        return;
+    };
+    if share < th.ttl_cliff_pct {
+        return;
+    }
+    let when = crate::show::rfc3339_secs(bucket as f64);
+    t.add(v.ev(
+        "ttl_cliff_pct",
+        share,
+        Some(th.ttl_cliff_pct),
+        Against::Threshold,
+        "%",
+        *at,
+        if t.evidence.is_empty() { 0.5 } else { 0.15 },
+        format!(
+            "forecast: {n} of the {} sampled keys with a TTL ({share:.0}%) expire in the 10 s from {} UTC",
+            s.with_ttl,
+            when.split_once('T').map_or(when.as_str(), |(_, t)| t.trim_end_matches('Z'))
+        ),
+    ));
 }
 
 /// The wave has passed (the window starts after it): the node refills with no restart,
