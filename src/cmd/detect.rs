@@ -17,7 +17,7 @@ use crate::analysis::storm::detector::{rounds, Detector};
 use crate::analysis::storm::reference::RefKind;
 use crate::analysis::storm::runbook::{runbook, Reach};
 use crate::analysis::storm::thresholds::Thresholds;
-use crate::analysis::storm::Sample;
+use crate::analysis::storm::{Sample, SampleKind};
 use crate::cli::DetectArgs;
 use crate::endpoint::{Target, TargetReport};
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ use crate::output::detect::{
 };
 use crate::output::{self, Completeness, Format, StopReason};
 use crate::parse::recording::{Body, Record};
-use crate::source::discover::{discover, NodeList, NodeSpec};
+use crate::source::discover::{discover, NodeList, NodeSpec, Role};
 use crate::source::evidence::{self, unix};
 use crate::source::info::InfoPoller;
 use crate::source::recording::{self, Recorder};
@@ -134,10 +134,22 @@ async fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         }
     }
     samples.sort_by(|a, b| a.t.total_cmp(&b.t));
-    if !samples
-        .iter()
-        .any(|s| matches!(s.kind, crate::analysis::storm::SampleKind::Info { .. }))
-    {
+    let has = |f: fn(&SampleKind) -> bool| samples.iter().any(|s| f(&s.kind));
+    if !has(|k| matches!(k, SampleKind::Info { .. })) && has(|k| matches!(k, SampleKind::Down(_))) {
+        // The recorder reached no node at all: what a live run would call exit 3.
+        let first = samples.iter().find_map(|s| match &s.kind {
+            SampleKind::Down(e) => Some(format!("{}: {e}", s.node)),
+            _ => None,
+        });
+        return Err(Error::Connect {
+            addr: paths.join(", "),
+            msg: format!(
+                "no node answered in the recording (first error: {})",
+                first.unwrap_or_default()
+            ),
+        });
+    }
+    if !has(|k| matches!(k, SampleKind::Info { .. })) {
         return Err(Error::Input(match &read.first_bad {
             Some(why) => format!(
                 "no INFO samples in {} ({} bad lines; first: {why})",
@@ -284,7 +296,26 @@ async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
     let nodes = discover(&target).await?;
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
     let mut recorder = args.record.as_deref().map(Recorder::create).transpose()?;
-    let mut d = Detector::new(names.clone(), cfg.th, cfg.window, None);
+    let roles: Vec<(String, Option<String>)> = nodes
+        .iter()
+        .map(|n| {
+            let role = n.role.map(|r| {
+                if r == Role::Replica {
+                    "slave"
+                } else {
+                    "master"
+                }
+            });
+            (n.addr.to_string(), role.map(str::to_string))
+        })
+        .collect();
+    check_baseline(&cfg, &roles)?;
+    let mut d = Detector::new(
+        names.clone(),
+        cfg.th,
+        cfg.window,
+        cfg.baseline.as_ref().map(|b| b.1.clone()),
+    );
     let mut out = std::io::stdout().lock();
     let mut events = Events {
         format: cfg.format,
@@ -545,8 +576,17 @@ fn reach_flags(args: &DetectArgs) -> String {
 }
 
 fn save_baseline(path: &std::path::Path, d: &Detector) -> Result<()> {
-    let b = d.baseline(output::now_rfc3339());
     let shown = path.display();
+    // A baseline is what calm looks like: a run that found a storm is not one.
+    if let Some(w) = d.worst().filter(|w| w.verdict != Verdict::Healthy) {
+        eprintln!(
+            "cachestorm: warning: --save-baseline {shown}: not saved: this run found {} {} (a baseline must come from calm times)",
+            w.verdict.name(),
+            w.primary_class.map_or("", |c| c.name())
+        );
+        return Ok(());
+    }
+    let b = d.baseline(output::now_rfc3339());
     if b.nodes.is_empty() {
         return Err(Error::Input(format!(
             "--save-baseline {shown}: no node answered twice: nothing to save"

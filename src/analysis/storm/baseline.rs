@@ -101,7 +101,7 @@ impl NodeBaseline {
         for iv in s.intervals(f64::MIN, f64::MAX) {
             if let Some(d) = iv.d {
                 secs += iv.secs();
-                sum = add(&sum, &d);
+                sum = sum.plus(&d);
             }
         }
         if secs <= 0.0 {
@@ -134,26 +134,6 @@ impl NodeBaseline {
             rtt_p95_ms: quantile(s.points.iter().filter_map(|p| p.rtt_ms).collect(), 0.95),
             commands_per_sec: cmds,
         })
-    }
-}
-
-fn add(a: &Counters, b: &Counters) -> Counters {
-    Counters {
-        commands: a.commands + b.commands,
-        hits: a.hits + b.hits,
-        misses: a.misses + b.misses,
-        expired: a.expired + b.expired,
-        evicted: a.evicted + b.evicted,
-        net_out: a.net_out + b.net_out,
-        conns: a.conns + b.conns,
-        rejected: a.rejected + b.rejected,
-        sync_full: a.sync_full + b.sync_full,
-        sync_partial_err: a.sync_partial_err + b.sync_partial_err,
-        sets: a.sets + b.sets,
-        deletes: a.deletes + b.deletes,
-        flushes: a.flushes + b.flushes,
-        time_cap: a.time_cap + b.time_cap,
-        oom_errors: a.oom_errors + b.oom_errors,
     }
 }
 

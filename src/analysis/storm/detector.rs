@@ -297,9 +297,11 @@ impl Detector {
     }
 }
 
-/// Whether `a` (later) replaces `b` as the run's most severe assessment: a higher
-/// verdict or severity, or the same ones with a primary score at least as high (the later
-/// one has seen more of the storm; a healthy run reports its latest view).
+/// Whether `a` (later) replaces `b` as the run's most severe assessment: a higher verdict
+/// or severity; or the same ones with the same primary class and a score at least as high
+/// (the later one has seen more of the same storm). A later phase of the same severity
+/// (the refill after a wave) does not take the headline from the cause. A healthy run
+/// reports its latest view.
 fn worse(a: &Assessment, b: &Assessment) -> bool {
     let score = |x: &Assessment| {
         x.classes
@@ -308,7 +310,9 @@ fn worse(a: &Assessment, b: &Assessment) -> bool {
             .map_or(0.0, |c| c.score)
     };
     (a.verdict, a.severity) > (b.verdict, b.severity)
-        || ((a.verdict, a.severity) == (b.verdict, b.severity) && score(a) >= score(b))
+        || ((a.verdict, a.severity) == (b.verdict, b.severity)
+            && a.primary_class == b.primary_class
+            && score(a) >= score(b))
 }
 
 /// Groups samples sorted by time into evaluation rounds: a round closes when the next

@@ -71,25 +71,35 @@ impl Counters {
         }
     }
 
+    /// Applies `f` to each counter pair: the one place that lists the counters.
+    fn zip(&self, o: &Counters, f: impl Fn(u64, u64) -> u64) -> Counters {
+        Counters {
+            commands: f(self.commands, o.commands),
+            hits: f(self.hits, o.hits),
+            misses: f(self.misses, o.misses),
+            expired: f(self.expired, o.expired),
+            evicted: f(self.evicted, o.evicted),
+            net_out: f(self.net_out, o.net_out),
+            conns: f(self.conns, o.conns),
+            rejected: f(self.rejected, o.rejected),
+            sync_full: f(self.sync_full, o.sync_full),
+            sync_partial_err: f(self.sync_partial_err, o.sync_partial_err),
+            sets: f(self.sets, o.sets),
+            deletes: f(self.deletes, o.deletes),
+            flushes: f(self.flushes, o.flushes),
+            time_cap: f(self.time_cap, o.time_cap),
+            oom_errors: f(self.oom_errors, o.oom_errors),
+        }
+    }
+
     /// `self - earlier`, each counter floored at zero.
     pub(crate) fn minus(&self, e: &Counters) -> Counters {
-        Counters {
-            commands: self.commands.saturating_sub(e.commands),
-            hits: self.hits.saturating_sub(e.hits),
-            misses: self.misses.saturating_sub(e.misses),
-            expired: self.expired.saturating_sub(e.expired),
-            evicted: self.evicted.saturating_sub(e.evicted),
-            net_out: self.net_out.saturating_sub(e.net_out),
-            conns: self.conns.saturating_sub(e.conns),
-            rejected: self.rejected.saturating_sub(e.rejected),
-            sync_full: self.sync_full.saturating_sub(e.sync_full),
-            sync_partial_err: self.sync_partial_err.saturating_sub(e.sync_partial_err),
-            sets: self.sets.saturating_sub(e.sets),
-            deletes: self.deletes.saturating_sub(e.deletes),
-            flushes: self.flushes.saturating_sub(e.flushes),
-            time_cap: self.time_cap.saturating_sub(e.time_cap),
-            oom_errors: self.oom_errors.saturating_sub(e.oom_errors),
-        }
+        self.zip(e, u64::saturating_sub)
+    }
+
+    /// `self + other`, counter by counter.
+    pub(crate) fn plus(&self, o: &Counters) -> Counters {
+        self.zip(o, u64::saturating_add)
     }
 }
 
@@ -126,6 +136,8 @@ pub(crate) struct Point {
     pub(crate) master_last_io_secs: Option<i64>,
     pub(crate) connected_replicas: Option<u64>,
     pub(crate) expired_stale_pct: Option<f64>,
+    /// The node runs in cluster mode.
+    pub(crate) cluster: bool,
 }
 
 impl Point {
@@ -167,6 +179,7 @@ impl Point {
             master_last_io_secs: r.master_last_io_seconds_ago,
             connected_replicas: r.connected_slaves,
             expired_stale_pct: i.stats.expired_stale_perc,
+            cluster: i.server.server_mode.as_deref() == Some("cluster"),
         }
     }
 
@@ -244,6 +257,8 @@ pub(crate) struct Interval {
     pub(crate) reset: Option<String>,
     /// Index of the later point in the node's points.
     pub(crate) at: usize,
+    /// Index of the earlier point.
+    pub(crate) from_at: usize,
 }
 
 impl Interval {
@@ -308,18 +323,27 @@ impl NodeSeries {
     /// Intervals whose end lies in `[from, to]`.
     pub(crate) fn intervals(&self, from: f64, to: f64) -> Vec<Interval> {
         let mut out = Vec::new();
+        // Samples at the same instant (a recorder writing whole seconds) make no interval
+        // of their own: the interval runs from the first of them to the next later sample.
+        let mut start = 0;
         for i in 1..self.points.len() {
-            let (a, b) = (&self.points[i - 1], &self.points[i]);
+            let (a, b) = (&self.points[start], &self.points[i]);
+            if b.t <= a.t {
+                continue;
+            }
+            let reset = (start + 1..=i).find_map(|k| self.resets[k].clone());
+            let earlier = start;
+            start = i;
             if b.t < from || b.t > to {
                 continue;
             }
-            let reset = self.resets[i].clone();
             out.push(Interval {
                 t0: a.t,
                 t1: b.t,
                 d: reset.is_none().then(|| b.c.minus(&a.c)),
                 reset,
                 at: i,
+                from_at: earlier,
             });
         }
         out

@@ -33,6 +33,7 @@ struct Node {
     link_up: bool,
     debug_calls: u64,
     debug_usec: u64,
+    cluster: bool,
 }
 
 impl Node {
@@ -65,6 +66,7 @@ impl Node {
             link_up: true,
             debug_calls: 0,
             debug_usec: 0,
+            cluster: false,
         }
     }
 
@@ -94,8 +96,8 @@ impl Node {
             String::new()
         };
         format!(
-            "run_id:{}\nuptime_in_seconds:{}\nconnected_clients:{}\nmaxclients:{}\nused_memory:{}\nmaxmemory:{}\nmaxmemory_policy:allkeys-lru\nused_memory_rss:{}\nmem_fragmentation_ratio:1.1\ntotal_connections_received:{}\ntotal_commands_processed:{}\nrejected_connections:{}\nexpired_keys:{}\nevicted_keys:{}\nkeyspace_hits:{}\nkeyspace_misses:{}\nrole:{}\n{slave}cmdstat_get:calls={},usec={},usec_per_call=1\ncmdstat_set:calls={},usec={},usec_per_call=1\ncmdstat_unlink:calls={},usec=1,usec_per_call=1\ncmdstat_flushdb:calls={},usec=1,usec_per_call=1\ncmdstat_debug:calls={},usec={},usec_per_call=1\ndb0:keys={},expires={},avg_ttl={}\n",
-            self.run_id, self.uptime, self.clients, self.maxclients, self.used, self.maxmemory,
+            "redis_mode:{}\nrun_id:{}\nuptime_in_seconds:{}\nconnected_clients:{}\nmaxclients:{}\nused_memory:{}\nmaxmemory:{}\nmaxmemory_policy:allkeys-lru\nused_memory_rss:{}\nmem_fragmentation_ratio:1.1\ntotal_connections_received:{}\ntotal_commands_processed:{}\nrejected_connections:{}\nexpired_keys:{}\nevicted_keys:{}\nkeyspace_hits:{}\nkeyspace_misses:{}\nrole:{}\n{slave}cmdstat_get:calls={},usec={},usec_per_call=1\ncmdstat_set:calls={},usec={},usec_per_call=1\ncmdstat_unlink:calls={},usec=1,usec_per_call=1\ncmdstat_flushdb:calls={},usec=1,usec_per_call=1\ncmdstat_debug:calls={},usec={},usec_per_call=1\ndb0:keys={},expires={},avg_ttl={}\n",
+            if self.cluster { "cluster" } else { "standalone" }, self.run_id, self.uptime, self.clients, self.maxclients, self.used, self.maxmemory,
             self.used + (5 << 20), self.conns, self.commands, self.rejected, self.expired,
             self.evicted, self.hits, self.misses, self.role, self.gets, self.gets, self.sets,
             self.sets, self.dels, self.flushes, self.debug_calls, self.debug_usec, self.keys,
@@ -394,4 +396,67 @@ fn rounds_group_by_time_and_node() {
         s(1.03, "a"),
     ];
     assert_eq!(rounds(&samples, 0.5), vec![2, 4, 5]);
+}
+
+#[test]
+fn a_full_lru_cache_evicting_as_usual_is_healthy() {
+    let mut full = Node::new("a:1", 50_000);
+    // A day at 5 evictions/s, as the counters of such a cache say.
+    full.evicted = 5 * 86_400;
+    let d = run(vec![full], 40, |_, n| {
+        n[0].maxmemory = 100 << 20;
+        n[0].used = 99 << 20;
+        n[0].evicted += 5;
+        calm(&mut n[0]);
+    });
+    assert_eq!(primary(&d), (Verdict::Healthy, None));
+}
+
+#[test]
+fn a_replica_deleting_its_masters_expired_keys_is_no_invalidation() {
+    let mut r = Node::new("b:2", 50_000);
+    r.role = "slave";
+    let d = run(vec![r], 30, |s, n| {
+        if s == 15 {
+            // The master's wave arrives as DELs; a replica does not expire keys itself.
+            n[0].dels += 30_000;
+            n[0].tick(2000, 0.6, 0, 0, -30_000);
+        } else {
+            calm(&mut n[0]);
+        }
+    });
+    assert_ne!(primary(&d).1, Some(Class::MassInvalidation));
+}
+
+#[test]
+fn samples_at_the_same_second_do_not_inflate_rates() {
+    // A recorder writing whole seconds, twice a second.
+    let mut d = Detector::new(vec!["a:1".into()], Thresholds::default(), 10.0, None);
+    let mut n = Node::new("a:1", 50_000);
+    for s in 0..20u64 {
+        n.tick(1000, 0.95, 50, 50, 0);
+        d.push(Sample {
+            t: 1000.0 + (s / 2) as f64,
+            node: "a:1".into(),
+            kind: SampleKind::Info {
+                info: Box::new(parse(&n.info())),
+                rtt_ms: None,
+            },
+        });
+        d.evaluate(1000.0 + (s / 2) as f64);
+    }
+    let w = d.worst().unwrap();
+    let ops = w.node_summaries[0].ops_per_sec.unwrap();
+    // 1,051 commands a sample, two samples a second.
+    assert!((ops - 2102.0).abs() < 1.0, "{ops}");
+}
+
+#[test]
+fn an_idle_or_unrelated_peer_is_no_yardstick() {
+    let idle = Node::new("b:2", 1000);
+    let d = run(vec![Node::new("a:1", 30_000), idle], 25, |_, n| {
+        calm(&mut n[0]);
+        n[1].tick(0, 1.0, 0, 0, 0);
+    });
+    assert_eq!(primary(&d), (Verdict::Healthy, None));
 }

@@ -59,7 +59,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     let mut bursts = Vec::new();
     for (k, (iv, _)) in rated.iter().enumerate() {
         let Some(d) = iv.d else { continue };
-        let (a, b) = (&points[iv.at - 1], &points[iv.at]);
+        let (a, b) = (&points[iv.from_at], &points[iv.at]);
         // The rebuilt keys existed a moment before: the SETs after the misses did not
         // grow the keyspace (a refill after a loss does).
         let grew = b.keys as f64 - a.keys as f64;

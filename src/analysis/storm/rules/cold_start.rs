@@ -93,7 +93,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     // or grown within the window from a small fraction of what they reach.
     let before = restart
         .as_ref()
-        .and_then(|iv| v.series.points.get(iv.at.wrapping_sub(1)))
+        .and_then(|iv| v.series.points.get(iv.from_at))
         .map(|p| p.keys as f64)
         .or(v.reference.keys)
         .filter(|k| *k >= 100.0);

@@ -14,7 +14,9 @@ pub(super) fn nodes(views: &[NodeView], th: &Thresholds) -> Vec<Tally> {
     let rates: Vec<Option<Rates>> = views
         .iter()
         .map(|v| {
-            let master = v.last().is_some_and(|p| !p.is_replica());
+            // Peers are the masters of one cluster: unrelated servers in a --node list
+            // carry unrelated loads.
+            let master = v.last().is_some_and(|p| !p.is_replica() && p.cluster);
             v.rates().filter(|_| master)
         })
         .collect();
@@ -47,7 +49,9 @@ fn peers(v: &NodeView, i: usize, rates: &[Option<Rates>], th: &Thresholds, t: &m
     }
     let at = v.last().map_or(v.to, |p| p.t);
     let ops = median(others.iter().map(|r| r.ops).collect());
-    if mine.ops >= th.hot_node_min_ops && mine.ops >= th.hot_node_ratio * ops.max(1.0) {
+    // Idle peers (a staging shard, a fresh node) are no yardstick.
+    let idle = th.hot_node_min_ops / 10.0;
+    if ops >= idle && mine.ops >= th.hot_node_min_ops && mine.ops >= th.hot_node_ratio * ops {
         t.add(v.ev(
             "ops_per_sec",
             mine.ops,

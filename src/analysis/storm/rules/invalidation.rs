@@ -13,7 +13,9 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     let Some(last) = v.last() else {
         return t;
     };
-    if v.restart_at().is_some() {
+    // A replica deletes what its master tells it to (expired keys arrive as DELs): the
+    // master's counters tell an invalidation from an expiry wave, the replica's cannot.
+    if v.restart_at().is_some() || last.is_replica() {
         return t;
     }
     if let Some(drop) = biggest_drop(v).filter(|d| d.pct() >= th.key_drop_pct && d.peak >= 100) {

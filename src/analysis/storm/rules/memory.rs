@@ -20,18 +20,23 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     if !rated.is_empty() && share >= th.eviction_intervals_pct {
         gate = true;
         let rate = rates.map_or(0.0, |r| r.evicted);
+        // A full cache under an allkeys policy evicts by design: evictions at their usual
+        // rate are pressure only together with a falling hit rate.
+        let usual = v.reference.rate(|r| r.evicted);
+        let new = usual.is_none_or(|u| rate >= th.spike_ratio * u.max(0.1));
         t.add(v.ev(
             "evicted_per_sec",
             rate,
-            v.reference.rate(|r| r.evicted),
+            usual,
             Against::of(&v.reference),
             "keys/s",
             last.t,
-            0.4,
+            if new { 0.4 } else { 0.2 },
             format!(
-                "evicting {}/s in {evicting} of {} intervals",
+                "evicting {}/s in {evicting} of {} intervals{}",
                 count(rate),
-                rated.len()
+                rated.len(),
+                if new { "" } else { " (its usual rate)" }
             ),
         ));
         if let Some((hit, _)) = hit_pct_after(v, f64::MIN, th) {
@@ -60,7 +65,15 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         } else {
             None
         };
+        // Under allkeys-* a cache at its limit is a cache doing its job (evicting the
+        // coldest keys); under noeviction or volatile-* the limit means refused writes
+        // or only TTL keys left to evict.
+        let by_design = last
+            .policy
+            .as_deref()
+            .is_some_and(|p| p.starts_with("allkeys"));
         if let Some((limit, w, name)) = level {
+            let w = if by_design { 0.2 } else { w };
             gate = true;
             t.add(v.ev(
                 "used_memory_pct",

@@ -43,6 +43,8 @@ pub(crate) enum Against {
     Window,
     /// Nothing: the reading is the evidence itself (a restart, a link down).
     Event,
+    /// Nothing to compare with (no baseline, no calm samples, no uptime to average over).
+    None,
 }
 
 impl Against {
@@ -51,7 +53,8 @@ impl Against {
         match r.kind {
             RefKind::Saved => Against::Baseline,
             RefKind::Calm => Against::Calm,
-            RefKind::Lifetime | RefKind::None => Against::Lifetime,
+            RefKind::Lifetime => Against::Lifetime,
+            RefKind::None => Against::None,
         }
     }
 }
@@ -120,7 +123,7 @@ impl NodeView<'_> {
         let mut secs = 0.0;
         for iv in self.intervals.iter().filter(|iv| iv.t1 > after) {
             if let Some(d) = &iv.d {
-                sum = add(&sum, d);
+                sum = sum.plus(d);
                 secs += iv.secs();
             }
         }
@@ -187,26 +190,6 @@ fn round(v: f64) -> f64 {
     } else {
         (v * 1000.0).round() / 1000.0
     }
-}
-
-pub(crate) fn add(a: &Counters, b: &Counters) -> Counters {
-    let mut s = *a;
-    s.commands += b.commands;
-    s.hits += b.hits;
-    s.misses += b.misses;
-    s.expired += b.expired;
-    s.evicted += b.evicted;
-    s.net_out += b.net_out;
-    s.conns += b.conns;
-    s.rejected += b.rejected;
-    s.sync_full += b.sync_full;
-    s.sync_partial_err += b.sync_partial_err;
-    s.sets += b.sets;
-    s.deletes += b.deletes;
-    s.flushes += b.flushes;
-    s.time_cap += b.time_cap;
-    s.oom_errors += b.oom_errors;
-    s
 }
 
 /// A node's score for one class: the evidence found and its summed weight.
@@ -361,7 +344,7 @@ pub(crate) mod shape {
             .iter()
             .filter(|iv| iv.t1 > from && iv.t1 <= to)
             .filter_map(|iv| iv.d.as_ref())
-            .fold(Counters::default(), |a, d| add(&a, d))
+            .fold(Counters::default(), |a, d| a.plus(d))
     }
 
     /// A node refilling after losing keys before the window: hit % collapsed, SETs
