@@ -330,6 +330,13 @@ fn live_run_records_replays_and_saves_a_baseline() {
     let replayed = doc(&out);
     assert_eq!(replayed["nodes"][0]["node"], live["nodes"][0]["node"]);
     assert_eq!(replayed["baseline"]["kind"], "saved");
+    // Live too: the saved baseline is what the next run compares with.
+    let (code, out, err) = run(&[
+        "detect", "-p", &port, "--duration", "1s", "--interval", "500ms", "--baseline",
+        base.to_str().unwrap(), "-o", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc(&out)["baseline"]["kind"], "saved");
     // A baseline of other nodes is refused.
     let (f, _) = penetration(5, 0);
     let err = fails(

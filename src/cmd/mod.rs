@@ -2,7 +2,6 @@
 
 pub(crate) mod bigkeys;
 pub(crate) mod completions;
-pub(crate) mod deep;
 pub(crate) mod detect;
 pub(crate) mod hotkeys;
 pub(crate) mod keyfreq;

@@ -113,10 +113,6 @@ impl Detector {
         &self.names
     }
 
-    pub(crate) fn series(&self) -> &[NodeSeries] {
-        &self.series
-    }
-
     pub(crate) fn extra(&self) -> &[Extra] {
         &self.extra
     }

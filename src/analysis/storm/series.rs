@@ -358,10 +358,6 @@ impl NodeSeries {
     pub(crate) fn down_in(&self, from: f64, to: f64) -> impl Iterator<Item = &(f64, String)> {
         self.down.iter().filter(move |d| d.0 >= from && d.0 <= to)
     }
-
-    pub(crate) fn last(&self) -> Option<&Point> {
-        self.points.back()
-    }
 }
 
 #[cfg(test)]
@@ -388,7 +384,7 @@ mod tests {
         assert_eq!(r.misses, 0.0);
         assert!(iv[1].rates().is_none());
         assert!(iv[1].reset.as_deref().unwrap().contains("restart"));
-        let p = s.last().unwrap();
+        let p = s.points.back().unwrap();
         assert_eq!((p.keys, p.expires, p.avg_ttl_ms), (11, 4, 900));
         assert_eq!((p.c.sets, p.c.deletes), (7, 2));
         s.trim_before(102.5);

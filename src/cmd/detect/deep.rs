@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::scan::{Batch, Plan};
-use super::traffic;
 use crate::analysis::hotkeys::{report, HotkeysReport, ReportConfig};
 use crate::analysis::patterns::PatternRules;
 use crate::analysis::storm::assess::Assessment;
@@ -17,6 +15,8 @@ use crate::analysis::storm::monitor::{signatures, MonitorSummary};
 use crate::analysis::storm::reference::RefKind;
 use crate::analysis::storm::ttl::TtlBuilder;
 use crate::analysis::traffic::{Traffic, TrafficConfig};
+use crate::cmd::scan::{Batch, Plan};
+use crate::cmd::traffic;
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
 use crate::parse::recording::{Body, Record};
@@ -142,7 +142,7 @@ pub(crate) async fn live(
     }
     let (mut rep, cfg) = report_of(&g.traffic, names.clone());
     rep.penetration.verified =
-        super::penetration::verify_missing(&(target.clone(), nodes), &g.traffic, &cfg).await;
+        crate::cmd::penetration::verify_missing(&(target.clone(), nodes), &g.traffic, &cfg).await;
     let node =
         MonitorSummary::node_of(&rep).unwrap_or_else(|| names.first().cloned().unwrap_or_default());
     let summary = MonitorSummary::of(&rep, now());
@@ -219,7 +219,7 @@ pub(crate) async fn ttl_live(
     };
     let plan = Plan::of(target.clone(), nodes);
     let mut built: Vec<TtlBuilder> = plan.names.iter().map(|_| TtlBuilder::default()).collect();
-    let walked = super::scan::walk(&plan, &settings, |b| {
+    let walked = crate::cmd::scan::walk(&plan, &settings, |b| {
         if let Batch::Keys(keys) = b {
             for k in keys {
                 if let Some(t) = built.get_mut(k.node as usize) {
