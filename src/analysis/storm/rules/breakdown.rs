@@ -5,6 +5,7 @@
 
 use super::{Against, NodeView, Tally};
 use crate::analysis::storm::reference::median;
+use crate::analysis::storm::series::{Interval, Rates};
 use crate::analysis::storm::thresholds::Thresholds;
 use crate::units::count;
 
@@ -21,6 +22,27 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     if calm_share > 1.0 - th.hit_pct_warning / 100.0 {
         return t;
     }
+    let bursts = bursts(v, &rated, th);
+    sampled(v, &mut t);
+    if bursts.is_empty() {
+        window_signature(v, th, &mut t);
+        if !t.evidence.is_empty() {
+            healthy_between(v, calm_share, th, &mut t);
+        }
+        return t;
+    }
+    stampedes(v, &bursts, rated.len(), th, &mut t);
+    healthy_between(v, calm_share, th, &mut t);
+    t
+}
+
+/// One burst: the end of its interval, its misses, expired keys and SETs.
+type Burst = (f64, f64, u64, u64);
+
+/// Intervals in which one expiry is answered by many misses and as many SETs, or the
+/// unexplained misses jump and the SETs jump with them, keys on course and nothing
+/// evicted.
+fn bursts(v: &NodeView, rated: &[(&Interval, Rates)], th: &Thresholds) -> Vec<Burst> {
     let points = &v.series.points;
     // Misses not explained one-for-one by expiries, and SETs, per interval.
     let excess: Vec<f64> = rated
@@ -32,30 +54,7 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         .map(|(iv, _)| iv.d.map_or(0.0, |d| d.sets as f64))
         .collect();
     let (m_excess, m_sets) = (median(excess.clone()), median(sets.clone()));
-    // How much the unexplained misses wander from interval to interval on their own
-    // (median absolute deviation): a burst must stand well above it (six of them: about
-    // four standard deviations of normal noise).
-    let noise = median(excess.iter().map(|e| (e - m_excess).abs()).collect());
-    // ... and above a quarter of the usual misses: a stampede is a visible spike.
-    let m_misses = median(
-        rated
-            .iter()
-            .map(|(iv, _)| iv.d.map_or(0.0, |d| d.misses as f64))
-            .collect(),
-    );
-    let m_expired = median(
-        rated
-            .iter()
-            .map(|(iv, _)| iv.d.map_or(0.0, |d| d.expired as f64))
-            .collect(),
-    );
-    // Counts wander by about their square root even when nothing happens (Poisson).
-    let counting = 4.0 * (m_misses + m_expired).sqrt();
-    let min_jump = th
-        .burst_min_misses
-        .max(6.0 * noise)
-        .max(counting)
-        .max(0.25 * m_misses);
+    let min_jump = min_jump(rated, &excess, m_excess, th);
     let mut bursts = Vec::new();
     for (k, (iv, _)) in rated.iter().enumerate() {
         let Some(d) = iv.d else { continue };
@@ -79,14 +78,41 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             bursts.push((iv.t1, misses, d.expired, d.sets));
         }
     }
-    sampled(v, &mut t);
-    if bursts.is_empty() {
-        window_signature(v, th, &mut t);
-        if !t.evidence.is_empty() {
-            healthy_between(v, calm_share, th, &mut t);
-        }
-        return t;
-    }
+    bursts
+}
+
+/// How far the unexplained misses (`excess`, median `m_excess`) of an interval must jump
+/// to be a burst: above their own noise, counting noise, a quarter of the usual misses
+/// and `burst_min_misses`.
+fn min_jump(rated: &[(&Interval, Rates)], excess: &[f64], m_excess: f64, th: &Thresholds) -> f64 {
+    // How much the unexplained misses wander from interval to interval on their own
+    // (median absolute deviation): a burst must stand well above it (six of them: about
+    // four standard deviations of normal noise).
+    let noise = median(excess.iter().map(|e| (e - m_excess).abs()).collect());
+    // ... and above a quarter of the usual misses: a stampede is a visible spike.
+    let m_misses = median(
+        rated
+            .iter()
+            .map(|(iv, _)| iv.d.map_or(0.0, |d| d.misses as f64))
+            .collect(),
+    );
+    let m_expired = median(
+        rated
+            .iter()
+            .map(|(iv, _)| iv.d.map_or(0.0, |d| d.expired as f64))
+            .collect(),
+    );
+    // Counts wander by about their square root even when nothing happens (Poisson).
+    let counting = 4.0 * (m_misses + m_expired).sqrt();
+    th.burst_min_misses
+        .max(6.0 * noise)
+        .max(counting)
+        .max(0.25 * m_misses)
+}
+
+/// The bursts found among `intervals` rated ones, dated at the first: many misses and
+/// SETs per expired key, stronger when it happened more than once.
+fn stampedes(v: &NodeView, bursts: &[Burst], intervals: usize, th: &Thresholds, t: &mut Tally) {
     let (at, misses, expired, sets) = bursts[0];
     let n = bursts.len();
     t.add(v.ev(
@@ -98,16 +124,13 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         at,
         if n >= 2 { 0.6 } else { 0.3 },
         format!(
-            "{n} of {} intervals: {} misses and {} SETs on {} expired key{} (first at this sample)",
-            rated.len(),
+            "{n} of {intervals} intervals: {} misses and {} SETs on {} expired key{} (first at this sample)",
             count(misses),
             count(sets as f64),
             expired,
             if expired == 1 { "" } else { "s" }
         ),
     ));
-    healthy_between(v, calm_share, th, &mut t);
-    t
 }
 
 /// The hit rate between bursts: one key is the trouble, not the cache.

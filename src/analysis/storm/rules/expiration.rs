@@ -6,8 +6,9 @@
 //! the real deadlines, so the first seconds of an avalanche look smaller than they are.
 //! Pure.
 
-use super::shape::{biggest_drop, hit_collapse, hit_pct_after, sum_between};
+use super::shape::{biggest_drop, hit_collapse, hit_pct_after, sum_between, KeyDrop};
 use super::{Against, NodeView, Tally};
+use crate::analysis::storm::series::Point;
 use crate::analysis::storm::thresholds::Thresholds;
 use crate::analysis::storm::ttl::cliff;
 use crate::units::count;
@@ -17,83 +18,99 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     let Some(last) = v.last() else {
         return t;
     };
-    let rated = v.rated();
-    let peak = rated
-        .iter()
-        .max_by(|a, b| a.1.expired.total_cmp(&b.1.expired))
-        .map(|(iv, r)| (r.expired, iv.t1, iv.t0));
-    let expired_total: u64 = rated
-        .iter()
-        .filter_map(|(iv, _)| iv.d.map(|d| d.expired))
-        .sum();
-    let keys_max = v.points.iter().map(|p| p.keys).max().unwrap_or(0);
-    let reference = v.reference.rate(|r| r.expired);
-    if let Some((rate, at, start)) = peak {
-        let floor = reference.unwrap_or(0.0).max(1.0);
-        let share = crate::ratio::pct(expired_total, keys_max.max(1));
-        // A spike against the reference is not enough (a busy churn beats a lifetime rate
-        // that includes idle hours): the expiry must also be concentrated in the window,
-        // or take keys down with it, or take the hit rate down.
-        let others = crate::analysis::storm::reference::median(
-            rated.iter().map(|(_, r)| r.expired).collect(),
-        );
-        let concentrated = rate >= th.spike_ratio * others.max(1.0);
-        let drop = biggest_drop(v).filter(|d| d.pct() >= th.key_drop_pct);
-        let hit = hit_pct_after(v, start, th);
-        let collapse = hit.and_then(|(h, _)| hit_collapse(v, h, last.t, th, 0.15));
-        let effect = concentrated || drop.is_some() || collapse.is_some();
-        if rate >= th.spike_ratio * floor
-            && share >= th.expired_share_pct
-            && expired_total >= 100
-            && effect
-        {
-            t.add(v.ev(
-                "expired_per_sec",
-                rate,
-                reference,
-                Against::of(&v.reference),
-                "keys/s",
-                at,
-                0.5,
-                format!(
-                    "{} keys/s expired against {}/s ({}); {share:.0}% of the keys expired in the window",
-                    count(rate),
-                    count(reference.unwrap_or(0.0)),
-                    v.reference.kind.name()
-                ),
-            ));
-            if let Some(drop) = drop {
-                let d = sum_between(v, drop.peak_t, drop.trough_t);
-                let fell = (drop.peak - drop.trough) as f64;
-                if d.expired as f64 >= fell * 0.5 {
-                    t.add(v.ev(
-                        "keys",
-                        drop.trough as f64,
-                        Some(drop.peak as f64),
-                        Against::Window,
-                        "keys",
-                        drop.trough_t,
-                        0.25,
-                        format!(
-                            "keys fell {:.0}% as {} expired",
-                            drop.pct(),
-                            count(d.expired as f64)
-                        ),
-                    ));
-                }
-            }
-            if let Some(e) = collapse {
-                t.add(e);
-            }
-            stale(v, th, &mut t);
-            return t;
-        }
+    if wave(v, last, th, &mut t) {
+        return t;
     }
     if !aftermath(v, th, &mut t) {
         forecast(v, th, &mut t);
     }
     sampled_cliff(v, th, &mut t);
     t
+}
+
+/// The avalanche itself: the peak expired/s far above its reference, a real share of the
+/// keys expired within the window, and an effect (concentrated, keys falling or the hit
+/// rate collapsing); with the keys that fell, the collapse and a stale expire cycle.
+/// True when found.
+fn wave(v: &NodeView, last: &Point, th: &Thresholds, t: &mut Tally) -> bool {
+    let rated = v.rated();
+    let Some((rate, at, start)) = rated
+        .iter()
+        .max_by(|a, b| a.1.expired.total_cmp(&b.1.expired))
+        .map(|(iv, r)| (r.expired, iv.t1, iv.t0))
+    else {
+        return false;
+    };
+    let expired_total: u64 = rated
+        .iter()
+        .filter_map(|(iv, _)| iv.d.map(|d| d.expired))
+        .sum();
+    let keys_max = v.points.iter().map(|p| p.keys).max().unwrap_or(0);
+    let reference = v.reference.rate(|r| r.expired);
+    let floor = reference.unwrap_or(0.0).max(1.0);
+    let share = crate::ratio::pct(expired_total, keys_max.max(1));
+    // A spike against the reference is not enough (a busy churn beats a lifetime rate
+    // that includes idle hours): the expiry must also be concentrated in the window,
+    // or take keys down with it, or take the hit rate down.
+    let others =
+        crate::analysis::storm::reference::median(rated.iter().map(|(_, r)| r.expired).collect());
+    let concentrated = rate >= th.spike_ratio * others.max(1.0);
+    let drop = biggest_drop(v).filter(|d| d.pct() >= th.key_drop_pct);
+    let hit = hit_pct_after(v, start, th);
+    let collapse = hit.and_then(|(h, _)| hit_collapse(v, h, last.t, th, 0.15));
+    let effect = concentrated || drop.is_some() || collapse.is_some();
+    let spike = rate >= th.spike_ratio * floor
+        && share >= th.expired_share_pct
+        && expired_total >= 100
+        && effect;
+    if !spike {
+        return false;
+    }
+    t.add(v.ev(
+        "expired_per_sec",
+        rate,
+        reference,
+        Against::of(&v.reference),
+        "keys/s",
+        at,
+        0.5,
+        format!(
+            "{} keys/s expired against {}/s ({}); {share:.0}% of the keys expired in the window",
+            count(rate),
+            count(reference.unwrap_or(0.0)),
+            v.reference.kind.name()
+        ),
+    ));
+    if let Some(drop) = drop {
+        keys_fell(v, &drop, t);
+    }
+    if let Some(e) = collapse {
+        t.add(e);
+    }
+    stale(v, th, t);
+    true
+}
+
+/// The keys' biggest drop, when expiry accounts for at least half of what fell.
+fn keys_fell(v: &NodeView, drop: &KeyDrop, t: &mut Tally) {
+    let d = sum_between(v, drop.peak_t, drop.trough_t);
+    let fell = (drop.peak - drop.trough) as f64;
+    if d.expired as f64 >= fell * 0.5 {
+        t.add(v.ev(
+            "keys",
+            drop.trough as f64,
+            Some(drop.peak as f64),
+            Against::Window,
+            "keys",
+            drop.trough_t,
+            0.25,
+            format!(
+                "keys fell {:.0}% as {} expired",
+                drop.pct(),
+                count(d.expired as f64)
+            ),
+        ));
+    }
 }
 
 /// A TTL sample shows a cliff ahead: many keys set to expire in the same ten seconds.

@@ -6,6 +6,7 @@
 
 use super::shape::hit_pct_after;
 use super::{Against, NodeView, Tally};
+use crate::analysis::storm::series::{Point, Rates};
 use crate::analysis::storm::thresholds::Thresholds;
 use crate::units::count;
 
@@ -32,47 +33,78 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
     if sets_per_miss > th.penetration_sets_per_miss {
         return t;
     }
-    let course = (last.keys as f64 - first.keys as f64).abs()
-        <= first.keys.max(1) as f64 * th.key_course_pct / 100.0;
-    if !course {
+    if !on_course(first, last, th) {
         return t;
     }
     if surge {
-        t.add(v.ev(
-            "misses_per_sec",
-            r.misses,
-            reference,
-            Against::of(&v.reference),
-            "misses/s",
-            last.t,
-            0.4,
-            format!(
-                "{} misses/s against {}/s ({})",
-                count(r.misses),
-                count(reference.unwrap_or(0.0)),
-                v.reference.kind.name()
-            ),
-        ));
+        misses_surge(v, &r, reference, last, &mut t);
     } else {
-        t.add(v.ev(
-            "hit_pct",
-            hit,
-            Some(ref_hit.unwrap_or(th.hit_pct_warning)),
-            if ref_hit.is_some() {
-                Against::of(&v.reference)
-            } else {
-                Against::Threshold
-            },
-            "%",
-            last.t,
-            0.4,
-            format!(
-                "{} misses/s, hit rate {hit:.1}% against {:.1}%",
-                count(r.misses),
-                ref_hit.unwrap_or(th.hit_pct_warning)
-            ),
-        ));
+        hit_low(v, hit, &r, last, th, &mut t);
     }
+    not_refilled(v, sets_per_miss, &r, last, th, &mut t);
+    nothing_removed(v, &r, first, last, &mut t);
+    hit_critical(v, hit, last, th, &mut t);
+    t
+}
+
+/// Keys on their course: they moved by at most `key_course_pct` over the window (nothing
+/// emptied or refilled the cache).
+fn on_course(first: &Point, last: &Point, th: &Thresholds) -> bool {
+    (last.keys as f64 - first.keys as f64).abs()
+        <= first.keys.max(1) as f64 * th.key_course_pct / 100.0
+}
+
+/// Misses per second far above the node's `reference` rate.
+fn misses_surge(v: &NodeView, r: &Rates, reference: Option<f64>, last: &Point, t: &mut Tally) {
+    t.add(v.ev(
+        "misses_per_sec",
+        r.misses,
+        reference,
+        Against::of(&v.reference),
+        "misses/s",
+        last.t,
+        0.4,
+        format!(
+            "{} misses/s against {}/s ({})",
+            count(r.misses),
+            count(reference.unwrap_or(0.0)),
+            v.reference.kind.name()
+        ),
+    ));
+}
+
+/// Without a surge: a hit rate below the warning level and the node's reference.
+fn hit_low(v: &NodeView, hit: f64, r: &Rates, last: &Point, th: &Thresholds, t: &mut Tally) {
+    let ref_hit = v.reference.hit_pct;
+    t.add(v.ev(
+        "hit_pct",
+        hit,
+        Some(ref_hit.unwrap_or(th.hit_pct_warning)),
+        if ref_hit.is_some() {
+            Against::of(&v.reference)
+        } else {
+            Against::Threshold
+        },
+        "%",
+        last.t,
+        0.4,
+        format!(
+            "{} misses/s, hit rate {hit:.1}% against {:.1}%",
+            count(r.misses),
+            ref_hit.unwrap_or(th.hit_pct_warning)
+        ),
+    ));
+}
+
+/// SETs no longer follow the misses (already gated on `penetration_sets_per_miss`).
+fn not_refilled(
+    v: &NodeView,
+    sets_per_miss: f64,
+    r: &Rates,
+    last: &Point,
+    th: &Thresholds,
+    t: &mut Tally,
+) {
     t.add(v.ev(
         "sets_per_miss",
         sets_per_miss,
@@ -86,6 +118,10 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             count(r.sets)
         ),
     ));
+}
+
+/// Expiry and eviction under a tenth of the misses: nothing removed what is missed.
+fn nothing_removed(v: &NodeView, r: &Rates, first: &Point, last: &Point, t: &mut Tally) {
     let explained = r.expired + r.evicted;
     if explained < 0.1 * r.misses {
         t.add(v.ev(
@@ -104,6 +140,10 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             ),
         ));
     }
+}
+
+/// A hit rate below the critical level.
+fn hit_critical(v: &NodeView, hit: f64, last: &Point, th: &Thresholds, t: &mut Tally) {
     if hit < th.hit_pct_critical {
         t.add(v.ev(
             "hit_pct",
@@ -119,7 +159,6 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
             ),
         ));
     }
-    t
 }
 
 /// A MONITOR sample shows the keys read and never written, checked with EXISTS live.

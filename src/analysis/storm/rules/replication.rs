@@ -4,6 +4,7 @@
 //! heard from its master for seconds. Pure.
 
 use super::{Against, NodeView, Tally};
+use crate::analysis::storm::series::Point;
 use crate::analysis::storm::thresholds::Thresholds;
 
 pub(super) fn nodes(views: &[NodeView], th: &Thresholds) -> Vec<Tally> {
@@ -13,72 +14,97 @@ pub(super) fn nodes(views: &[NodeView], th: &Thresholds) -> Vec<Tally> {
 
 fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
     let mut t = Tally::default();
-    if let Some(p) = v.points.iter().find(|p| p.link_up == Some(false)) {
-        let last = v.last().unwrap_or(p);
-        let secs = last.link_down_secs.unwrap_or(0);
-        t.add(v.ev(
-            "master_link_status",
-            secs as f64,
-            None,
-            Against::Event,
-            "s down",
-            p.t,
-            0.7,
-            format!(
-                "link to master {} down{}",
-                last.master.as_deref().unwrap_or("?"),
-                if secs > 0 {
-                    format!(" for {secs}s")
-                } else {
-                    String::new()
-                }
-            ),
-        ));
-    }
-    if let Some((at, err)) = v.down.first() {
-        let back = v.points.iter().any(|p| p.t > *at);
-        // Back with a new run_id or a small uptime: the gap was a restart (cold_start's
-        // evidence), not a replication or availability problem.
-        let restarted = back
-            && v.points.iter().filter(|p| p.t > *at).any(|p| {
-                v.points
-                    .iter()
-                    .filter(|q| q.t < *at)
-                    .any(|q| q.run_id != p.run_id)
-                    || p.uptime_secs.is_some_and(|u| (u as f64) <= p.t - at + 1.0)
-            });
-        // One missed sample is a blip; two in a row is a node down.
-        let weight = match (back, v.down.len()) {
-            _ if restarted => 0.0,
-            (true, _) => 0.4,
-            (false, 1) => 0.3,
-            (false, _) => 0.6,
-        };
-        let others = answering - usize::from(!v.points.is_empty());
-        t.add(v.ev(
-            "unreachable",
-            v.down.len() as f64,
-            None,
-            Against::Event,
-            "samples",
-            *at,
-            weight,
-            format!(
-                "missed {} sample{} from this time ({err}){}{}",
-                v.down.len(),
-                if v.down.len() == 1 { "" } else { "s" },
-                if back { "; answers again" } else { "" },
-                if others > 0 {
-                    format!("; {others} other node(s) answer")
-                } else {
-                    String::new()
-                }
-            ),
-        ));
-    }
+    link_down(v, &mut t);
+    unreachable(v, answering, &mut t);
     let (Some(first), Some(last)) = (v.first(), v.last()) else {
         return t;
     };
+    replicas_lost(v, last, &mut t);
+    resyncs(v, first, last, &mut t);
+    failover(v, &mut t);
+    master_silent(v, last, th, &mut t);
+    t
+}
+
+/// A replica whose link to its master went down in the window, and for how long.
+fn link_down(v: &NodeView, t: &mut Tally) {
+    let Some(p) = v.points.iter().find(|p| p.link_up == Some(false)) else {
+        return;
+    };
+    let last = v.last().unwrap_or(p);
+    let secs = last.link_down_secs.unwrap_or(0);
+    t.add(v.ev(
+        "master_link_status",
+        secs as f64,
+        None,
+        Against::Event,
+        "s down",
+        p.t,
+        0.7,
+        format!(
+            "link to master {} down{}",
+            last.master.as_deref().unwrap_or("?"),
+            if secs > 0 {
+                format!(" for {secs}s")
+            } else {
+                String::new()
+            }
+        ),
+    ));
+}
+
+/// Samples the node missed in the window while `answering` nodes answered (a restart
+/// behind the gap weighs nothing here).
+fn unreachable(v: &NodeView, answering: usize, t: &mut Tally) {
+    let Some((at, err)) = v.down.first() else {
+        return;
+    };
+    let back = v.points.iter().any(|p| p.t > *at);
+    let restarted = back && back_restarted(v, *at);
+    // One missed sample is a blip; two in a row is a node down.
+    let weight = match (back, v.down.len()) {
+        _ if restarted => 0.0,
+        (true, _) => 0.4,
+        (false, 1) => 0.3,
+        (false, _) => 0.6,
+    };
+    let others = answering - usize::from(!v.points.is_empty());
+    t.add(v.ev(
+        "unreachable",
+        v.down.len() as f64,
+        None,
+        Against::Event,
+        "samples",
+        *at,
+        weight,
+        format!(
+            "missed {} sample{} from this time ({err}){}{}",
+            v.down.len(),
+            if v.down.len() == 1 { "" } else { "s" },
+            if back { "; answers again" } else { "" },
+            if others > 0 {
+                format!("; {others} other node(s) answer")
+            } else {
+                String::new()
+            }
+        ),
+    ));
+}
+
+/// Back after the gap at `at` with a new run_id or a small uptime: the gap was a restart
+/// (cold_start's evidence), not a replication or availability problem.
+fn back_restarted(v: &NodeView, at: f64) -> bool {
+    v.points.iter().filter(|p| p.t > at).any(|p| {
+        v.points
+            .iter()
+            .filter(|q| q.t < at)
+            .any(|q| q.run_id != p.run_id)
+            || p.uptime_secs.is_some_and(|u| (u as f64) <= p.t - at + 1.0)
+    })
+}
+
+/// Fewer replicas connected now than at the most within the window.
+fn replicas_lost(v: &NodeView, last: &Point, t: &mut Tally) {
     let most = v.points.iter().filter_map(|p| p.connected_replicas).max();
     if let (Some(most), Some(now)) = (most, last.connected_replicas) {
         if now < most {
@@ -94,6 +120,11 @@ fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
             ));
         }
     }
+}
+
+/// Full resyncs or failed partial ones within the window (same run, so the counters
+/// compare).
+fn resyncs(v: &NodeView, first: &Point, last: &Point, t: &mut Tally) {
     let d = last.c.minus(&first.c);
     if first.run_id == last.run_id && d.sync_full + d.sync_partial_err > 0 {
         t.add(v.ev(
@@ -110,6 +141,10 @@ fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
             ),
         ));
     }
+}
+
+/// The first role change between two samples (a failover).
+fn failover(v: &NodeView, t: &mut Tally) {
     for w in v.points.windows(2) {
         if w[0].role.is_some() && w[1].role.is_some() && w[0].role != w[1].role {
             t.add(v.ev(
@@ -129,22 +164,26 @@ fn node(v: &NodeView, th: &Thresholds, answering: usize) -> Tally {
             break;
         }
     }
-    if last.link_up == Some(true) {
-        if let Some(io) = last
-            .master_last_io_secs
-            .filter(|s| *s as f64 >= th.lag_secs)
-        {
-            t.add(v.ev(
-                "master_last_io_seconds_ago",
-                io as f64,
-                Some(th.lag_secs),
-                Against::Threshold,
-                "s",
-                last.t,
-                0.3,
-                format!("no word from its master for {io}s"),
-            ));
-        }
+}
+
+/// A replica whose link is up but that has not heard from its master for `lag_secs`.
+fn master_silent(v: &NodeView, last: &Point, th: &Thresholds, t: &mut Tally) {
+    if last.link_up != Some(true) {
+        return;
     }
-    t
+    if let Some(io) = last
+        .master_last_io_secs
+        .filter(|s| *s as f64 >= th.lag_secs)
+    {
+        t.add(v.ev(
+            "master_last_io_seconds_ago",
+            io as f64,
+            Some(th.lag_secs),
+            Against::Threshold,
+            "s",
+            last.t,
+            0.3,
+            format!("no word from its master for {io}s"),
+        ));
+    }
 }
