@@ -332,8 +332,17 @@ fn live_run_records_replays_and_saves_a_baseline() {
     assert_eq!(replayed["baseline"]["kind"], "saved");
     // Live too: the saved baseline is what the next run compares with.
     let (code, out, err) = run(&[
-        "detect", "-p", &port, "--duration", "1s", "--interval", "500ms", "--baseline",
-        base.to_str().unwrap(), "-o", "json",
+        "detect",
+        "-p",
+        &port,
+        "--duration",
+        "1s",
+        "--interval",
+        "500ms",
+        "--baseline",
+        base.to_str().unwrap(),
+        "-o",
+        "json",
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(doc(&out)["baseline"]["kind"], "saved");

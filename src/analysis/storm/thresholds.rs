@@ -83,6 +83,7 @@ thresholds! {
     penetration_sets_per_miss = 0.2, "ratio", "SETs per miss below this: misses are not being refilled";
     key_course_pct = 5.0, "%", "keys within this share of their start are on course";
     burst_ratio = 3.0, "x", "a miss share this many times the window's median is a burst";
+    stampede_share_pct = 20.0, "%", "share of a window's misses beyond what expired (the same keys rebuilt) that makes a stampede";
     burst_min_misses = 10.0, "misses", "misses in one interval a stampede burst needs";
     clients_pct = 90.0, "%", "connected clients / maxclients above this is near the limit";
     conn_rate_min = 50.0, "conns/s", "new connections per second a connection spike needs";

@@ -170,13 +170,13 @@ fn window_signature(v: &NodeView, th: &Thresholds, t: &mut Tally) {
     let excess = misses - d.expired as f64 - d.evicted as f64;
     let grew = last.keys as f64 - first.keys as f64;
     // Beyond counting noise (three times the square root of what was counted), and a
-    // real share (a quarter) of the misses.
+    // real share (`stampede_share_pct`) of the misses.
     let noise = 3.0 * (misses + d.expired as f64).sqrt();
     // And a rise: the misses are well above what the node usually sees.
     let usual = v.reference.rate(|r| r.misses).map_or(0.0, |m| m * secs);
     if misses >= th.burst_ratio * usual
         && excess >= (3.0 * th.burst_min_misses).max(noise)
-        && excess >= misses / 4.0
+        && excess >= misses * th.stampede_share_pct / 100.0
         && d.sets as f64 >= th.refill_sets_per_miss * misses
         && grew <= 0.25 * excess
     {
