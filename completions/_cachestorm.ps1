@@ -344,7 +344,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'time between samples')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'how long to sample [default: 10s; with --watch, until Ctrl-C]')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'how long to sample [default: 10s; with --watch, until Ctrl-C]')
-            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'how much recent history each assessment weighs')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'how much recent history each assessment weighs (at least four sampling intervals)')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'write every raw sample to FILE as NDJSON (replayable with --replay)')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'classify a recording offline instead of sampling a server (repeatable)')
             [CompletionResult]::new('--capture', '--capture', [CompletionResultType]::ParameterName, 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)')

@@ -334,7 +334,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --interval 'time between samples'
             cand -d 'how long to sample [default: 10s; with --watch, until Ctrl-C]'
             cand --duration 'how long to sample [default: 10s; with --watch, until Ctrl-C]'
-            cand --window 'how much recent history each assessment weighs'
+            cand --window 'how much recent history each assessment weighs (at least four sampling intervals)'
             cand --record 'write every raw sample to FILE as NDJSON (replayable with --replay)'
             cand --replay 'classify a recording offline instead of sampling a server (repeatable)'
             cand --capture 'add a MONITOR capture (redis-cli format) as NODE''s MONITOR evidence on replay (repeatable)'

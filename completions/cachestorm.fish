@@ -283,7 +283,7 @@ json\t'one JSON document at the end'
 ndjson\t'one JSON object per line as results arrive'"
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s i -l interval -d 'time between samples' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -s d -l duration -d 'how long to sample [default: 10s; with --watch, until Ctrl-C]' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l window -d 'how much recent history each assessment weighs' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l window -d 'how much recent history each assessment weighs (at least four sampling intervals)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l record -d 'write every raw sample to FILE as NDJSON (replayable with --replay)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l replay -d 'classify a recording offline instead of sampling a server (repeatable)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l capture -d 'add a MONITOR capture (redis-cli format) as NODE\'s MONITOR evidence on replay (repeatable)' -r

@@ -74,9 +74,12 @@ fn scenario_with(name: &str, check_cut: bool) {
     let (code, doc) = replay(&o.path);
     assert_verdict(&o, code, &doc, "whole recording");
     if o.expected != "healthy" {
+        // The onset is when the server showed the storm: a forecast may come a little
+        // before the trigger, and an import takes a machine-dependent while to fill memory
+        // before evictions start; within the 10 s detection goal either way.
         let onset_t = doc["onset_t"].as_f64();
         assert!(
-            onset_t.is_some_and(|t| (t - o.onset).abs() <= 3.0),
+            onset_t.is_some_and(|t| t >= o.onset - 3.0 && t <= o.onset + 10.0),
             "{name}: onset_t {:?}, the storm began at {:.3}",
             doc["onset_t"],
             o.onset

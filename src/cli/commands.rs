@@ -325,7 +325,7 @@ pub(crate) struct DetectArgs {
     #[arg(short = 'd', long = "duration", help_heading = "Sampling", value_name = "DURATION", value_parser = nonzero_duration)]
     pub(crate) duration: Option<std::time::Duration>,
 
-    /// how much recent history each assessment weighs
+    /// how much recent history each assessment weighs (at least four sampling intervals)
     #[arg(long = "window", help_heading = "Sampling", value_name = "DURATION", default_value = "10s", value_parser = nonzero_duration)]
     pub(crate) window: std::time::Duration,
 

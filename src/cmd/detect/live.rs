@@ -38,7 +38,10 @@ impl Feed {
     }
 }
 
-pub(super) async fn live(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
+pub(super) async fn live(args: &DetectArgs, mut cfg: Config) -> Result<Outcome> {
+    cfg.window = cfg
+        .window
+        .max(super::MIN_INTERVALS * args.interval.as_secs_f64());
     let target = crate::cmd::target::resolve(&args.target)?;
     let nodes = discover(&target).await?;
     let names: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();

@@ -25,6 +25,10 @@ use crate::output::detect::{
 };
 use crate::output::{self, Completeness, Format};
 
+/// Sampling intervals a window holds at least: a recorder that samples every 5 s gets a
+/// 20 s window, so the rules still see a few intervals.
+const MIN_INTERVALS: f64 = 4.0;
+
 /// Settings resolved from the flags.
 pub(super) struct Config {
     format: Format,

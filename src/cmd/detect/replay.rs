@@ -23,7 +23,7 @@ struct Loaded {
     monitor: BTreeMap<String, Vec<(f64, String)>>,
 }
 
-pub(super) async fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
+pub(super) async fn replay(args: &DetectArgs, mut cfg: Config) -> Result<Outcome> {
     let paths: Vec<String> = args
         .replay
         .iter()
@@ -38,6 +38,7 @@ pub(super) async fn replay(args: &DetectArgs, cfg: Config) -> Result<Outcome> {
         names.iter().map(|n| (n.clone(), None)).collect();
     check_baseline(&cfg, &unknown_roles)?;
     let interval = sample_gap(&samples);
+    cfg.window = cfg.window.max(super::MIN_INTERVALS * interval);
     let (first_t, last_t) = (samples.first().map(|s| s.t), samples.last().map(|s| s.t));
     let mut d = Detector::new(
         names,
