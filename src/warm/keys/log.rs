@@ -47,8 +47,8 @@ impl LogKeys {
         Ok(LogKeys { regex: re, parts })
     }
 
-    /// The key of `line` into `out`; false when the regex does not match or a group the
-    /// key needs took no part in the match.
+    /// The key of `line` into `out`; false when the regex does not match, a group the key
+    /// needs took no part in the match, or the key is empty (counted as unmatched).
     fn key_into(&self, line: &[u8], locs: &mut CaptureLocations, out: &mut Vec<u8>) -> bool {
         out.clear();
         if self.regex.captures_read(locs, line).is_none() {

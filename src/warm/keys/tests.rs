@@ -251,3 +251,15 @@ fn top_keeps_the_table_bounded_and_the_hot_keys_right() {
     let names: Vec<_> = keys(&g).into_iter().map(|(k, _)| k).collect();
     assert_eq!(names, ["hot:a", "hot:b", "hot:c"]);
 }
+
+#[test]
+fn invalid_utf8_lines_still_match_and_binary_keys_survive() {
+    let f = file(b"\xff\xfe \"GET /api/users/7/profile\n\"GET /api/users/7/profile \xc3\n");
+    let g = gather(&[log_spec(&f, USER_RE, None)], None, None).unwrap();
+    assert_eq!(keys(&g), [("7".into(), 2)]);
+    let f = file(b"key=a\xff\x00b rest\nkey=\n");
+    let g = gather(&[log_spec(&f, r"(?-u)key=(\S*)", None)], None, None).unwrap();
+    assert_eq!(g.keys, vec![(b"a\xff\x00b".to_vec(), 1)]);
+    // An empty key is no key.
+    assert_eq!((g.sources[0].matched, g.sources[0].unmatched), (1, 1));
+}
