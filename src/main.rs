@@ -14,6 +14,8 @@ mod redact;
 mod show;
 mod source;
 mod units;
+#[allow(dead_code)] // wired by the warm command, being built
+mod warm;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,3 @@
+//! `cachestorm warm`: refilling a cold cache, hottest keys first, without clobbering.
+
+pub(crate) mod copy;
