@@ -12,6 +12,9 @@ mod restore;
 mod scripts;
 mod typed;
 
+#[cfg(test)]
+mod tests;
+
 pub(crate) use fetch::fetch;
 pub(crate) use restore::write;
 
