@@ -263,3 +263,65 @@ async fn a_newer_engine_is_copied_typed_and_exactly() {
 async fn a_newer_engine_never_clobbers_and_overwrites_on_request() {
     existing_keys(&Server::valkey91(), &Server::redis(), |r| r.fallback).await;
 }
+
+/// The scripts' own check, for a key that appears on the target after RESTORE refused it
+/// (RESTORE's BUSYKEY comes first otherwise): every type is left alone.
+#[tokio::test]
+async fn the_typed_scripts_leave_an_existing_key_alone() {
+    let (src, dst) = (Server::valkey91(), Server::redis());
+    let mut c = copier(&src, &dst, KEEP).await;
+    let keys = fill(&mut c.source).await;
+    for k in &keys {
+        run(&mut c.target, &[b"SET", k, b"there first"]).await;
+    }
+    let w = super::typed::copy(&mut c.source, &mut c.target, &keys, KEEP)
+        .await
+        .unwrap();
+    assert!(w.iter().all(|w| *w == Written::Exists), "{w:?}");
+    for k in &keys {
+        let v: Vec<u8> = c.target.query(redis::cmd("GET").arg(k)).await.unwrap();
+        assert_eq!(v, b"there first");
+    }
+    assert_nothing_deleted(&mut c.target).await;
+}
+
+/// Keys per second for 20,000 strings (100 bytes, a third with TTLs) in batches of 500
+/// on one connection each side: `cargo test --release --bin cachestorm copy_rate --
+/// --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn copy_rate() {
+    for (name, src) in [
+        ("redis 7.0", Server::redis()),
+        ("valkey 9.1", Server::valkey91()),
+    ] {
+        let dst = Server::redis();
+        let mut c = copier(&src, &dst, KEEP).await;
+        let keys: Vec<Vec<u8>> = (0..20_000).map(|i| format!("k:{i}").into_bytes()).collect();
+        for chunk in keys.chunks(1000) {
+            let mut p = redis::pipe();
+            for (i, k) in chunk.iter().enumerate() {
+                let set = p.cmd("SET").arg(k).arg(vec![b'v'; 100]);
+                if i % 3 == 0 {
+                    set.arg("EX").arg(3600);
+                }
+            }
+            c.source.query_pipe::<Value>(&p).await.unwrap();
+        }
+        let t = std::time::Instant::now();
+        let mut total = BatchResult::default();
+        for batch in keys.chunks(500) {
+            let r = c.copy_batch(batch).await.unwrap();
+            total.written += r.written;
+            total.fallback += r.fallback;
+        }
+        let s = t.elapsed().as_secs_f64();
+        assert_eq!(total.written, 20_000);
+        println!(
+            "{name} -> redis 7.0: {} keys ({} typed) in {s:.2}s = {:.0} keys/s",
+            total.written,
+            total.fallback,
+            20_000.0 / s
+        );
+    }
+}
