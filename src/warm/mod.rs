@@ -1,5 +1,8 @@
-//! `cachestorm warm`: the warm writer's home. For now its key sources ([`keys`]): which
-//! keys to refill, hottest first. Value sources and the executor come next, in their own
-//! modules. Must not: parse flags (settings arrive resolved).
+//! `cachestorm warm`, the one writer: which keys to refill, hottest first ([`keys`]: logs,
+//! MONITOR captures, reports, key files), and how their values reach the target
+//! ([`copy`]: DUMP + PTTL from a source server, RESTORE without REPLACE, a typed atomic copy
+//! where the target refuses the payload). Never deletes. Must not: parse flags (settings
+//! arrive resolved in `cmd/warm.rs`).
 
+pub(crate) mod copy;
 pub(crate) mod keys;
