@@ -33,6 +33,7 @@ complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "patterns" -d 
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "bigkeys" -d 'biggest keys overall and per type, per-type totals, size percentiles, big collections'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "keyspace" -d 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "detect" -d 'is this a cache storm, which kind, where, why, and what to do now (exit 1 when it is)'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "warm" -d 'refill a cold cache from a source server, hottest keys first, rate-limited, never clobbering'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
@@ -300,6 +301,46 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l watch -
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l deep -d 'take the deeper evidence only where INFO makes it useful, and say what was taken and why: a MONITOR sample (--monitor, default 5s) on the masters where INFO suggests a hot key, a stampede or penetration; a TTL sample (--ttl-sample, default 10000 keys) where it suggests or forecasts mass expiration'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l thresholds -d 'print the table of thresholds (defaults, or as overridden) and exit'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand detect" -l help -d 'print help'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s h -l host -d 'server host' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s p -l port -d 'server port' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s s -l socket -d 'Unix socket to connect to instead of TCP (one node; no TLS, no cluster)' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l user -d 'ACL user name (Redis 6+)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s a -l pass -d 'password (or set REDISCLI_AUTH, which keeps it out of the process list)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s n -l db -d 'database number (hotkeys, patterns: count only the MONITOR events in this database)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system roots' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l cert -d 'client certificate (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l key -d 'client private key (PEM) for mutual TLS' -r -F
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l node -d 'a node to include (repeatable); replaces -h/-p/--url\'s address' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l sentinel -d 'ask this Sentinel for the master (repeatable; the first that answers wins)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l master -d 'master name known to Sentinel' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l sentinel-pass -d 'password for the Sentinel itself (or set CACHESTORM_SENTINEL_AUTH)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l connect-timeout -d 'time allowed to open a connection' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l timeout -d 'time allowed for each request' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -s o -l format -d 'report format' -r -f -a "table\t'aligned text for people'
+json\t'one JSON document at the end'
+ndjson\t'one JSON object per line as results arrive'"
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l from-log -d 'keys from an access or application log (`-` for stdin, gzip read as such), one per line that --key-regex matches; repeatable' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l key-regex -d 'the key in a log line: the regex\'s group named `key`, else its first group' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l key-template -d 'build the key from the regex\'s groups: `user:{1}:profile`, `{key}`' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l from-monitor -d 'keys from a MONITOR capture (redis-cli format, what `cachestorm monitor` writes): the keys read; repeatable' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l from-report -d 'keys from `cachestorm hotkeys -o json`, by their counts; repeatable' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l keys-file -d 'one key per line, as cachestorm prints keys (`\\xHH` escapes); repeatable' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l top -d 'warm only the N hottest keys' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l match -d 'warm only keys matching this glob (Redis MATCH rules)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source -d 'where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l min-ttl -d 'skip keys whose remaining TTL in the source is under this (they would expire at once)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l rate -d 'most keys per second written' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline -d 'keys per round trip (fetches from the source and writes to the target alike)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-memory-pct -d 'stop when the target\'s used memory passes this share of maxmemory, or when it starts evicting' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l tls -d 'connect with TLS'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l insecure -d 'do not verify the server\'s TLS certificate'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l overwrite -d 'replace keys that already exist on the target (default: leave them alone)'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l dry-run -d 'print the plan and write nothing'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l out-dir -d 'folder to write the pages into (created if missing)' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand man" -l help -d 'print help'

@@ -14,7 +14,6 @@ mod redact;
 mod show;
 mod source;
 mod units;
-#[allow(dead_code)] // wired by the warm command, being built
 mod warm;
 
 use std::process::ExitCode;
@@ -34,6 +33,7 @@ fn main() -> ExitCode {
         Command::Hotkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::hotkeys::run(*a))),
         Command::Patterns(a) => runtime().and_then(|rt| rt.block_on(cmd::patterns::run(*a))),
         Command::Bigkeys(a) => runtime().and_then(|rt| rt.block_on(cmd::bigkeys::run(*a))),
+        Command::Warm(a) => runtime().and_then(|rt| rt.block_on(cmd::warm::run(*a))),
         Command::Detect(a) => runtime().and_then(|rt| rt.block_on(cmd::detect::run(*a))),
         Command::Keyspace(a) => runtime().and_then(|rt| rt.block_on(cmd::keyspace::run(*a))),
     };

@@ -19,6 +19,7 @@ mod patterns;
 mod readme;
 mod stats;
 mod target;
+mod warm;
 
 use std::process::{Child, Stdio};
 

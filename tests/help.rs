@@ -26,6 +26,7 @@ fn help_lists_only_working_subcommands() {
             "bigkeys",
             "keyspace",
             "detect",
+            "warm",
             "completions",
             "man"
         ]
@@ -42,6 +43,7 @@ fn every_subcommand_help_has_an_example() {
         "bigkeys",
         "keyspace",
         "detect",
+        "warm",
         "completions",
         "man",
     ] {

@@ -395,3 +395,92 @@ pub(crate) struct DetectArgs {
     )]
     pub(crate) threshold: Vec<String>,
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct WarmArgs {
+    /// the cache to warm (the target)
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// keys from an access or application log (`-` for stdin, gzip read as such), one per line that --key-regex matches; repeatable
+    #[arg(
+        long = "from-log",
+        help_heading = "Keys",
+        value_name = "FILE",
+        requires = "key_regex"
+    )]
+    pub(crate) from_log: Vec<String>,
+
+    /// the key in a log line: the regex's group named `key`, else its first group
+    #[arg(long = "key-regex", help_heading = "Keys", value_name = "REGEX")]
+    pub(crate) key_regex: Option<String>,
+
+    /// build the key from the regex's groups: `user:{1}:profile`, `{key}`
+    #[arg(
+        long = "key-template",
+        help_heading = "Keys",
+        value_name = "TEMPLATE",
+        requires = "key_regex"
+    )]
+    pub(crate) key_template: Option<String>,
+
+    /// keys from a MONITOR capture (redis-cli format, what `cachestorm monitor` writes): the keys read; repeatable
+    #[arg(long = "from-monitor", help_heading = "Keys", value_name = "FILE")]
+    pub(crate) from_monitor: Vec<String>,
+
+    /// keys from `cachestorm hotkeys -o json`, by their counts; repeatable
+    #[arg(long = "from-report", help_heading = "Keys", value_name = "FILE")]
+    pub(crate) from_report: Vec<String>,
+
+    /// one key per line, as cachestorm prints keys (`\xHH` escapes); repeatable
+    #[arg(long = "keys-file", help_heading = "Keys", value_name = "FILE")]
+    pub(crate) keys_file: Vec<String>,
+
+    /// warm only the N hottest keys
+    #[arg(long = "top", help_heading = "Keys", value_name = "N", value_parser = at_least_one::<usize>)]
+    pub(crate) top: Option<usize>,
+
+    /// warm only keys matching this glob (Redis MATCH rules)
+    #[arg(long = "match", help_heading = "Keys", value_name = "GLOB")]
+    pub(crate) pattern: Option<String>,
+
+    /// where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)
+    #[arg(
+        long = "source",
+        help_heading = "Values",
+        value_name = "URL",
+        required_unless_present = "dry_run"
+    )]
+    pub(crate) source: Option<String>,
+
+    /// skip keys whose remaining TTL in the source is under this (they would expire at once)
+    #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub(crate) min_ttl: std::time::Duration,
+
+    /// replace keys that already exist on the target (default: leave them alone)
+    #[arg(long = "overwrite", help_heading = "Writing")]
+    pub(crate) overwrite: bool,
+
+    /// most keys per second written
+    #[arg(long = "rate", help_heading = "Writing", value_name = "KEYS_PER_SEC", value_parser = at_least_one::<u64>)]
+    pub(crate) rate: Option<u64>,
+
+    /// keys per round trip (fetches from the source and writes to the target alike)
+    #[arg(long = "pipeline", help_heading = "Writing", value_name = "N", default_value_t = 100, value_parser = at_least_one::<usize>)]
+    pub(crate) pipeline: usize,
+
+    /// stop cleanly at this deadline, keeping what was written
+    #[arg(long = "max-time", help_heading = "Writing", value_name = "DURATION", value_parser = nonzero_duration)]
+    pub(crate) max_time: Option<std::time::Duration>,
+
+    /// stop when the target's used memory passes this share of maxmemory, or when it starts evicting
+    #[arg(long = "max-memory-pct", help_heading = "Writing", value_name = "PCT", default_value = "90", value_parser = percentage)]
+    pub(crate) max_memory_pct: f64,
+
+    /// print the plan and write nothing
+    #[arg(long = "dry-run", help_heading = "Writing")]
+    pub(crate) dry_run: bool,
+}

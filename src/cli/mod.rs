@@ -173,6 +173,28 @@ pub(crate) enum Command {
     )]
     Detect(Box<DetectArgs>),
 
+    /// refill a cold cache from a source server, hottest keys first, rate-limited, never clobbering
+    #[command(
+        disable_help_flag = true,
+        after_long_help = "Examples:\n  \
+        cachestorm warm -h 10.0.0.7 --from-log access.log --key-regex 'GET /product/(\\d+)' --key-template 'product:{1}:info' --source redis://10.0.0.8:6379 --top 50000 --rate 20000\n  \
+        cachestorm hotkeys -h 10.0.0.8 --duration 30 -o json > hot.json\n  \
+        cachestorm warm -h 10.0.0.7 --from-report hot.json --source redis://10.0.0.8:6379\n  \
+        cachestorm warm -h 10.0.0.7 --keys-file keys.txt --source redis://backup:6379 --dry-run\n\n\
+        Keys are counted over every source given and warmed hottest first (--top, --match). \
+        Values are copied from --source with DUMP and PTTL and written with RESTORE and the \
+        remaining TTL, without REPLACE: a key that already exists on the target is left \
+        alone (--overwrite replaces it). Where the target refuses a payload (a newer \
+        engine's DUMP format), the key is copied type by type by one atomic script that \
+        also leaves existing keys alone. Keys missing in the source or with a TTL under \
+        --min-ttl are skipped and counted. Batches of --pipeline keys, at most --rate keys \
+        per second, until --max-time; the run stops before the target evicts (a rise of \
+        evicted_keys, or used memory past --max-memory-pct of maxmemory). Nothing is ever \
+        deleted. Exit: 0 done, 2 bad input, 3 a server lost part-way (the keys written stay), \
+        130 interrupted."
+    )]
+    Warm(Box<WarmArgs>),
+
     /// print a shell completion script to stdout
     #[command(
         disable_help_flag = true,

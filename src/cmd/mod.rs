@@ -15,5 +15,6 @@ pub(crate) mod schedule;
 pub(crate) mod stats;
 pub(crate) mod target;
 pub(crate) mod traffic;
+pub(crate) mod warm;
 
 pub(crate) use crate::exit::Outcome;

@@ -23,6 +23,7 @@ pub(crate) mod stats;
 pub(crate) mod stream;
 pub(crate) mod style;
 pub(crate) mod table;
+pub(crate) mod warm;
 
 use std::io::Write;
 

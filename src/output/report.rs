@@ -76,6 +76,10 @@ impl Completeness {
 pub(crate) enum StopReason {
     /// Ctrl-C.
     Interrupted,
+    /// `warm`: the target started evicting or passed `--max-memory-pct`.
+    MemoryGuard,
+    /// `warm`: `--max-time`.
+    MaxTime,
     /// A node failed, closed its connection or stopped answering.
     NodeLost,
     /// A capture file was cut short by a read error.

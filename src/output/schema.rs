@@ -13,6 +13,7 @@ use super::keyfreq::{LfuDoc, SlotDoc};
 use super::keyspace::{KeyspaceDoc, ScanPatternsDoc};
 use super::monitor::MonitorReport;
 use super::stats::StatsReport;
+use super::warm::WarmReport;
 use super::{schema_name, Envelope, Report};
 
 /// Every document shape: (schema name, file name under docs/schema/, JSON Schema).
@@ -29,6 +30,7 @@ pub(crate) fn all() -> Vec<(String, String, serde_json::Value)> {
         one::<KeyspaceDoc<'static>>(),
         one::<DetectReport>(),
         one::<ThresholdsReport>(),
+        one::<WarmReport>(),
     ]
 }
 

@@ -634,7 +634,7 @@ fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     (vec![a], onset, effect)
 }
 
-/// The home feed (feed:home:0) is read by 16 client threads at 40/s each, and rebuilding
+/// The home feed (feed:home:0) is read by 32 client threads at 40/s each, and rebuilding
 /// it is an expensive query (100-150 ms). A config push sets its cache TTL to 1 s: from
 /// then on, each time it expires every thread misses during the rebuild and rebuilds it
 /// too, a stampede of misses and SETs every second.
@@ -644,7 +644,7 @@ fn breakdown(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let cfg = catalog(Route::One(a.clone()));
     prefill(&cfg, 0, cfg.keys, true);
     let feed_cfg = LoadConfig::new("feed", Route::One(a.clone()), "feed:home:", 1)
-        .threads(16, 40)
+        .threads(32, 40)
         .ttl(3_600_000, 0.0)
         .db(100, 150, true)
         .value_bytes(4_000);

@@ -1,0 +1,270 @@
+//! `warm`: keys from a log with known frequencies warmed hottest first and exactly `--top`,
+//! values copied from a real source server with their TTLs, existing keys left alone,
+//! nothing deleted, `--max-time` and `--rate` bounds, the Valkey 9.1 → Redis 7.0 typed
+//! fallback, and bad input.
+
+use serde_json::Value;
+
+use crate::util::{valkey91_bin, RedisServer};
+use crate::{cachestorm, fails, valid};
+
+/// A log in which `product:N` is requested `N_REQUESTS[N]` times, plus lines the regex
+/// does not match.
+fn log(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::new();
+    for (n, times) in [(1, 50), (2, 40), (3, 30), (4, 20), (5, 10), (6, 5)] {
+        for _ in 0..times {
+            text.push_str(&format!(
+                "10.0.0.9 - - [01/Dec/2026:10:00:00 +0000] \"GET /product/{n} HTTP/1.1\" 200 512\n"
+            ));
+        }
+    }
+    text.push_str("10.0.0.9 - - [01/Dec/2026:10:00:01 +0000] \"GET /healthz HTTP/1.1\" 200 2\n");
+    let p = dir.join("access.log");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> (i32, Value, String) {
+    let out = cachestorm().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{err}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), valid(doc), err)
+}
+
+fn commandstat(s: &RedisServer, cmd: &str) -> u64 {
+    s.cli(&["INFO", "commandstats"])
+        .lines()
+        .find(|l| l.starts_with(&format!("cmdstat_{cmd}:")))
+        .and_then(|l| l.split("calls=").nth(1))
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn hottest_first_exactly_top_with_ttls_and_nothing_clobbered() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log(dir.path());
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    for n in 1..=6 {
+        source.cli(&[
+            "SET",
+            &format!("product:{n}:info"),
+            &format!("v{n}"),
+            "EX",
+            "300",
+        ]);
+    }
+    source.cli(&["SET", "product:4:info", "v4"]); // no TTL
+    target.cli(&["SET", "product:2:info", "fresher"]);
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let (tp, log) = (target.port.to_string(), log.to_str().unwrap().to_string());
+    let base = [
+        "warm",
+        "-p",
+        &tp,
+        "--from-log",
+        &log,
+        "--key-regex",
+        r"GET /product/(\d+)",
+        "--key-template",
+        "product:{1}:info",
+        "--source",
+        &src,
+        "--top",
+        "4",
+        "-o",
+        "json",
+    ];
+    let (code, plan, _) = run(&[&base[..], &["--dry-run"]].concat());
+    assert_eq!(code, 0);
+    assert_eq!(plan["targeted"], 4);
+    assert_eq!(plan["sources"][0]["unmatched"], 1);
+    let first: Vec<&str> = plan["first_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "product:1:info",
+            "product:2:info",
+            "product:3:info",
+            "product:4:info"
+        ]
+    );
+    assert_eq!(target.cli(&["DBSIZE"]), "1", "a dry run writes nothing");
+
+    let (code, rep, err) = run(&base);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (rep["written"].as_u64(), rep["skipped_existing"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(rep["complete"], true);
+    assert_eq!(
+        target.cli(&["GET", "product:2:info"]),
+        "fresher",
+        "never clobbered"
+    );
+    assert_eq!(target.cli(&["GET", "product:1:info"]), "v1");
+    let ttl: i64 = target.cli(&["TTL", "product:1:info"]).parse().unwrap();
+    assert!((295..=300).contains(&ttl), "TTL kept: {ttl}");
+    assert_eq!(target.cli(&["TTL", "product:4:info"]), "-1");
+    assert_eq!(
+        target.cli(&["EXISTS", "product:5:info"]),
+        "0",
+        "beyond --top"
+    );
+    for s in [&source, &target] {
+        for cmd in ["del", "unlink", "flushdb", "flushall"] {
+            assert_eq!(commandstat(s, cmd), 0, "{cmd} sent");
+        }
+    }
+    // --overwrite replaces it.
+    let (code, rep, _) = run(&[&base[..], &["--overwrite"]].concat());
+    assert_eq!(code, 0);
+    assert_eq!(rep["written"], 4);
+    assert_eq!(target.cli(&["GET", "product:2:info"]), "v2");
+}
+
+#[test]
+fn bounds_short_ttls_and_missing_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let keys: String = (0..400).map(|i| format!("k:{i}\n")).collect();
+    let file = dir.path().join("keys.txt");
+    std::fs::write(&file, keys + "absent\n").unwrap();
+    source.pipe(&crate::commands(400, |i| format!("SET k:{i} v")));
+    source.cli(&["SET", "k:0", "soon", "PX", "400"]);
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let tp = target.port.to_string();
+    let f = file.to_str().unwrap();
+    // At 100 keys/s for one second, the deadline ends it with keys left to write.
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &tp,
+        "--keys-file",
+        f,
+        "--source",
+        &src,
+        "--rate",
+        "100",
+        "--pipeline",
+        "10",
+        "--max-time",
+        "1s",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rep["complete"], false);
+    assert_eq!(rep["stopped_by"], "max_time");
+    let done = rep["written"].as_u64().unwrap();
+    assert!(done > 0 && done < 400, "{rep}");
+    assert!(rep["keys_per_sec"].as_f64().unwrap() <= 110.0, "{rep}");
+    // The rest: `absent` is missing; the key with a 400 ms TTL is skipped as under
+    // --min-ttl 1s, or missing once it has expired; nothing else is left out.
+    let (code, rep, _) = run(&[
+        "warm",
+        "-p",
+        &tp,
+        "--keys-file",
+        f,
+        "--source",
+        &src,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let n = |f: &str| rep[f].as_u64().unwrap();
+    assert!(n("missing_in_source") >= 1, "{rep}");
+    assert_eq!(n("missing_in_source") + n("skipped_short_ttl"), 2, "{rep}");
+    assert_eq!(n("written") + n("skipped_existing"), 399, "{rep}");
+    assert_eq!(
+        target.cli(&["EXISTS", "k:0"]),
+        "0",
+        "never written to expire at once"
+    );
+}
+
+#[test]
+fn a_newer_engines_payload_takes_the_typed_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = RedisServer::with(valkey91_bin(), &[]);
+    let target = RedisServer::start();
+    source.cli(&["HSET", "h", "a", "1", "b", "2"]);
+    source.cli(&["RPUSH", "l", "x", "y", "z"]);
+    source.cli(&["ZADD", "z", "1.5", "m"]);
+    source.cli(&["SET", "s", "str", "EX", "100"]);
+    let file = dir.path().join("keys.txt");
+    std::fs::write(&file, "h\nl\nz\ns\n").unwrap();
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source",
+        &src,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (rep["written"].as_u64(), rep["typed_fallback"].as_u64()),
+        (Some(4), Some(4))
+    );
+    assert_eq!(target.cli(&["HGET", "h", "b"]), "2");
+    assert_eq!(target.cli(&["LRANGE", "l", "0", "-1"]), "x\ny\nz");
+    assert_eq!(target.cli(&["ZSCORE", "z", "m"]), "1.5");
+    let ttl: i64 = target.cli(&["TTL", "s"]).parse().unwrap();
+    assert!((95..=100).contains(&ttl), "{ttl}");
+}
+
+#[test]
+fn bad_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = RedisServer::start();
+    let p = s.port.to_string();
+    let err = fails(&["warm", "-p", &p, "--source", "redis://127.0.0.1:1"], 2);
+    assert!(err.contains("name where the keys come from"), "{err}");
+    let log = log(dir.path());
+    let l = log.to_str().unwrap();
+    let err = fails(
+        &[
+            "warm",
+            "-p",
+            &p,
+            "--from-log",
+            l,
+            "--key-regex",
+            "GET /product",
+            "--dry-run",
+        ],
+        2,
+    );
+    assert!(err.contains("group"), "{err}");
+    let src = format!("redis://127.0.0.1:{p}");
+    let err = fails(
+        &[
+            "warm",
+            "-p",
+            &p,
+            "--from-log",
+            l,
+            "--key-regex",
+            r"/product/(\d+)",
+            "--source",
+            &src,
+        ],
+        2,
+    );
+    assert!(err.contains("the target itself"), "{err}");
+}
