@@ -399,6 +399,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'warm only keys matching this glob (Redis MATCH rules)')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)')
             [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'skip keys whose remaining TTL in the source is under this (they would expire at once)')
+            [CompletionResult]::new('--ttl-jitter', '--ttl-jitter', [CompletionResultType]::ParameterName, 'spread each copied key''s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'most keys per second written')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'keys per round trip (fetches from the source and writes to the target alike)')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'stop cleanly at this deadline, keeping what was written')

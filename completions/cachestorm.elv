@@ -388,6 +388,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --match 'warm only keys matching this glob (Redis MATCH rules)'
             cand --source 'where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)'
             cand --min-ttl 'skip keys whose remaining TTL in the source is under this (they would expire at once)'
+            cand --ttl-jitter 'spread each copied key''s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none)'
             cand --rate 'most keys per second written'
             cand --pipeline 'keys per round trip (fetches from the source and writes to the target alike)'
             cand --max-time 'stop cleanly at this deadline, keeping what was written'

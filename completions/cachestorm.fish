@@ -330,6 +330,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l top -d 'w
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l match -d 'warm only keys matching this glob (Redis MATCH rules)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source -d 'where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l min-ttl -d 'skip keys whose remaining TTL in the source is under this (they would expire at once)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl-jitter -d 'spread each copied key\'s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l rate -d 'most keys per second written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline -d 'keys per round trip (fetches from the source and writes to the target alike)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r

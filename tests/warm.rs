@@ -268,3 +268,39 @@ fn bad_input_is_refused() {
     );
     assert!(err.contains("the target itself"), "{err}");
 }
+
+#[test]
+fn ttl_jitter_spreads_ttls_inside_the_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    source.pipe(&crate::commands(200, |i| format!("SET j:{i} v EX 1000")));
+    let file = dir.path().join("keys.txt");
+    std::fs::write(
+        &file,
+        (0..200).map(|i| format!("j:{i}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source",
+        &src,
+        "--ttl-jitter",
+        "10",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rep["written"], 200);
+    let ttls: Vec<i64> = (0..200)
+        .map(|i| target.cli(&["TTL", &format!("j:{i}")]).parse().unwrap())
+        .collect();
+    let (lo, hi) = (*ttls.iter().min().unwrap(), *ttls.iter().max().unwrap());
+    // 1000 s ± 10%, less the few seconds the copy took.
+    assert!(lo >= 890 && hi <= 1100, "{lo}..{hi}");
+    assert!(hi - lo >= 100, "spread: {lo}..{hi}");
+}

@@ -460,6 +460,10 @@ pub(crate) struct WarmArgs {
     #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub(crate) min_ttl: std::time::Duration,
 
+    /// spread each copied key's TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none)
+    #[arg(long = "ttl-jitter", help_heading = "Values", value_name = "PCT", value_parser = percentage)]
+    pub(crate) ttl_jitter: Option<f64>,
+
     /// replace keys that already exist on the target (default: leave them alone)
     #[arg(long = "overwrite", help_heading = "Writing")]
     pub(crate) overwrite: bool,

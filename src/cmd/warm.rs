@@ -68,6 +68,7 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         opts: WriteOptions {
             overwrite: args.overwrite,
             min_ttl_ms: args.min_ttl.as_millis() as u64,
+            jitter_pct: args.ttl_jitter.unwrap_or(0.0),
         },
     };
     let keys: Vec<Vec<u8>> = gathered.keys.into_iter().map(|(k, _)| k).collect();

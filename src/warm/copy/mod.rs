@@ -36,12 +36,47 @@ pub(crate) enum Fetched {
 }
 
 /// How a write treats the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct WriteOptions {
     /// Replace a key that exists on the target (default: leave it alone).
     pub(crate) overwrite: bool,
     /// Keys with less TTL left than this are skipped, not written to expire at once.
     pub(crate) min_ttl_ms: u64,
+    /// Spread each TTL by up to this share, up or down (`--ttl-jitter`; 0: keep it).
+    pub(crate) jitter_pct: f64,
+}
+
+impl WriteOptions {
+    /// The TTL to write for `key` (0 = none): the remaining one, spread by
+    /// [`jittered`] when asked.
+    pub(crate) fn ttl_for(&self, key: &[u8], pttl_ms: Option<u64>) -> u64 {
+        match pttl_ms {
+            Some(ms) if self.jitter_pct > 0.0 => jittered(key, ms, self.jitter_pct),
+            Some(ms) => ms,
+            None => 0,
+        }
+    }
+}
+
+/// `ttl_ms` moved by a share in [-pct, +pct] % that depends on the key alone (FNV-1a of its
+/// bytes, mixed), so keys written together get TTLs spread evenly over the band and a rerun
+/// gives a key the same one. Never below 1 ms.
+pub(crate) fn jittered(key: &[u8], ttl_ms: u64, pct: f64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    // splitmix64's finaliser: FNV alone leaves keys that differ in their last byte
+    // close together in the high bits.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    let unit = (h >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
+    let factor = 1.0 + pct / 100.0 * (2.0 * unit - 1.0);
+    ((ttl_ms as f64 * factor).round() as u64).max(1)
 }
 
 /// What happened to one key on the target.
@@ -128,5 +163,25 @@ impl Copier {
         let items: Vec<_> = keys.iter().cloned().zip(fetched).collect();
         let written = write(&mut self.source, &mut self.target, &items, self.opts).await?;
         Ok((items, written))
+    }
+}
+
+#[cfg(test)]
+mod jitter_tests {
+    use super::jittered;
+
+    #[test]
+    fn spread_inside_the_band_and_stable_per_key() {
+        let ttls: Vec<u64> = (0..1000)
+            .map(|i| jittered(format!("k:{i}").as_bytes(), 100_000, 10.0))
+            .collect();
+        assert!(ttls.iter().all(|t| (90_000..=110_000).contains(t)));
+        let (lo, hi) = (ttls.iter().min().unwrap(), ttls.iter().max().unwrap());
+        assert!(*lo < 92_000 && *hi > 108_000, "{lo} {hi}");
+        assert_eq!(
+            jittered(b"k:1", 100_000, 10.0),
+            jittered(b"k:1", 100_000, 10.0)
+        );
+        assert_eq!(jittered(b"k", 1, 50.0).max(1), jittered(b"k", 1, 50.0));
     }
 }

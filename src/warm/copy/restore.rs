@@ -39,7 +39,7 @@ pub(crate) async fn write(
         let cmd = pipe
             .cmd("RESTORE")
             .arg(key.as_slice())
-            .arg(pttl_ms.unwrap_or(0))
+            .arg(opts.ttl_for(key, *pttl_ms))
             .arg(payload.as_slice());
         if opts.overwrite {
             cmd.arg("REPLACE");
@@ -160,6 +160,7 @@ mod tests {
         let o = WriteOptions {
             overwrite: false,
             min_ttl_ms: 1000,
+            jitter_pct: 0.0,
         };
         let v = |t| Fetched::Value {
             payload: vec![1],

@@ -213,7 +213,7 @@ pub(super) async fn copy(
                 .arg(keys[*i].as_slice())
                 .arg(scripts::scratch_key(&keys[*i]))
                 .arg(if opts.overwrite { "1" } else { "0" })
-                .arg(pttl.unwrap_or(0))
+                .arg(opts.ttl_for(&keys[*i], *pttl))
                 .arg(elements);
         }
         let replies: Vec<Value> = target.query_pipe(&pipe).await?;

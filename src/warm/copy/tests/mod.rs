@@ -13,6 +13,7 @@ use server::Server;
 const KEEP: WriteOptions = WriteOptions {
     overwrite: false,
     min_ttl_ms: 1000,
+    jitter_pct: 0.0,
 };
 
 async fn run(c: &mut NodeConn, args: &[&[u8]]) -> Value {
