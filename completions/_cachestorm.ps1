@@ -404,6 +404,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'keys per round trip (fetches from the source and writes to the target alike)')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'stop cleanly at this deadline, keeping what was written')
             [CompletionResult]::new('--max-memory-pct', '--max-memory-pct', [CompletionResultType]::ParameterName, 'stop when the target''s used memory passes this share of maxmemory, or when it starts evicting')
+            [CompletionResult]::new('--measure', '--measure', [CompletionResultType]::ParameterName, 'sample the target''s hit rate and misses/s for this long before the warm and after it, and report both')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'connect with TLS')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'do not verify the server''s TLS certificate')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'discover every node (masters and replicas) of the cluster from the given node')

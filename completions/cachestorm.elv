@@ -393,6 +393,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --pipeline 'keys per round trip (fetches from the source and writes to the target alike)'
             cand --max-time 'stop cleanly at this deadline, keeping what was written'
             cand --max-memory-pct 'stop when the target''s used memory passes this share of maxmemory, or when it starts evicting'
+            cand --measure 'sample the target''s hit rate and misses/s for this long before the warm and after it, and report both'
             cand --tls 'connect with TLS'
             cand --insecure 'do not verify the server''s TLS certificate'
             cand --cluster 'discover every node (masters and replicas) of the cluster from the given node'

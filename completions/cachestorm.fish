@@ -335,6 +335,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l rate -d '
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline -d 'keys per round trip (fetches from the source and writes to the target alike)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-memory-pct -d 'stop when the target\'s used memory passes this share of maxmemory, or when it starts evicting' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l measure -d 'sample the target\'s hit rate and misses/s for this long before the warm and after it, and report both' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'

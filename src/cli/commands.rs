@@ -484,6 +484,10 @@ pub(crate) struct WarmArgs {
     #[arg(long = "max-memory-pct", help_heading = "Writing", value_name = "PCT", default_value = "90", value_parser = percentage)]
     pub(crate) max_memory_pct: f64,
 
+    /// sample the target's hit rate and misses/s for this long before the warm and after it, and report both
+    #[arg(long = "measure", help_heading = "Writing", value_name = "DURATION", value_parser = nonzero_duration)]
+    pub(crate) measure: Option<std::time::Duration>,
+
     /// print the plan and write nothing
     #[arg(long = "dry-run", help_heading = "Writing")]
     pub(crate) dry_run: bool,

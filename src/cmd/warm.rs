@@ -10,7 +10,7 @@ use crate::cli::{TargetArgs, WarmArgs};
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
 use crate::exit::Ending;
-use crate::output::warm::{Failure, SourceRow, WarmReport};
+use crate::output::warm::{Failure, Measured, SourceRow, WarmReport};
 use crate::output::{self, Completeness, StopReason};
 use crate::parse::info::{self, InfoSnapshot};
 use crate::source::conn::{connect, NodeConn};
@@ -72,8 +72,15 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         },
     };
     let keys: Vec<Vec<u8>> = gathered.keys.into_iter().map(|(k, _)| k).collect();
+    let mut probe = target_conn.clone();
+    if let Some(d) = args.measure {
+        report.measured_before = Some(measure(&mut probe, d).await?);
+    }
     let ran = copy_all(copier, target_conn, &keys, &args, before).await?;
     fill(&mut report, &ran);
+    if let (Some(d), false) = (args.measure, ran.interrupted || ran.lost) {
+        report.measured_after = Some(measure(&mut probe, d).await?);
+    }
     output::print(format, &view, &target.report(), &report)?;
     Ok(Ending {
         interrupted: ran.interrupted,
@@ -167,6 +174,8 @@ fn plan(g: &Gathered, dry_run: bool) -> WarmReport {
         duration_secs: 0.0,
         keys_per_sec: 0.0,
         stopped_by_guard: None,
+        measured_before: None,
+        measured_after: None,
         first_keys: g
             .keys
             .iter()
@@ -207,6 +216,25 @@ async fn refuse_same_or_full(
 async fn info_of(c: &mut NodeConn, section: &str) -> Result<InfoSnapshot> {
     let text: String = c.query(redis::cmd("INFO").arg(section)).await?;
     Ok(info::parse(&text))
+}
+
+/// The target's hits and misses over `d` (INFO deltas): the seed's "cache validation".
+async fn measure(target: &mut NodeConn, d: Duration) -> Result<Measured> {
+    let a = info_of(target, "stats").await?;
+    let t0 = Instant::now();
+    tokio::time::sleep(d).await;
+    let b = info_of(target, "stats").await?;
+    let secs = t0.elapsed().as_secs_f64();
+    let delta =
+        |f: fn(&InfoSnapshot) -> Option<u64>| f(&b).unwrap_or(0).saturating_sub(f(&a).unwrap_or(0));
+    let hits = delta(|i| i.stats.keyspace_hits);
+    let misses = delta(|i| i.stats.keyspace_misses);
+    Ok(Measured {
+        hit_pct: crate::ratio::pct_opt(hits, hits + misses),
+        misses_per_sec: misses as f64 / secs,
+        hits_per_sec: hits as f64 / secs,
+        window_secs: secs,
+    })
 }
 
 fn memory_pct(i: &InfoSnapshot) -> Option<f64> {

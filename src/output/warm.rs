@@ -19,7 +19,9 @@ use crate::units::{bytes, count, decimal};
 /// `--min-ttl`), `typed_fallback` (copied type by type because the target refused the
 /// source's DUMP payload), `failed` (count) and `failures` (by reason: `reason`, `count`,
 /// `first_keys`), `bytes` (DUMP payload bytes written), `duration_ms`, `keys_per_sec`,
-/// `stopped_by_guard` (why the target's guard stopped the run, if it did). NDJSON: one line
+/// `stopped_by_guard` (why the target's guard stopped the run, if it did),
+/// `measured_before`/`measured_after` (`--measure`: `hit_pct`, `misses_per_sec`,
+/// `hits_per_sec`, `window_ms` of the target before and after). NDJSON: one line
 /// per element of `failures`.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct WarmReport {
@@ -46,6 +48,21 @@ pub(crate) struct WarmReport {
     pub(crate) stopped_by_guard: Option<String>,
     /// The hottest keys of the plan, as shown (at most 10).
     pub(crate) first_keys: Vec<String>,
+    /// `--measure`: the target's hit rate before the warm and after it; null without.
+    pub(crate) measured_before: Option<Measured>,
+    pub(crate) measured_after: Option<Measured>,
+}
+
+/// The target's reads over a `--measure` window (INFO deltas).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub(crate) struct Measured {
+    /// Null when nothing was read in the window.
+    pub(crate) hit_pct: Option<f64>,
+    pub(crate) misses_per_sec: f64,
+    pub(crate) hits_per_sec: f64,
+    #[serde(rename = "window_ms", serialize_with = "crate::show::ms::from_secs")]
+    #[schemars(with = "f64")]
+    pub(crate) window_secs: f64,
 }
 
 /// One key source in the plan.
@@ -144,6 +161,20 @@ impl Report for WarmReport {
                 f.count,
                 f.first_keys.join(", ")
             ));
+        }
+        for (when, m) in [
+            ("before", &self.measured_before),
+            ("after", &self.measured_after),
+        ] {
+            if let Some(m) = m {
+                out.push_str(&format!(
+                    "hit rate {when}: {} ({} misses/s, {} hits/s over {}s)\n",
+                    m.hit_pct.map_or("-".to_string(), crate::units::pct),
+                    decimal(m.misses_per_sec),
+                    decimal(m.hits_per_sec),
+                    decimal(m.window_secs)
+                ));
+            }
         }
         if let Some(g) = &self.stopped_by_guard {
             out.push_str(&format!("stopped by the target's guard: {g}\n"));
