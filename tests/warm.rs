@@ -291,11 +291,16 @@ fn ttl_jitter_spreads_ttls_inside_the_band() {
         &src,
         "--ttl-jitter",
         "10",
+        "--measure",
+        "300ms",
         "-o",
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(rep["written"], 200);
+    for m in ["measured_before", "measured_after"] {
+        assert!(rep[m]["window_ms"].as_f64().unwrap() >= 300.0, "{rep}");
+    }
     let ttls: Vec<i64> = (0..200)
         .map(|i| target.cli(&["TTL", &format!("j:{i}")]).parse().unwrap())
         .collect();
