@@ -17,7 +17,7 @@ use crate::source::conn::{connect, NodeConn};
 use crate::source::discover::discover;
 use crate::source::pace::Bucket;
 use crate::source::stop::{progress_bar, Stop};
-use crate::warm::copy::{BatchResult, Copier, WriteOptions};
+use crate::warm::copy::{fetch, write, BatchResult, Copier, Fetched, WriteOptions};
 use crate::warm::keys::{gather, Gathered, KeySpec};
 
 use super::Outcome;
@@ -274,7 +274,12 @@ async fn copy_all(
     let evicted0 = before.stats.evicted_keys.unwrap_or(0);
     let mut ran = Ran::default();
     let mut checked = Instant::now();
-    for batch in keys.chunks(a.pipeline) {
+    let batches: Vec<&[Vec<u8>]> = keys.chunks(a.pipeline).collect();
+    // The next batch is read from the source while this one is written to the target: a
+    // second multiplexed handle on the same source connection.
+    let mut reader = copier.source.clone();
+    let mut prefetched: Option<Result<Vec<Fetched>>> = None;
+    for (i, batch) in batches.iter().enumerate() {
         if a.max_time.is_some_and(|d| started.elapsed() >= d) {
             ran.deadline = true;
             break;
@@ -284,14 +289,45 @@ async fn copy_all(
                 break;
             }
         }
-        let Some(done) = stop.until(copier.copy_batch(batch)).await else {
+        let fetched = match prefetched.take() {
+            Some(f) => f,
+            None => match stop.until(fetch(&mut reader, batch)).await {
+                Some(f) => f,
+                None => break,
+            },
+        };
+        let items: Vec<(Vec<u8>, Fetched)> = match fetched {
+            Ok(f) => batch.iter().cloned().zip(f).collect(),
+            Err(e) => {
+                lost(&mut ran, &e);
+                break;
+            }
+        };
+        let next = batches.get(i + 1);
+        let both = async {
+            let opts = copier.opts;
+            tokio::join!(
+                write(&mut copier.source, &mut copier.target, &items, opts),
+                async {
+                    match next {
+                        Some(nb) => Some(fetch(&mut reader, nb).await),
+                        None => None,
+                    }
+                }
+            )
+        };
+        let Some((written, next_fetched)) = stop.until(both).await else {
             break;
         };
-        match done {
-            Ok(r) => merge(&mut ran.total, r),
+        prefetched = next_fetched;
+        match written {
+            Ok(w) => {
+                for ((key, _), w) in items.iter().zip(&w) {
+                    ran.total.add(key, w);
+                }
+            }
             Err(e) => {
-                ran.lost = true;
-                ran.lost_why = Some(crate::redact::everywhere(&e.to_string()));
+                lost(&mut ran, &e);
                 break;
             }
         }
@@ -317,6 +353,12 @@ async fn copy_all(
     Ok(ran)
 }
 
+/// A source or target that failed part-way: the run stops, what was written stays.
+fn lost(ran: &mut Ran, e: &Error) {
+    ran.lost = true;
+    ran.lost_why = Some(crate::redact::everywhere(&e.to_string()));
+}
+
 /// Why the target must not take more: it started evicting, or passed the memory limit.
 async fn guard(target: &mut NodeConn, evicted0: u64, max_pct: f64) -> Option<String> {
     let i = info_of(target, "everything").await.ok()?;
@@ -330,16 +372,6 @@ async fn guard(target: &mut NodeConn, evicted0: u64, max_pct: f64) -> Option<Str
     memory_pct(&i)
         .filter(|p| *p >= max_pct)
         .map(|p| format!("the target reached {p:.0}% of maxmemory (--max-memory-pct {max_pct:.0})"))
-}
-
-fn merge(total: &mut BatchResult, r: BatchResult) {
-    total.written += r.written;
-    total.fallback += r.fallback;
-    total.exists += r.exists;
-    total.missing += r.missing;
-    total.short_ttl += r.short_ttl;
-    total.bytes += r.bytes;
-    total.failed.extend(r.failed);
 }
 
 /// The report's results from the run.

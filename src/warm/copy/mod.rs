@@ -18,7 +18,6 @@ mod tests;
 pub(crate) use fetch::fetch;
 pub(crate) use restore::write;
 
-use crate::error::Error;
 use crate::source::conn::NodeConn;
 
 /// A value as read from the source.
@@ -145,7 +144,11 @@ impl Copier {
     /// target (RESTORE), and for refused payloads three more (TYPE, the typed reads, the
     /// scripts). An error is the connection's (unreachable, timed out): per-key refusals
     /// are counted in the result.
-    pub(crate) async fn copy_batch(&mut self, keys: &[Vec<u8>]) -> Result<BatchResult, Error> {
+    #[cfg(test)]
+    pub(crate) async fn copy_batch(
+        &mut self,
+        keys: &[Vec<u8>],
+    ) -> Result<BatchResult, crate::error::Error> {
         let (items, written) = self.copy_keys(keys).await?;
         let mut r = BatchResult::default();
         for ((key, _), w) in items.iter().zip(&written) {
@@ -155,10 +158,11 @@ impl Copier {
     }
 
     /// As [`Copier::copy_batch`], each key's outcome in the order of `keys`.
+    #[cfg(test)]
     pub(crate) async fn copy_keys(
         &mut self,
         keys: &[Vec<u8>],
-    ) -> Result<(Vec<(Vec<u8>, Fetched)>, Vec<Written>), Error> {
+    ) -> Result<(Vec<(Vec<u8>, Fetched)>, Vec<Written>), crate::error::Error> {
         let fetched = fetch(&mut self.source, keys).await?;
         let items: Vec<_> = keys.iter().cloned().zip(fetched).collect();
         let written = write(&mut self.source, &mut self.target, &items, self.opts).await?;
