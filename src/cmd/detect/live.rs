@@ -49,12 +49,7 @@ pub(super) async fn live(args: &DetectArgs, mut cfg: Config) -> Result<Outcome> 
     let mut feed = Feed {
         rec: args.record.as_deref().map(Recorder::create).transpose()?,
     };
-    let mut d = Detector::new(
-        names,
-        cfg.th,
-        cfg.window,
-        cfg.baseline.as_ref().map(|b| b.1.clone()),
-    );
+    let mut d = cfg.detector(names);
     let mut out = std::io::stdout().lock();
     let mut events = Events::new(cfg.format);
     let deadline = match (args.duration, cfg.watch) {

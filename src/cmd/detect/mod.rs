@@ -81,6 +81,18 @@ pub(crate) async fn run(args: DetectArgs) -> Result<Outcome> {
     }
 }
 
+impl Config {
+    /// A detector for `names` with the thresholds, window and baseline in force.
+    fn detector(&self, names: Vec<String>) -> Detector {
+        Detector::new(
+            names,
+            self.th,
+            self.window,
+            self.baseline.as_ref().map(|b| b.1.clone()),
+        )
+    }
+}
+
 /// Prints `--watch` events as they happen (table lines or NDJSON).
 pub(super) struct Events {
     format: Format,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{check_baseline, deep, finish, save_baseline, skipped, Config, Events};
-use crate::analysis::storm::detector::{rounds, Detector};
+use crate::analysis::storm::detector::rounds;
 use crate::analysis::storm::{Sample, SampleKind};
 use crate::cli::DetectArgs;
 use crate::cmd::Outcome;
@@ -40,12 +40,7 @@ pub(super) async fn replay(args: &DetectArgs, mut cfg: Config) -> Result<Outcome
     let interval = sample_gap(&samples);
     cfg.window = cfg.window.max(super::MIN_INTERVALS * interval);
     let (first_t, last_t) = (samples.first().map(|s| s.t), samples.last().map(|s| s.t));
-    let mut d = Detector::new(
-        names,
-        cfg.th,
-        cfg.window,
-        cfg.baseline.as_ref().map(|b| b.1.clone()),
-    );
+    let mut d = cfg.detector(names);
     let mut out = std::io::stdout().lock();
     let mut events = Events::new(cfg.format);
     if cfg.watch {

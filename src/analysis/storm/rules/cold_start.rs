@@ -206,12 +206,9 @@ fn refilling_from_empty(
     if last.keys >= 100
         && (low_at_start as f64) <= last.keys as f64 * (100.0 - th.refill_growth_pct) / 100.0
     {
-        t.add(v.ev(
-            "keys",
-            low_at_start as f64,
-            Some(last.keys as f64),
-            Against::Window,
-            "keys",
+        t.add(v.keys_ev(
+            low_at_start,
+            last.keys,
             last.t,
             0.2,
             format!(

@@ -96,12 +96,9 @@ fn keys_fell(v: &NodeView, drop: &KeyDrop, t: &mut Tally) {
     let d = sum_between(v, drop.peak_t, drop.trough_t);
     let fell = (drop.peak - drop.trough) as f64;
     if d.expired as f64 >= fell * 0.5 {
-        t.add(v.ev(
-            "keys",
-            drop.trough as f64,
-            Some(drop.peak as f64),
-            Against::Window,
-            "keys",
+        t.add(v.keys_ev(
+            drop.trough,
+            drop.peak,
             drop.trough_t,
             0.25,
             format!(

@@ -24,12 +24,9 @@ pub(super) fn node(v: &NodeView, th: &Thresholds) -> Tally {
         let explained = (d.expired + d.evicted) as f64;
         let unexplained = (fell - explained).max(0.0);
         if unexplained * 100.0 / fell >= th.unexplained_drop_pct {
-            t.add(v.ev(
-                "keys",
-                drop.trough as f64,
-                Some(drop.peak as f64),
-                Against::Window,
-                "keys",
+            t.add(v.keys_ev(
+                drop.trough,
+                drop.peak,
                 drop.trough_t,
                 0.5,
                 format!(

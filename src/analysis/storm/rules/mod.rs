@@ -155,6 +155,27 @@ impl NodeView<'_> {
         quantile(self.points.iter().filter_map(|p| p.rtt_ms).collect(), 0.95)
     }
 
+    /// Evidence about the node's key count: `now` against `before` in the same window.
+    pub(crate) fn keys_ev(
+        &self,
+        now: u64,
+        before: u64,
+        t: f64,
+        weight: f64,
+        says: String,
+    ) -> Evidence {
+        self.ev(
+            "keys",
+            now as f64,
+            Some(before as f64),
+            Against::Window,
+            "keys",
+            t,
+            weight,
+            says,
+        )
+    }
+
     /// A piece of evidence about this node.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn ev(
@@ -362,12 +383,9 @@ pub(crate) mod shape {
             return None;
         }
         let collapse = hit_collapse(v, hit, last.t, th, 0.2)?;
-        let keys = v.ev(
-            "keys",
-            last.keys as f64,
-            Some(first.keys as f64),
-            Against::Window,
-            "keys",
+        let keys = v.keys_ev(
+            last.keys,
+            first.keys,
             last.t,
             0.15,
             format!(

@@ -124,15 +124,7 @@ fn not_refilled(
 fn nothing_removed(v: &NodeView, r: &Rates, first: &Point, last: &Point, t: &mut Tally) {
     let explained = r.expired + r.evicted;
     if explained < 0.1 * r.misses {
-        t.add(v.ev(
-            "keys",
-            last.keys as f64,
-            Some(first.keys as f64),
-            Against::Window,
-            "keys",
-            last.t,
-            0.2,
-            format!(
+        t.add(v.keys_ev(last.keys, first.keys, last.t, 0.2, format!(
                 "keys on course ({} to {}), expiry and eviction {}/s: nothing removed what is missed",
                 count(first.keys as f64),
                 count(last.keys as f64),
