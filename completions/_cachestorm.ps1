@@ -405,11 +405,13 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'stop cleanly at this deadline, keeping what was written')
             [CompletionResult]::new('--max-memory-pct', '--max-memory-pct', [CompletionResultType]::ParameterName, 'stop when the target''s used memory passes this share of maxmemory, or when it starts evicting')
             [CompletionResult]::new('--measure', '--measure', [CompletionResultType]::ParameterName, 'sample the target''s hit rate and misses/s for this long before the warm and after it, and report both')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'connect with TLS')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'do not verify the server''s TLS certificate')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'discover every node (masters and replicas) of the cluster from the given node')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'same as -o json')
             [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'replace keys that already exist on the target (default: leave them alone)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'go on from --checkpoint FILE, after the keys a run of the same plan already handled')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'print the plan and write nothing')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'print help')
             break

@@ -394,11 +394,13 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --max-time 'stop cleanly at this deadline, keeping what was written'
             cand --max-memory-pct 'stop when the target''s used memory passes this share of maxmemory, or when it starts evicting'
             cand --measure 'sample the target''s hit rate and misses/s for this long before the warm and after it, and report both'
+            cand --checkpoint 'save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume'
             cand --tls 'connect with TLS'
             cand --insecure 'do not verify the server''s TLS certificate'
             cand --cluster 'discover every node (masters and replicas) of the cluster from the given node'
             cand --json 'same as -o json'
             cand --overwrite 'replace keys that already exist on the target (default: leave them alone)'
+            cand --resume 'go on from --checkpoint FILE, after the keys a run of the same plan already handled'
             cand --dry-run 'print the plan and write nothing'
             cand --help 'print help'
         }

@@ -336,11 +336,13 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-memory-pct -d 'stop when the target\'s used memory passes this share of maxmemory, or when it starts evicting' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l measure -d 'sample the target\'s hit rate and misses/s for this long before the warm and after it, and report both' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l checkpoint -d 'save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l json -d 'same as -o json'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l overwrite -d 'replace keys that already exist on the target (default: leave them alone)'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l resume -d 'go on from --checkpoint FILE, after the keys a run of the same plan already handled'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l dry-run -d 'print the plan and write nothing'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'

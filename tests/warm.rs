@@ -309,3 +309,83 @@ fn ttl_jitter_spreads_ttls_inside_the_band() {
     assert!(lo >= 890 && hi <= 1100, "{lo}..{hi}");
     assert!(hi - lo >= 100, "spread: {lo}..{hi}");
 }
+
+#[test]
+fn an_interrupted_run_resumes_from_its_checkpoint_writing_no_key_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    source.pipe(&crate::commands(600, |i| format!("SET r:{i} v{i}")));
+    let file = dir.path().join("keys.txt");
+    std::fs::write(
+        &file,
+        (0..600).map(|i| format!("r:{i}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let cp = dir.path().join("warm.checkpoint");
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let tp = target.port.to_string();
+    let (f, c) = (file.to_str().unwrap(), cp.to_str().unwrap());
+    let args = [
+        "warm",
+        "-p",
+        &tp,
+        "--keys-file",
+        f,
+        "--source",
+        &src,
+        "--checkpoint",
+        c,
+        "-o",
+        "json",
+    ];
+    let child = crate::spawn(&[&args[..], &["--rate", "200", "--pipeline", "20"]].concat());
+    let done = || -> u64 {
+        std::fs::read_to_string(&cp)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| v["done"].as_u64())
+            .unwrap_or(0)
+    };
+    crate::util::wait_until("the checkpoint to pass 100 keys", 30, || done() >= 100);
+    crate::util::interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: Value = valid(serde_json::from_slice(&out.stdout).unwrap());
+    assert_eq!(first["interrupted"], true);
+    let saved = done();
+    assert!(saved < 600, "{saved}");
+    // Resumed: the rest, after the keys the checkpoint says were handled.
+    let (code, second, err) = run(&[&args[..], &["--resume"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(second["resumed_after"].as_u64(), Some(saved));
+    let written = first["written"].as_u64().unwrap() + second["written"].as_u64().unwrap();
+    assert_eq!(written, 600, "{first}\n{second}");
+    assert_eq!(target.cli(&["DBSIZE"]), "600");
+    // Every RESTORE beyond one a key met a key already there (never a second write).
+    let again = second["skipped_existing"].as_u64().unwrap();
+    assert_eq!(commandstat(&target, "restore"), 600 + again);
+    // Another plan's checkpoint is refused.
+    let other = fails(
+        &[
+            "warm",
+            "-p",
+            &tp,
+            "--keys-file",
+            f,
+            "--source",
+            &src,
+            "--checkpoint",
+            c,
+            "--resume",
+            "--top",
+            "5",
+        ],
+        2,
+    );
+    assert!(other.contains("another run"), "{other}");
+}

@@ -488,6 +488,14 @@ pub(crate) struct WarmArgs {
     #[arg(long = "measure", help_heading = "Writing", value_name = "DURATION", value_parser = nonzero_duration)]
     pub(crate) measure: Option<std::time::Duration>,
 
+    /// save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume
+    #[arg(long = "checkpoint", help_heading = "Writing", value_name = "FILE")]
+    pub(crate) checkpoint: Option<std::path::PathBuf>,
+
+    /// go on from --checkpoint FILE, after the keys a run of the same plan already handled
+    #[arg(long = "resume", help_heading = "Writing", requires = "checkpoint")]
+    pub(crate) resume: bool,
+
     /// print the plan and write nothing
     #[arg(long = "dry-run", help_heading = "Writing")]
     pub(crate) dry_run: bool,

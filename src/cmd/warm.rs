@@ -17,6 +17,7 @@ use crate::source::conn::{connect, NodeConn};
 use crate::source::discover::discover;
 use crate::source::pace::Bucket;
 use crate::source::stop::{progress_bar, Stop};
+use crate::warm::checkpoint::{plan_id, Checkpoint};
 use crate::warm::copy::{fetch, write, BatchResult, Copier, Fetched, WriteOptions};
 use crate::warm::keys::{gather, Gathered, KeySpec};
 
@@ -72,11 +73,18 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         },
     };
     let keys: Vec<Vec<u8>> = gathered.keys.into_iter().map(|(k, _)| k).collect();
+    let progress = Progress::open(
+        &args,
+        &keys,
+        &src_node.addr.to_string(),
+        &node.addr.to_string(),
+    )?;
+    report.resumed_after = progress.as_ref().map_or(0, |p| p.done);
     let mut probe = target_conn.clone();
     if let Some(d) = args.measure {
         report.measured_before = Some(measure(&mut probe, d).await?);
     }
-    let ran = copy_all(copier, target_conn, &keys, &args, before).await?;
+    let ran = copy_all(copier, target_conn, &keys, &args, before, progress).await?;
     fill(&mut report, &ran);
     if let (Some(d), false) = (args.measure, ran.interrupted || ran.lost) {
         report.measured_after = Some(measure(&mut probe, d).await?);
@@ -176,6 +184,7 @@ fn plan(g: &Gathered, dry_run: bool) -> WarmReport {
         stopped_by_guard: None,
         measured_before: None,
         measured_after: None,
+        resumed_after: 0,
         first_keys: g
             .keys
             .iter()
@@ -263,8 +272,11 @@ async fn copy_all(
     keys: &[Vec<u8>],
     a: &WarmArgs,
     before: InfoSnapshot,
+    mut progress: Option<Progress>,
 ) -> Result<Ran> {
     let started = Instant::now();
+    let skip = progress.as_ref().map_or(0, |p| p.done as usize);
+    let keys = &keys[skip.min(keys.len())..];
     let bucket = a.rate.map(Bucket::new);
     let stop = Stop::on_ctrl_c();
     let bar = progress_bar("warming", "keys");
@@ -334,6 +346,9 @@ async fn copy_all(
         if let Some(b) = &bar {
             b.inc(batch.len() as u64);
         }
+        if let Some(p) = progress.as_mut() {
+            p.advance(batch.len() as u64)?;
+        }
         if checked.elapsed() >= GUARD_EVERY {
             checked = Instant::now();
             if let Some(why) = guard(&mut probe, evicted0, a.max_memory_pct).await {
@@ -344,6 +359,9 @@ async fn copy_all(
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
+    }
+    if let Some(p) = progress.as_mut() {
+        p.save()?;
     }
     ran.interrupted = stop.interrupted();
     ran.secs = started.elapsed().as_secs_f64();
@@ -405,7 +423,7 @@ fn fill(rep: &mut WarmReport, ran: &Ran) {
         }
     }
     if let Some(why) = &ran.lost_why {
-        let left = rep.targeted.saturating_sub(done);
+        let left = rep.targeted.saturating_sub(rep.resumed_after + done);
         by.push(Failure {
             reason: why.clone(),
             count: left,
@@ -420,4 +438,59 @@ fn fill(rep: &mut WarmReport, ran: &Ran) {
         (ran.guard.is_some(), StopReason::MemoryGuard),
         (ran.deadline, StopReason::MaxTime),
     ]);
+}
+
+/// `--checkpoint`: how many keys of the plan are handled, saved at most every
+/// [`SAVE_EVERY`] and when the run ends (a run killed in between goes on from the last
+/// save: the keys after it meet RESTORE's no-overwrite rule again, none is written twice).
+struct Progress {
+    path: std::path::PathBuf,
+    plan: String,
+    keys: u64,
+    done: u64,
+    saved: Instant,
+}
+
+/// How often `--checkpoint` is written while the run goes.
+const SAVE_EVERY: Duration = Duration::from_millis(200);
+
+impl Progress {
+    fn open(a: &WarmArgs, keys: &[Vec<u8>], source: &str, target: &str) -> Result<Option<Self>> {
+        let Some(path) = &a.checkpoint else {
+            return Ok(None);
+        };
+        let plan = plan_id(keys, source, target);
+        let n = keys.len() as u64;
+        let done = if a.resume {
+            Checkpoint::load(path, &plan, n)?.done
+        } else {
+            0
+        };
+        let p = Progress {
+            path: path.clone(),
+            plan,
+            keys: n,
+            done,
+            saved: Instant::now(),
+        };
+        p.save_now()?;
+        Ok(Some(p))
+    }
+
+    fn advance(&mut self, n: u64) -> Result<()> {
+        self.done += n;
+        if self.saved.elapsed() >= SAVE_EVERY {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    fn save(&mut self) -> Result<()> {
+        self.saved = Instant::now();
+        self.save_now()
+    }
+
+    fn save_now(&self) -> Result<()> {
+        Checkpoint::new(self.plan.clone(), self.keys, self.done).save(&self.path)
+    }
 }

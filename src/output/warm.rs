@@ -21,7 +21,8 @@ use crate::units::{bytes, count, decimal};
 /// `first_keys`), `bytes` (DUMP payload bytes written), `duration_ms`, `keys_per_sec`,
 /// `stopped_by_guard` (why the target's guard stopped the run, if it did),
 /// `measured_before`/`measured_after` (`--measure`: `hit_pct`, `misses_per_sec`,
-/// `hits_per_sec`, `window_ms` of the target before and after). NDJSON: one line
+/// `hits_per_sec`, `window_ms` of the target before and after), `resumed_after` (keys a
+/// previous run handled, skipped by `--resume`). NDJSON: one line
 /// per element of `failures`.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct WarmReport {
@@ -51,6 +52,8 @@ pub(crate) struct WarmReport {
     /// `--measure`: the target's hit rate before the warm and after it; null without.
     pub(crate) measured_before: Option<Measured>,
     pub(crate) measured_after: Option<Measured>,
+    /// `--resume`: the keys of the plan a previous run had already handled (skipped).
+    pub(crate) resumed_after: u64,
 }
 
 /// The target's reads over a `--measure` window (INFO deltas).
@@ -134,6 +137,12 @@ impl Report for WarmReport {
         if self.dry_run {
             out.push_str("dry run: nothing written\n");
             return out;
+        }
+        if self.resumed_after > 0 {
+            out.push_str(&format!(
+                "resumed after the {} keys a previous run handled\n",
+                count(self.resumed_after as f64)
+            ));
         }
         let mut r = Table::new(vec![Col::label("result"), Col::num("keys")]);
         for (name, n) in [

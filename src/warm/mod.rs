@@ -4,5 +4,6 @@
 //! where the target refuses the payload). Never deletes. Must not: parse flags (settings
 //! arrive resolved in `cmd/warm.rs`).
 
+pub(crate) mod checkpoint;
 pub(crate) mod copy;
 pub(crate) mod keys;
