@@ -405,6 +405,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'stop cleanly at this deadline, keeping what was written')
             [CompletionResult]::new('--max-memory-pct', '--max-memory-pct', [CompletionResultType]::ParameterName, 'stop when the target''s used memory passes this share of maxmemory, or when it starts evicting')
             [CompletionResult]::new('--measure', '--measure', [CompletionResultType]::ParameterName, 'sample the target''s hit rate and misses/s for this long before the warm and after it, and report both')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'after the warm, read N written keys back from the target and the source and compare them by type and value')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'connect with TLS')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'do not verify the server''s TLS certificate')

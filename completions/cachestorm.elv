@@ -394,6 +394,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --max-time 'stop cleanly at this deadline, keeping what was written'
             cand --max-memory-pct 'stop when the target''s used memory passes this share of maxmemory, or when it starts evicting'
             cand --measure 'sample the target''s hit rate and misses/s for this long before the warm and after it, and report both'
+            cand --verify 'after the warm, read N written keys back from the target and the source and compare them by type and value'
             cand --checkpoint 'save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume'
             cand --tls 'connect with TLS'
             cand --insecure 'do not verify the server''s TLS certificate'

@@ -336,6 +336,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline 
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-memory-pct -d 'stop when the target\'s used memory passes this share of maxmemory, or when it starts evicting' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l measure -d 'sample the target\'s hit rate and misses/s for this long before the warm and after it, and report both' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l verify -d 'after the warm, read N written keys back from the target and the source and compare them by type and value' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l checkpoint -d 'save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume' -r -F
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l tls -d 'connect with TLS'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l insecure -d 'do not verify the server\'s TLS certificate'

@@ -213,6 +213,8 @@ fn a_newer_engines_payload_takes_the_typed_copy() {
         file.to_str().unwrap(),
         "--source",
         &src,
+        "--verify",
+        "10",
         "-o",
         "json",
     ]);
@@ -220,6 +222,15 @@ fn a_newer_engines_payload_takes_the_typed_copy() {
     assert_eq!(
         (rep["written"].as_u64(), rep["typed_fallback"].as_u64()),
         (Some(4), Some(4))
+    );
+    // Across engines the payloads differ; the values are the same.
+    assert_eq!(
+        (
+            rep["verified"]["sampled"].as_u64(),
+            rep["verified"]["same"].as_u64()
+        ),
+        (Some(4), Some(4)),
+        "{rep}"
     );
     assert_eq!(target.cli(&["HGET", "h", "b"]), "2");
     assert_eq!(target.cli(&["LRANGE", "l", "0", "-1"]), "x\ny\nz");

@@ -488,6 +488,10 @@ pub(crate) struct WarmArgs {
     #[arg(long = "measure", help_heading = "Writing", value_name = "DURATION", value_parser = nonzero_duration)]
     pub(crate) measure: Option<std::time::Duration>,
 
+    /// after the warm, read N written keys back from the target and the source and compare them by type and value
+    #[arg(long = "verify", help_heading = "Writing", value_name = "N", value_parser = at_least_one::<usize>)]
+    pub(crate) verify: Option<usize>,
+
     /// save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume
     #[arg(long = "checkpoint", help_heading = "Writing", value_name = "FILE")]
     pub(crate) checkpoint: Option<std::path::PathBuf>,

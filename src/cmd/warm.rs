@@ -10,7 +10,7 @@ use crate::cli::{TargetArgs, WarmArgs};
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
 use crate::exit::Ending;
-use crate::output::warm::{Failure, Measured, SourceRow, WarmReport};
+use crate::output::warm::{Failure, Measured, SourceRow, VerifiedRow, WarmReport};
 use crate::output::{self, Completeness, StopReason};
 use crate::parse::info::{self, InfoSnapshot};
 use crate::source::conn::{connect, NodeConn};
@@ -18,8 +18,9 @@ use crate::source::discover::discover;
 use crate::source::pace::Bucket;
 use crate::source::stop::{progress_bar, Stop};
 use crate::warm::checkpoint::{plan_id, Checkpoint};
-use crate::warm::copy::{fetch, write, BatchResult, Copier, Fetched, WriteOptions};
+use crate::warm::copy::{fetch, write, BatchResult, Copier, Fetched, WriteOptions, Written};
 use crate::warm::keys::{gather, Gathered, KeySpec};
+use crate::warm::verify::verify;
 
 use super::Outcome;
 
@@ -84,10 +85,20 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     if let Some(d) = args.measure {
         report.measured_before = Some(measure(&mut probe, d).await?);
     }
+    let mut checker = copier.source.clone();
     let ran = copy_all(copier, target_conn, &keys, &args, before, progress).await?;
     fill(&mut report, &ran);
     if let (Some(d), false) = (args.measure, ran.interrupted || ran.lost) {
         report.measured_after = Some(measure(&mut probe, d).await?);
+    }
+    if args.verify.is_some() && !ran.interrupted && !ran.lost {
+        let c = verify(&mut checker, &mut probe, &ran.written).await?;
+        report.verified = Some(VerifiedRow {
+            sampled: c.sampled,
+            same: c.same,
+            differ: c.differ_count,
+            first_differ: c.differ,
+        });
     }
     output::print(format, &view, &target.report(), &report)?;
     Ok(Ending {
@@ -185,6 +196,7 @@ fn plan(g: &Gathered, dry_run: bool) -> WarmReport {
         measured_before: None,
         measured_after: None,
         resumed_after: 0,
+        verified: None,
         first_keys: g
             .keys
             .iter()
@@ -262,6 +274,8 @@ struct Ran {
     lost_why: Option<String>,
     guard: Option<String>,
     deadline: bool,
+    /// Keys written by this run, the first `--verify` of them.
+    written: Vec<Vec<u8>>,
 }
 
 /// Copies `keys` in batches of `--pipeline`, paced by `--rate`, until done, the deadline,
@@ -336,6 +350,10 @@ async fn copy_all(
             Ok(w) => {
                 for ((key, _), w) in items.iter().zip(&w) {
                     ran.total.add(key, w);
+                    let kept = matches!(w, Written::Restored { .. } | Written::Fallback { .. });
+                    if kept && ran.written.len() < a.verify.unwrap_or(0) {
+                        ran.written.push(key.clone());
+                    }
                 }
             }
             Err(e) => {

@@ -22,7 +22,8 @@ use crate::units::{bytes, count, decimal};
 /// `stopped_by_guard` (why the target's guard stopped the run, if it did),
 /// `measured_before`/`measured_after` (`--measure`: `hit_pct`, `misses_per_sec`,
 /// `hits_per_sec`, `window_ms` of the target before and after), `resumed_after` (keys a
-/// previous run handled, skipped by `--resume`). NDJSON: one line
+/// previous run handled, skipped by `--resume`), `verified` (`--verify`: `sampled`, `same`,
+/// `differ`, `first_differ`). NDJSON: one line
 /// per element of `failures`.
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct WarmReport {
@@ -54,6 +55,19 @@ pub(crate) struct WarmReport {
     pub(crate) measured_after: Option<Measured>,
     /// `--resume`: the keys of the plan a previous run had already handled (skipped).
     pub(crate) resumed_after: u64,
+    /// `--verify`: written keys read back from both servers and compared; null without.
+    pub(crate) verified: Option<VerifiedRow>,
+}
+
+/// What `--verify` found.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub(crate) struct VerifiedRow {
+    pub(crate) sampled: u64,
+    /// Same type and value on both servers.
+    pub(crate) same: u64,
+    pub(crate) differ: u64,
+    /// The first keys that differ, as shown.
+    pub(crate) first_differ: Vec<String>,
 }
 
 /// The target's reads over a `--measure` window (INFO deltas).
@@ -184,6 +198,19 @@ impl Report for WarmReport {
                     decimal(m.window_secs)
                 ));
             }
+        }
+        if let Some(v) = &self.verified {
+            out.push_str(&format!(
+                "verified {} written keys: {} the same on both servers, {} differ{}\n",
+                v.sampled,
+                v.same,
+                v.differ,
+                if v.first_differ.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (first: {})", v.first_differ.join(", "))
+                }
+            ));
         }
         if let Some(g) = &self.stopped_by_guard {
             out.push_str(&format!("stopped by the target's guard: {g}\n"));

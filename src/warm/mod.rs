@@ -7,3 +7,4 @@
 pub(crate) mod checkpoint;
 pub(crate) mod copy;
 pub(crate) mod keys;
+pub(crate) mod verify;

@@ -10,7 +10,7 @@
 mod fetch;
 mod restore;
 mod scripts;
-mod typed;
+pub(crate) mod typed;
 
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ use crate::source::conn::NodeConn;
 
 /// The types a typed copy knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     String,
     Hash,
     List,
@@ -29,7 +29,7 @@ pub(super) enum Kind {
 
 impl Kind {
     /// The TYPE reply's word.
-    fn from_type(t: &str) -> Option<Kind> {
+    pub(crate) fn from_type(t: &str) -> Option<Kind> {
         Some(match t {
             "string" => Kind::String,
             "hash" => Kind::Hash,
@@ -42,7 +42,7 @@ impl Kind {
     }
 
     /// Queues the command that reads the whole value.
-    fn read(self, pipe: &mut redis::Pipeline, key: &[u8]) {
+    pub(crate) fn read(self, pipe: &mut redis::Pipeline, key: &[u8]) {
         match self {
             Kind::String => pipe.cmd("GET").arg(key),
             Kind::Hash => pipe.cmd("HGETALL").arg(key),
@@ -65,7 +65,7 @@ impl Kind {
     }
 
     /// The script's elements from the read's reply (`None`: the key is gone).
-    pub(super) fn elements(self, v: &Value) -> Result<Option<Vec<Vec<u8>>>, String> {
+    pub(crate) fn elements(self, v: &Value) -> Result<Option<Vec<Vec<u8>>>, String> {
         if matches!(v, Value::Nil) {
             return Ok(None);
         }
