@@ -400,3 +400,86 @@ fn an_interrupted_run_resumes_from_its_checkpoint_writing_no_key_twice() {
     );
     assert!(other.contains("another run"), "{other}");
 }
+
+#[test]
+fn the_target_stops_the_warm_before_it_evicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = RedisServer::start();
+    let target =
+        RedisServer::with_args(&["--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru"]);
+    let value = "x".repeat(1000);
+    source.pipe(&crate::commands(5000, |i| format!("SET m:{i} {value}")));
+    let file = dir.path().join("keys.txt");
+    std::fs::write(
+        &file,
+        (0..5000).map(|i| format!("m:{i}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source",
+        &src,
+        "--rate",
+        "500",
+        "--pipeline",
+        "50",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rep["stopped_by"], "memory_guard", "{rep}");
+    assert!(rep["written"].as_u64().unwrap() < 5000, "{rep}");
+    assert_eq!(target.info_field("evicted_keys"), "0", "{rep}");
+}
+
+#[test]
+fn a_source_that_dies_mid_run_is_exit_3_and_what_was_written_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = RedisServer::start();
+    let target = RedisServer::start();
+    source.pipe(&crate::commands(2000, |i| format!("SET d:{i} v")));
+    let file = dir.path().join("keys.txt");
+    std::fs::write(
+        &file,
+        (0..2000).map(|i| format!("d:{i}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let tp = target.port.to_string();
+    let child = crate::spawn(&[
+        "warm",
+        "-p",
+        &tp,
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source",
+        &src,
+        "--rate",
+        "200",
+        "--pipeline",
+        "20",
+        "-o",
+        "json",
+    ]);
+    crate::util::wait_until("some keys on the target", 30, || {
+        target.cli(&["DBSIZE"]).parse::<u64>().unwrap_or(0) >= 100
+    });
+    source.stop();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rep: Value = valid(serde_json::from_slice(&out.stdout).unwrap());
+    assert_eq!(rep["stopped_by"], "node_lost");
+    let written = rep["written"].as_u64().unwrap();
+    assert!(rep["failed"].as_u64().unwrap() > 0, "{rep}");
+    assert_eq!(target.cli(&["DBSIZE"]), written.to_string());
+}
