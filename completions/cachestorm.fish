@@ -329,8 +329,10 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l keys-file
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l top -d 'warm only the N hottest keys' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l match -d 'warm only keys matching this glob (Redis MATCH rules)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source -d 'where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source-file -d 'where values come from: a JSONL file, {"key", "value" (or "value_b64"), "ttl_ms"} a line; written with SET NX' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl -d 'with --source-file: the TTL of keys whose line gives none (default: none)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l min-ttl -d 'skip keys whose remaining TTL in the source is under this (they would expire at once)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl-jitter -d 'spread each copied key\'s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl-jitter -d 'spread each written key\'s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, 0 with --source]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l rate -d 'most keys per second written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline -d 'keys per round trip (fetches from the source and writes to the target alike)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r

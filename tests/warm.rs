@@ -483,3 +483,51 @@ fn a_source_that_dies_mid_run_is_exit_3_and_what_was_written_stays() {
     assert!(rep["failed"].as_u64().unwrap() > 0, "{rep}");
     assert_eq!(target.cli(&["DBSIZE"]), written.to_string());
 }
+
+#[test]
+fn values_from_a_jsonl_file_with_set_nx_and_jittered_ttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = RedisServer::start();
+    target.cli(&["SET", "f:1", "fresher"]);
+    let mut lines: Vec<String> = (0..100)
+        .map(|i| format!(r#"{{"key": "f:{i}", "value": "v{i}", "ttl_ms": 600000}}"#))
+        .collect();
+    lines.push(r#"{"key": "bin", "value_b64": "AP8="}"#.into());
+    lines.push("{not json".into());
+    let values = dir.path().join("values.jsonl");
+    std::fs::write(&values, lines.join("\n") + "\n").unwrap();
+    let keys = dir.path().join("keys.txt");
+    let mut k: String = (0..100).map(|i| format!("f:{i}\n")).collect();
+    k.push_str("bin\nnot-in-file\n");
+    std::fs::write(&keys, k).unwrap();
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        keys.to_str().unwrap(),
+        "--source-file",
+        values.to_str().unwrap(),
+        "--ttl",
+        "1h",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1 of 102 lines"), "{err}");
+    let n = |f: &str| rep[f].as_u64().unwrap();
+    assert_eq!(
+        (n("written"), n("skipped_existing"), n("missing_in_source")),
+        (100, 1, 1)
+    );
+    assert_eq!(target.cli(&["GET", "f:1"]), "fresher");
+    assert_eq!(target.cli(&["STRLEN", "bin"]), "2");
+    // The lines' 600 s TTL, spread ±10% by default; `bin` has none in its line: --ttl 1h.
+    let ttls: Vec<i64> = (2..100)
+        .map(|i| target.cli(&["TTL", &format!("f:{i}")]).parse().unwrap())
+        .collect();
+    let (lo, hi) = (*ttls.iter().min().unwrap(), *ttls.iter().max().unwrap());
+    assert!(lo >= 535 && hi <= 660 && hi - lo >= 60, "{lo}..{hi}");
+    let bin: i64 = target.cli(&["TTL", "bin"]).parse().unwrap();
+    assert!((3200..=3960).contains(&bin), "{bin}");
+}

@@ -448,19 +448,22 @@ pub(crate) struct WarmArgs {
     pub(crate) pattern: Option<String>,
 
     /// where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)
-    #[arg(
-        long = "source",
-        help_heading = "Values",
-        value_name = "URL",
-        required_unless_present = "dry_run"
-    )]
+    #[arg(long = "source", help_heading = "Values", value_name = "URL", required_unless_present_any = ["dry_run", "source_file"], conflicts_with = "source_file")]
     pub(crate) source: Option<String>,
+
+    /// where values come from: a JSONL file, {"key", "value" (or "value_b64"), "ttl_ms"} a line; written with SET NX
+    #[arg(long = "source-file", help_heading = "Values", value_name = "FILE")]
+    pub(crate) source_file: Option<String>,
+
+    /// with --source-file: the TTL of keys whose line gives none (default: none)
+    #[arg(long = "ttl", help_heading = "Values", value_name = "DURATION", value_parser = nonzero_duration, requires = "source_file")]
+    pub(crate) ttl: Option<std::time::Duration>,
 
     /// skip keys whose remaining TTL in the source is under this (they would expire at once)
     #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub(crate) min_ttl: std::time::Duration,
 
-    /// spread each copied key's TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none)
+    /// spread each written key's TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, 0 with --source]
     #[arg(long = "ttl-jitter", help_heading = "Values", value_name = "PCT", value_parser = percentage)]
     pub(crate) ttl_jitter: Option<f64>,
 
@@ -489,7 +492,7 @@ pub(crate) struct WarmArgs {
     pub(crate) measure: Option<std::time::Duration>,
 
     /// after the warm, read N written keys back from the target and the source and compare them by type and value
-    #[arg(long = "verify", help_heading = "Writing", value_name = "N", value_parser = at_least_one::<usize>)]
+    #[arg(long = "verify", help_heading = "Writing", value_name = "N", value_parser = at_least_one::<usize>, requires = "source")]
     pub(crate) verify: Option<usize>,
 
     /// save progress to FILE as the run goes (atomically), so an interrupted run can go on with --resume

@@ -19,6 +19,7 @@ use crate::source::pace::Bucket;
 use crate::source::stop::{progress_bar, Stop};
 use crate::warm::checkpoint::{plan_id, Checkpoint};
 use crate::warm::copy::{fetch, write, BatchResult, Copier, Fetched, WriteOptions, Written};
+use crate::warm::file::FileValues;
 use crate::warm::keys::{gather, Gathered, KeySpec};
 use crate::warm::verify::verify;
 
@@ -54,45 +55,34 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         output::print(format, &view, &target.report(), &report)?;
         return Ok(Outcome::Done);
     }
-    let source = source_target(&args.target, args.source.as_deref())?;
-    let src_nodes = discover(&source).await?;
-    let [src_node] = src_nodes.as_slice() else {
-        return Err(Error::Usage(
-            "--source names one server (cluster sources are not supported by warm)".into(),
-        ));
-    };
     let mut target_conn = connect(&node.addr, &target.options).await?;
-    let mut source_conn = connect(&src_node.addr, &source.options).await?;
-    let before = refuse_same_or_full(&mut source_conn, &mut target_conn, &args).await?;
-    let copier = Copier {
-        source: source_conn,
-        target: target_conn.clone(),
-        opts: WriteOptions {
-            overwrite: args.overwrite,
-            min_ttl_ms: args.min_ttl.as_millis() as u64,
-            jitter_pct: args.ttl_jitter.unwrap_or(0.0),
-        },
+    let opts = WriteOptions {
+        overwrite: args.overwrite,
+        min_ttl_ms: args.min_ttl.as_millis() as u64,
+        jitter_pct: args.ttl_jitter.unwrap_or(if args.source_file.is_some() {
+            10.0
+        } else {
+            0.0
+        }),
     };
+    let (values, source_name, before) = values(&args, &mut target_conn, opts).await?;
     let keys: Vec<Vec<u8>> = gathered.keys.into_iter().map(|(k, _)| k).collect();
-    let progress = Progress::open(
-        &args,
-        &keys,
-        &src_node.addr.to_string(),
-        &node.addr.to_string(),
-    )?;
+    let progress = Progress::open(&args, &keys, &source_name, &node.addr.to_string())?;
     report.resumed_after = progress.as_ref().map_or(0, |p| p.done);
     let mut probe = target_conn.clone();
     if let Some(d) = args.measure {
         report.measured_before = Some(measure(&mut probe, d).await?);
     }
-    let mut checker = copier.source.clone();
-    let ran = copy_all(copier, target_conn, &keys, &args, before, progress).await?;
+    let mut checker = values.source();
+    let ran = copy_all(values, target_conn, &keys, &args, before, progress).await?;
     fill(&mut report, &ran);
     if let (Some(d), false) = (args.measure, ran.interrupted || ran.lost) {
         report.measured_after = Some(measure(&mut probe, d).await?);
     }
-    if args.verify.is_some() && !ran.interrupted && !ran.lost {
-        let c = verify(&mut checker, &mut probe, &ran.written).await?;
+    if let (Some(source), Some(_), false) =
+        (checker.as_mut(), args.verify, ran.interrupted || ran.lost)
+    {
+        let c = verify(source, &mut probe, &ran.written).await?;
         report.verified = Some(VerifiedRow {
             sampled: c.sampled,
             same: c.same,
@@ -107,6 +97,61 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         lost: ran.lost,
     }
     .outcome())
+}
+
+/// The value source the flags name, opened: a JSONL file read whole, or a source server
+/// (refused when it is the target itself); with its name for the checkpoint's plan, and
+/// the target's INFO before writing.
+async fn values(
+    args: &WarmArgs,
+    target_conn: &mut NodeConn,
+    opts: WriteOptions,
+) -> Result<(Values, String, InfoSnapshot)> {
+    Ok(match &args.source_file {
+        Some(path) => {
+            let path2 = path.clone();
+            let file = tokio::task::spawn_blocking(move || FileValues::load(&path2))
+                .await
+                .map_err(|e| Error::Input(format!("reading {path}: {e}")))??;
+            if file.bad > 0 {
+                eprintln!(
+                    "cachestorm: warning: {} of {} lines of {path} skipped; first: {}",
+                    file.bad,
+                    file.lines,
+                    file.first_bad.as_deref().unwrap_or("")
+                );
+            }
+            let before = refuse_same_or_full(None, target_conn, args).await?;
+            let ttl = args.ttl.map(|t| t.as_millis() as u64);
+            (
+                Values::File {
+                    file,
+                    target: target_conn.clone(),
+                    opts,
+                    ttl,
+                },
+                format!("file {path}"),
+                before,
+            )
+        }
+        None => {
+            let source = source_target(&args.target, args.source.as_deref())?;
+            let src_nodes = discover(&source).await?;
+            let [src_node] = src_nodes.as_slice() else {
+                return Err(Error::Usage(
+                    "--source names one server (cluster sources are not supported by warm)".into(),
+                ));
+            };
+            let mut source_conn = connect(&src_node.addr, &source.options).await?;
+            let before = refuse_same_or_full(Some(&mut source_conn), target_conn, args).await?;
+            let copier = Copier {
+                source: source_conn,
+                target: target_conn.clone(),
+                opts,
+            };
+            (Values::peer(copier), src_node.addr.to_string(), before)
+        }
+    })
 }
 
 /// The key sources the flags name, in the order given.
@@ -210,17 +255,19 @@ fn plan(g: &Gathered, dry_run: bool) -> WarmReport {
 /// source that is the target itself (same run_id) and a target already past
 /// `--max-memory-pct`.
 async fn refuse_same_or_full(
-    source: &mut NodeConn,
+    source: Option<&mut NodeConn>,
     target: &mut NodeConn,
     a: &WarmArgs,
 ) -> Result<InfoSnapshot> {
-    let s = info_of(source, "server").await?;
     let t = info_of(target, "everything").await?;
-    if s.server.run_id.is_some() && s.server.run_id == t.server.run_id {
-        return Err(Error::Usage(format!(
-            "--source {} is the target itself (same run_id): nothing to copy",
-            source.endpoint
-        )));
+    if let Some(source) = source {
+        let s = info_of(source, "server").await?;
+        if s.server.run_id.is_some() && s.server.run_id == t.server.run_id {
+            return Err(Error::Usage(format!(
+                "--source {} is the target itself (same run_id): nothing to copy",
+                source.endpoint
+            )));
+        }
     }
     if let Some(pct) = memory_pct(&t).filter(|p| *p >= a.max_memory_pct) {
         return Err(Error::Server {
@@ -281,7 +328,7 @@ struct Ran {
 /// Copies `keys` in batches of `--pipeline`, paced by `--rate`, until done, the deadline,
 /// Ctrl-C, the target's guard, or a failed connection.
 async fn copy_all(
-    mut copier: Copier,
+    mut values: Values,
     mut probe: NodeConn,
     keys: &[Vec<u8>],
     a: &WarmArgs,
@@ -301,10 +348,6 @@ async fn copy_all(
     let mut ran = Ran::default();
     let mut checked = Instant::now();
     let batches: Vec<&[Vec<u8>]> = keys.chunks(a.pipeline).collect();
-    // The next batch is read from the source while this one is written to the target: a
-    // second multiplexed handle on the same source connection.
-    let mut reader = copier.source.clone();
-    let mut prefetched: Option<Result<Vec<Fetched>>> = None;
     for (i, batch) in batches.iter().enumerate() {
         if a.max_time.is_some_and(|d| started.elapsed() >= d) {
             ran.deadline = true;
@@ -315,40 +358,15 @@ async fn copy_all(
                 break;
             }
         }
-        let fetched = match prefetched.take() {
-            Some(f) => f,
-            None => match stop.until(fetch(&mut reader, batch)).await {
-                Some(f) => f,
-                None => break,
-            },
-        };
-        let items: Vec<(Vec<u8>, Fetched)> = match fetched {
-            Ok(f) => batch.iter().cloned().zip(f).collect(),
-            Err(e) => {
-                lost(&mut ran, &e);
-                break;
-            }
-        };
-        let next = batches.get(i + 1);
-        let both = async {
-            let opts = copier.opts;
-            tokio::join!(
-                write(&mut copier.source, &mut copier.target, &items, opts),
-                async {
-                    match next {
-                        Some(nb) => Some(fetch(&mut reader, nb).await),
-                        None => None,
-                    }
-                }
-            )
-        };
-        let Some((written, next_fetched)) = stop.until(both).await else {
+        let Some(written) = stop
+            .until(values.batch(batch, batches.get(i + 1).copied()))
+            .await
+        else {
             break;
         };
-        prefetched = next_fetched;
         match written {
             Ok(w) => {
-                for ((key, _), w) in items.iter().zip(&w) {
+                for (key, w) in batch.iter().zip(&w) {
                     ran.total.add(key, w);
                     let kept = matches!(w, Written::Restored { .. } | Written::Fallback { .. });
                     if kept && ran.written.len() < a.verify.unwrap_or(0) {
@@ -510,5 +528,76 @@ impl Progress {
 
     fn save_now(&self) -> Result<()> {
         Checkpoint::new(self.plan.clone(), self.keys, self.done).save(&self.path)
+    }
+}
+
+/// Where values come from, batch by batch.
+enum Values {
+    /// A source server: the next batch is read (DUMP + PTTL) while this one is written,
+    /// on a second multiplexed handle of the same source connection.
+    Peer {
+        copier: Box<Copier>,
+        reader: NodeConn,
+        prefetched: Option<Result<Vec<Fetched>>>,
+    },
+    /// A JSONL file, written with SET NX and the line's TTL (else `--ttl`).
+    File {
+        file: FileValues,
+        target: NodeConn,
+        opts: WriteOptions,
+        ttl: Option<u64>,
+    },
+}
+
+impl Values {
+    fn peer(copier: Copier) -> Self {
+        Values::Peer {
+            reader: copier.source.clone(),
+            copier: Box::new(copier),
+            prefetched: None,
+        }
+    }
+
+    /// The source connection `--verify` reads from (none for a file).
+    fn source(&self) -> Option<NodeConn> {
+        match self {
+            Values::Peer { copier, .. } => Some(copier.source.clone()),
+            Values::File { .. } => None,
+        }
+    }
+
+    /// Writes `batch` (each key's outcome, in order), reading `next` meanwhile.
+    async fn batch(&mut self, batch: &[Vec<u8>], next: Option<&[Vec<u8>]>) -> Result<Vec<Written>> {
+        match self {
+            Values::Peer {
+                copier,
+                reader,
+                prefetched,
+            } => {
+                let fetched = match prefetched.take() {
+                    Some(f) => f,
+                    None => fetch(reader, batch).await,
+                }?;
+                let items: Vec<(Vec<u8>, Fetched)> = batch.iter().cloned().zip(fetched).collect();
+                let opts = copier.opts;
+                let (written, ahead) = tokio::join!(
+                    write(&mut copier.source, &mut copier.target, &items, opts),
+                    async {
+                        match next {
+                            Some(nb) => Some(fetch(reader, nb).await),
+                            None => None,
+                        }
+                    }
+                );
+                *prefetched = ahead;
+                written
+            }
+            Values::File {
+                file,
+                target,
+                opts,
+                ttl,
+            } => file.set_batch(target, batch, *opts, *ttl).await,
+        }
     }
 }

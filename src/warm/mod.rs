@@ -6,5 +6,6 @@
 
 pub(crate) mod checkpoint;
 pub(crate) mod copy;
+pub(crate) mod file;
 pub(crate) mod keys;
 pub(crate) mod verify;
