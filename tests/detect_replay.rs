@@ -360,3 +360,41 @@ fn live_run_records_replays_and_saves_a_baseline() {
     );
     assert!(err.contains("another topology"), "{err}");
 }
+
+#[test]
+fn a_ttl_sample_forecasts_keys_set_to_expire_together() {
+    let s = RedisServer::start();
+    s.pipe(&crate::commands(3000, |i| format!("SET wave:{i} v EX 40")));
+    let port = s.port.to_string();
+    let (code, out, err) = run(&[
+        "detect",
+        "-p",
+        &port,
+        "--duration",
+        "1s",
+        "--interval",
+        "500ms",
+        "--ttl-sample",
+        "1000",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let d = doc(&out);
+    assert_eq!(d["primary_class"], "mass_expiration", "{d}");
+    let ev = &d["classes"][0]["evidence"];
+    assert!(
+        ev.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["metric"] == "ttl_cliff_pct"),
+        "{d}"
+    );
+    assert!(
+        d["sampling"]["monitor"][0]
+            .as_str()
+            .unwrap()
+            .contains("TTL sample"),
+        "{d}"
+    );
+}

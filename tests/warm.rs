@@ -25,6 +25,14 @@ fn log(dir: &std::path::Path) -> std::path::PathBuf {
     p
 }
 
+/// A keys file of `PREFIX:0` .. `PREFIX:{n-1}`, one a line.
+fn keys_file(dir: &std::path::Path, prefix: &str, n: usize) -> std::path::PathBuf {
+    let p = dir.join("keys.txt");
+    let text: String = (0..n).map(|i| format!("{prefix}:{i}\n")).collect();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
 fn run(args: &[&str]) -> (i32, Value, String) {
     let out = cachestorm().args(args).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -285,12 +293,7 @@ fn ttl_jitter_spreads_ttls_inside_the_band() {
     let dir = tempfile::tempdir().unwrap();
     let (source, target) = (RedisServer::start(), RedisServer::start());
     source.pipe(&crate::commands(200, |i| format!("SET j:{i} v EX 1000")));
-    let file = dir.path().join("keys.txt");
-    std::fs::write(
-        &file,
-        (0..200).map(|i| format!("j:{i}\n")).collect::<String>(),
-    )
-    .unwrap();
+    let file = keys_file(dir.path(), "j", 200);
     let src = format!("redis://127.0.0.1:{}", source.port);
     let (code, rep, err) = run(&[
         "warm",
@@ -326,12 +329,7 @@ fn an_interrupted_run_resumes_from_its_checkpoint_writing_no_key_twice() {
     let dir = tempfile::tempdir().unwrap();
     let (source, target) = (RedisServer::start(), RedisServer::start());
     source.pipe(&crate::commands(600, |i| format!("SET r:{i} v{i}")));
-    let file = dir.path().join("keys.txt");
-    std::fs::write(
-        &file,
-        (0..600).map(|i| format!("r:{i}\n")).collect::<String>(),
-    )
-    .unwrap();
+    let file = keys_file(dir.path(), "r", 600);
     let cp = dir.path().join("warm.checkpoint");
     let src = format!("redis://127.0.0.1:{}", source.port);
     let tp = target.port.to_string();
@@ -409,12 +407,7 @@ fn the_target_stops_the_warm_before_it_evicts() {
         RedisServer::with_args(&["--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru"]);
     let value = "x".repeat(1000);
     source.pipe(&crate::commands(5000, |i| format!("SET m:{i} {value}")));
-    let file = dir.path().join("keys.txt");
-    std::fs::write(
-        &file,
-        (0..5000).map(|i| format!("m:{i}\n")).collect::<String>(),
-    )
-    .unwrap();
+    let file = keys_file(dir.path(), "m", 5000);
     let src = format!("redis://127.0.0.1:{}", source.port);
     let (code, rep, err) = run(&[
         "warm",
@@ -443,12 +436,7 @@ fn a_source_that_dies_mid_run_is_exit_3_and_what_was_written_stays() {
     let mut source = RedisServer::start();
     let target = RedisServer::start();
     source.pipe(&crate::commands(2000, |i| format!("SET d:{i} v")));
-    let file = dir.path().join("keys.txt");
-    std::fs::write(
-        &file,
-        (0..2000).map(|i| format!("d:{i}\n")).collect::<String>(),
-    )
-    .unwrap();
+    let file = keys_file(dir.path(), "d", 2000);
     let src = format!("redis://127.0.0.1:{}", source.port);
     let tp = target.port.to_string();
     let child = crate::spawn(&[
