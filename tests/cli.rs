@@ -20,6 +20,7 @@ mod readme;
 mod stats;
 mod target;
 mod warm;
+mod warm_cluster;
 
 use std::process::{Child, Stdio};
 

@@ -26,14 +26,14 @@ fn log(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// A keys file of `PREFIX:0` .. `PREFIX:{n-1}`, one a line.
-fn keys_file(dir: &std::path::Path, prefix: &str, n: usize) -> std::path::PathBuf {
+pub(crate) fn keys_file(dir: &std::path::Path, prefix: &str, n: usize) -> std::path::PathBuf {
     let p = dir.join("keys.txt");
     let text: String = (0..n).map(|i| format!("{prefix}:{i}\n")).collect();
     std::fs::write(&p, text).unwrap();
     p
 }
 
-fn run(args: &[&str]) -> (i32, Value, String) {
+pub(crate) fn run(args: &[&str]) -> (i32, Value, String) {
     let out = cachestorm().args(args).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let doc = serde_json::from_slice(&out.stdout)
@@ -41,7 +41,7 @@ fn run(args: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap_or(-1), valid(doc), err)
 }
 
-fn commandstat(s: &RedisServer, cmd: &str) -> u64 {
+pub(crate) fn commandstat(s: &RedisServer, cmd: &str) -> u64 {
     s.cli(&["INFO", "commandstats"])
         .lines()
         .find(|l| l.starts_with(&format!("cmdstat_{cmd}:")))
@@ -409,10 +409,11 @@ fn the_target_stops_the_warm_before_it_evicts() {
     source.pipe(&crate::commands(5000, |i| format!("SET m:{i} {value}")));
     let file = keys_file(dir.path(), "m", 5000);
     let src = format!("redis://127.0.0.1:{}", source.port);
-    let (code, rep, err) = run(&[
+    let tp = target.port.to_string();
+    let args = [
         "warm",
         "-p",
-        &target.port.to_string(),
+        &tp,
         "--keys-file",
         file.to_str().unwrap(),
         "--source",
@@ -423,8 +424,19 @@ fn the_target_stops_the_warm_before_it_evicts() {
         "50",
         "-o",
         "json",
-    ]);
+    ];
+    // The plan (about 5 MB) does not fit under 90% of 3 MB: refused before any write.
+    let err = fails(&args, 2);
+    assert!(err.contains("headroom") && err.contains("--force"), "{err}");
+    assert_eq!(target.cli(&["DBSIZE"]), "0");
+    // Forced, the guard stops it as memory fills.
+    let (code, rep, err) = run(&[&args[..], &["--force"]].concat());
     assert_eq!(code, 0, "{err}");
+    assert!(
+        rep["estimated_bytes"].as_u64().unwrap() > 4_000_000,
+        "{rep}"
+    );
+    assert!(rep["headroom_bytes"].as_u64().unwrap() < 3_000_000, "{rep}");
     assert_eq!(rep["stopped_by"], "memory_guard", "{rep}");
     assert!(rep["written"].as_u64().unwrap() < 5000, "{rep}");
     assert_eq!(target.info_field("evicted_keys"), "0", "{rep}");

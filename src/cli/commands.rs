@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::shared::*;
 use super::{
-    at_least_one, nonzero_duration, parse_duration, parse_size, percentage, positive,
+    at_least_one, nonzero_duration, nonzero_size, parse_duration, parse_size, percentage, positive,
     whole_minutes, whole_seconds,
 };
 
@@ -439,6 +439,14 @@ pub(crate) struct WarmArgs {
     #[arg(long = "keys-file", help_heading = "Keys", value_name = "FILE")]
     pub(crate) keys_file: Vec<String>,
 
+    /// the keys are every key of the --source server (or cluster) matching --match, as SCAN returns them: copy from a peer, streamed, no key list needed
+    #[arg(long = "from-source-scan", help_heading = "Keys", requires = "source")]
+    pub(crate) from_source_scan: bool,
+
+    /// with --from-source-scan: only keys of these cluster slots (`A-B` or `A`), e.g. the slots of a node just added
+    #[arg(long = "slots", help_heading = "Keys", value_name = "A-B", value_parser = slot_range, requires = "from_source_scan")]
+    pub(crate) slots: Option<std::ops::RangeInclusive<u16>>,
+
     /// warm only the N hottest keys
     #[arg(long = "top", help_heading = "Keys", value_name = "N", value_parser = at_least_one::<usize>)]
     pub(crate) top: Option<usize>,
@@ -450,6 +458,10 @@ pub(crate) struct WarmArgs {
     /// where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)
     #[arg(long = "source", help_heading = "Values", value_name = "URL", required_unless_present_any = ["dry_run", "source_file"], conflicts_with = "source_file")]
     pub(crate) source: Option<String>,
+
+    /// the --source URL is a node of a cluster: read each key from the master of its slot
+    #[arg(long = "source-cluster", help_heading = "Values", requires = "source")]
+    pub(crate) source_cluster: bool,
 
     /// where values come from: a JSONL file, {"key", "value" (or "value_b64"), "ttl_ms"} a line; written with SET NX
     #[arg(long = "source-file", help_heading = "Values", value_name = "FILE")]
@@ -474,6 +486,14 @@ pub(crate) struct WarmArgs {
     /// most keys per second written
     #[arg(long = "rate", help_heading = "Writing", value_name = "KEYS_PER_SEC", value_parser = at_least_one::<u64>)]
     pub(crate) rate: Option<u64>,
+
+    /// most value bytes per second written
+    #[arg(long = "max-bytes-per-sec", help_heading = "Writing", value_name = "SIZE", value_parser = nonzero_size)]
+    pub(crate) max_bytes_per_sec: Option<u64>,
+
+    /// back off while the target's PING latency (side probe) is above this: a pause that doubles precedes each batch, and batches halve
+    #[arg(long = "max-latency", help_heading = "Writing", value_name = "DURATION", default_value = "10ms", value_parser = nonzero_duration)]
+    pub(crate) max_latency: std::time::Duration,
 
     /// keys per round trip (fetches from the source and writes to the target alike)
     #[arg(long = "pipeline", help_heading = "Writing", value_name = "N", default_value_t = 100, value_parser = at_least_one::<usize>)]
@@ -503,7 +523,30 @@ pub(crate) struct WarmArgs {
     #[arg(long = "resume", help_heading = "Writing", requires = "checkpoint")]
     pub(crate) resume: bool,
 
+    /// warm even when the plan's estimated bytes exceed the target's headroom under --max-memory-pct
+    #[arg(long = "force", help_heading = "Writing")]
+    pub(crate) force: bool,
+
     /// print the plan and write nothing
     #[arg(long = "dry-run", help_heading = "Writing")]
     pub(crate) dry_run: bool,
+}
+
+/// `A-B` or `A`: cluster slots, 0 to 16383.
+fn slot_range(s: &str) -> Result<std::ops::RangeInclusive<u16>, String> {
+    let slot = |t: &str| -> Result<u16, String> {
+        t.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| *n < 16384)
+            .ok_or_else(|| format!("{t:?} is not a cluster slot (0 to 16383)"))
+    };
+    let (a, b) = match s.split_once('-') {
+        Some((a, b)) => (slot(a)?, slot(b)?),
+        None => (slot(s)?, slot(s)?),
+    };
+    if a > b {
+        return Err(format!("{a}-{b}: the first slot is after the last"));
+    }
+    Ok(a..=b)
 }

@@ -1,26 +1,32 @@
-//! `cachestorm warm`: gathers keys from logs, captures, reports and key files (hottest
-//! first), then copies their values from a source server to the target — DUMP + PTTL,
-//! RESTORE without REPLACE (a typed, atomic copy where the target refuses the payload) —
-//! in pipelined batches under `--rate` and `--max-time`, stopping before the target starts
-//! evicting. Writes to the target only; never deletes.
+//! `cachestorm warm`, the edge: resolves the flags into the plan — the keys (gathered
+//! hottest first from logs, captures, reports and key files, or a scan of the source),
+//! the value source (a server or cluster, a file), the target's masters — refuses a source
+//! that is the target and a plan larger than the target's headroom (unless `--force`),
+//! says the plan on stderr, runs the executor (`warm::exec`) with the checkpoint, and
+//! prints the report (`--measure`, `--verify` around it). Writes to the target only;
+//! never deletes.
 
 use std::time::{Duration, Instant};
 
+use crate::analysis::glob;
 use crate::cli::{TargetArgs, WarmArgs};
 use crate::endpoint::Target;
 use crate::error::{Error, Result};
 use crate::exit::Ending;
-use crate::output::warm::{Failure, Measured, SourceRow, VerifiedRow, WarmReport};
+use crate::output::warm::{Failure, Measured, SourceRow, VerifiedRow, WarmEvent, WarmReport};
 use crate::output::{self, Completeness, StopReason};
 use crate::parse::info::{self, InfoSnapshot};
+use crate::parse::keyslot::key_slot;
 use crate::source::conn::{connect, NodeConn};
-use crate::source::discover::discover;
-use crate::source::pace::Bucket;
-use crate::source::stop::{progress_bar, Stop};
+use crate::source::discover::{discover, Role};
 use crate::warm::checkpoint::{plan_id, Checkpoint};
-use crate::warm::copy::{fetch, write, BatchResult, Copier, Fetched, WriteOptions, Written};
+use crate::warm::copy::WriteOptions;
+use crate::warm::exec::{self, memory_pct, Guard, Ran, Saver, Settings, Tick};
+use crate::warm::feed::{Feed, Position, Scan};
 use crate::warm::file::FileValues;
 use crate::warm::keys::{gather, Gathered, KeySpec};
+use crate::warm::route::Nodes;
+use crate::warm::values::Values;
 use crate::warm::verify::verify;
 
 use super::Outcome;
@@ -28,34 +34,31 @@ use super::Outcome;
 /// Failed keys listed per reason.
 const FIRST_KEYS: usize = 5;
 
-/// How often the target's memory and evictions are checked while writing.
-const GUARD_EVERY: Duration = Duration::from_millis(250);
-
 pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
-    let specs = specs(&args)?;
-    let (top, pattern) = (args.top, args.pattern.clone());
-    let gathered = tokio::task::spawn_blocking(move || {
-        gather(&specs, top, pattern.as_deref().map(str::as_bytes))
-    })
-    .await
-    .map_err(|e| Error::Input(format!("reading the key sources: {e}")))??;
-    let target = super::target::resolve(&args.target)?;
-    let nodes = discover(&target).await?;
-    let [node] = nodes.as_slice() else {
-        return Err(Error::Usage(format!(
-            "warm writes to one node, and this target has {}: name one with -h/-p, --url or a single --node",
-            nodes.len()
-        )));
+    let gathered = match specs(&args)? {
+        Some(specs) => {
+            let (top, pattern) = (args.top, args.pattern.clone());
+            Some(
+                tokio::task::spawn_blocking(move || {
+                    gather(&specs, top, pattern.as_deref().map(str::as_bytes))
+                })
+                .await
+                .map_err(|e| Error::Input(format!("reading the key sources: {e}")))??,
+            )
+        }
+        None => None,
     };
-    let mut report = plan(&gathered, args.dry_run);
+    let target = super::target::resolve(&args.target)?;
+    let mut report = plan(gathered.as_ref(), args.dry_run);
     let format = args.output.format();
     let view = output::View::stdout(false);
-    if args.dry_run {
-        report.completeness = Completeness::done();
+    let named_values = args.source.is_some() || args.source_file.is_some();
+    if args.dry_run && !named_values {
         output::print(format, &view, &target.report(), &report)?;
         return Ok(Outcome::Done);
     }
-    let mut target_conn = connect(&node.addr, &target.options).await?;
+    let mut target_nodes = nodes_of(&target, "the target").await?;
+    report.target_nodes = target_nodes.conns().len() as u64;
     let opts = WriteOptions {
         overwrite: args.overwrite,
         min_ttl_ms: args.min_ttl.as_millis() as u64,
@@ -65,24 +68,119 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
             0.0
         }),
     };
-    let (values, source_name, before) = values(&args, &mut target_conn, opts).await?;
-    let keys: Vec<Vec<u8>> = gathered.keys.into_iter().map(|(k, _)| k).collect();
-    let progress = Progress::open(&args, &keys, &source_name, &node.addr.to_string())?;
-    report.resumed_after = progress.as_ref().map_or(0, |p| p.done);
-    let mut probe = target_conn.clone();
+    let (mut values, source_name) = values(&args).await?;
+    let guards = refuse_same_or_full(values.peer(), &target_nodes, &args).await?;
+    let keys: Vec<Vec<u8>> = gathered
+        .map(|g| g.keys.into_iter().map(|(k, _)| k).collect())
+        .unwrap_or_default();
+    let (est, headroom) = estimate(&values, &keys, &args, &guards).await?;
+    report.estimated_bytes = est;
+    report.headroom_bytes = headroom;
+    report.estimated_secs = match (args.rate, args.from_source_scan) {
+        (Some(r), false) => Some(keys.len() as f64 / r as f64),
+        _ => None,
+    };
+    eprintln!("cachestorm: {}", plan_line(&report, args.from_source_scan));
+    if let (Some(e), Some(h), false) = (est, headroom, args.force) {
+        if e > h {
+            return Err(Error::Usage(format!(
+                "the plan's estimated {} is more than the target's headroom of {} (under --max-memory-pct {:.0}): warm fewer keys (--top, --match), or pass --force",
+                crate::units::bytes(e),
+                crate::units::bytes(h),
+                args.max_memory_pct
+            )));
+        }
+    }
+    if args.dry_run {
+        output::print(format, &view, &target.report(), &report)?;
+        return Ok(Outcome::Done);
+    }
+    let target_name = target_nodes
+        .conns()
+        .iter()
+        .map(|c| c.endpoint.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (mut feed, scan_name) = feed(&args, &values, keys)?;
+    let plan = plan_id(
+        match &feed {
+            Feed::List { keys, .. } => keys,
+            Feed::Scan(_) => &[],
+        },
+        &format!("{source_name}{scan_name}"),
+        &target_name,
+    );
+    let total = feed.total();
+    let from = match (&args.checkpoint, args.resume) {
+        (Some(path), true) => Checkpoint::load(path, &plan, total.unwrap_or(0))?.at,
+        _ => Position::default(),
+    };
+    if from != Position::default() {
+        feed = resumed(feed, &values, &args, from)?;
+    }
+    report.resumed_after = from.done;
+    let saver = args
+        .checkpoint
+        .clone()
+        .map(|p| Saver::new(p, plan, total.unwrap_or(0)));
+    let mut probe = target_nodes.conns()[0].clone();
     if let Some(d) = args.measure {
         report.measured_before = Some(measure(&mut probe, d).await?);
     }
-    let mut checker = values.source();
-    let ran = copy_all(values, target_conn, &keys, &args, before, progress).await?;
+    let settings = Settings {
+        opts,
+        pipeline: args.pipeline,
+        rate: args.rate,
+        bytes_per_sec: args.max_bytes_per_sec,
+        max_time: args.max_time,
+        max_latency: args.max_latency,
+        verify: args.verify.unwrap_or(0),
+    };
+    let left = total.map(|t| t.saturating_sub(from.done));
+    let ndjson = format == output::Format::Ndjson;
+    let tick = |t: Tick| {
+        if ndjson {
+            let e = WarmEvent::new(
+                "progress", t.handled, left, t.written, t.failed, t.bytes, t.secs,
+            );
+            let _ = output::write_ndjson(&mut std::io::stdout().lock(), &e);
+        }
+    };
+    let ran = exec::run(
+        &mut values,
+        &mut target_nodes,
+        &mut feed,
+        &settings,
+        from,
+        saver,
+        guards,
+        tick,
+    )
+    .await?;
+    if let Feed::Scan(s) = &feed {
+        report.targeted = from.done + ran.handled();
+        report.distinct_keys = report.targeted;
+        if let Some(row) = report.sources.first_mut() {
+            row.keys_seen = ran.handled();
+            row.filtered = s.filtered;
+        }
+    }
     fill(&mut report, &ran);
-    if let (Some(d), false) = (args.measure, ran.interrupted || ran.lost) {
+    report.events.push(WarmEvent::new(
+        "done",
+        ran.handled(),
+        left,
+        ran.total.written,
+        report.failed,
+        ran.total.bytes,
+        ran.secs,
+    ));
+    let whole = !(ran.interrupted || ran.lost);
+    if let (Some(d), true) = (args.measure, whole) {
         report.measured_after = Some(measure(&mut probe, d).await?);
     }
-    if let (Some(source), Some(_), false) =
-        (checker.as_mut(), args.verify, ran.interrupted || ran.lost)
-    {
-        let c = verify(source, &mut probe, &ran.written).await?;
+    if let (Some(source), Some(_), true) = (values.peer(), args.verify, whole) {
+        let c = verify(source, &target_nodes, &ran.written).await?;
         report.verified = Some(VerifiedRow {
             sampled: c.sampled,
             same: c.same,
@@ -99,14 +197,32 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     .outcome())
 }
 
+/// The masters of `t`, connected: a cluster's by slot, else its one master (a node list of
+/// several, or no master, is refused: warm writes each key to one place).
+async fn nodes_of(t: &Target, what: &str) -> Result<Nodes> {
+    let nodes = discover(t).await?;
+    if nodes.iter().any(|n| !n.slots.is_empty()) {
+        return Nodes::cluster(&nodes, &t.options).await;
+    }
+    let masters: Vec<_> = nodes
+        .iter()
+        .filter(|n| n.role != Some(Role::Replica))
+        .collect();
+    let [node] = masters.as_slice() else {
+        return Err(Error::Usage(format!(
+            "{what} has {} nodes and warm writes each key to one place: name one server, or a cluster (--cluster)",
+            masters.len()
+        )));
+    };
+    Ok(Nodes::one(
+        connect(&node.addr, &t.options).await?,
+        &t.options,
+    ))
+}
+
 /// The value source the flags name, opened: a JSONL file read whole, or a source server
-/// (refused when it is the target itself); with its name for the checkpoint's plan, and
-/// the target's INFO before writing.
-async fn values(
-    args: &WarmArgs,
-    target_conn: &mut NodeConn,
-    opts: WriteOptions,
-) -> Result<(Values, String, InfoSnapshot)> {
+/// or cluster; with its name for the checkpoint's plan.
+async fn values(args: &WarmArgs) -> Result<(Values, String)> {
     Ok(match &args.source_file {
         Some(path) => {
             let path2 = path.clone();
@@ -121,41 +237,88 @@ async fn values(
                     file.first_bad.as_deref().unwrap_or("")
                 );
             }
-            let before = refuse_same_or_full(None, target_conn, args).await?;
-            let ttl = args.ttl.map(|t| t.as_millis() as u64);
-            (
-                Values::File {
-                    file,
-                    target: target_conn.clone(),
-                    opts,
-                    ttl,
-                },
-                format!("file {path}"),
-                before,
-            )
+            let ttl_ms = args.ttl.map(|t| t.as_millis() as u64);
+            (Values::File { file, ttl_ms }, format!("file {path}"))
         }
         None => {
-            let source = source_target(&args.target, args.source.as_deref())?;
-            let src_nodes = discover(&source).await?;
-            let [src_node] = src_nodes.as_slice() else {
-                return Err(Error::Usage(
-                    "--source names one server (cluster sources are not supported by warm)".into(),
-                ));
-            };
-            let mut source_conn = connect(&src_node.addr, &source.options).await?;
-            let before = refuse_same_or_full(Some(&mut source_conn), target_conn, args).await?;
-            let copier = Copier {
-                source: source_conn,
-                target: target_conn.clone(),
-                opts,
-            };
-            (Values::peer(copier), src_node.addr.to_string(), before)
+            let source = source_target(&args.target, args.source.as_deref(), args.source_cluster)?;
+            let nodes = nodes_of(&source, "--source").await?;
+            let name = nodes
+                .conns()
+                .iter()
+                .map(|c| c.endpoint.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            (Values::Peer(nodes), name)
         }
     })
 }
 
-/// The key sources the flags name, in the order given.
-fn specs(a: &WarmArgs) -> Result<Vec<KeySpec>> {
+/// The batches to warm: the planned keys, or a scan of the source.
+fn feed(args: &WarmArgs, values: &Values, keys: Vec<Vec<u8>>) -> Result<(Feed, String)> {
+    if !args.from_source_scan {
+        return Ok((Feed::list(keys, 0), String::new()));
+    }
+    let scan = scan_of(args, values, Position::default())?;
+    let name = format!(
+        " scan {} match {:?} slots {:?}",
+        scan.names().join(","),
+        args.pattern,
+        args.slots
+    );
+    Ok((Feed::Scan(scan), name))
+}
+
+/// `--from-source-scan` over the source's masters, from `from`.
+fn scan_of(args: &WarmArgs, values: &Values, from: Position) -> Result<Scan> {
+    let Some(source) = values.peer() else {
+        return Err(Error::Usage(
+            "--from-source-scan reads the keys of a --source server".into(),
+        ));
+    };
+    Ok(Scan::new(
+        source.conns().to_vec(),
+        args.pattern.as_ref().map(|p| p.as_bytes().to_vec()),
+        args.slots.clone(),
+        from,
+    ))
+}
+
+/// The feed of a resumed run: the planned keys after those done, or the scan from its
+/// saved cursor.
+fn resumed(feed: Feed, values: &Values, args: &WarmArgs, from: Position) -> Result<Feed> {
+    Ok(match feed {
+        Feed::List { keys, .. } => Feed::list(keys, from.done),
+        Feed::Scan(_) => Feed::Scan(scan_of(args, values, from)?),
+    })
+}
+
+/// The one line said on stderr before anything is written.
+fn plan_line(r: &WarmReport, scan: bool) -> String {
+    let what = if scan {
+        "plan: every key of the source's scan".to_string()
+    } else {
+        format!(
+            "plan: {} keys, hottest first",
+            crate::units::count(r.targeted as f64)
+        )
+    };
+    let est = r.estimated_bytes.map_or(String::new(), |e| {
+        format!(", about {}", crate::units::bytes(e))
+    });
+    let time = r.estimated_secs.map_or(String::new(), |s| {
+        format!(", {}s at --rate", crate::units::decimal(s))
+    });
+    let room = match (r.estimated_bytes, r.headroom_bytes) {
+        (_, Some(h)) => format!("; the target takes {} more", crate::units::bytes(h)),
+        (Some(_), None) => "; the target has no maxmemory".to_string(),
+        _ => String::new(),
+    };
+    format!("{what}{est}{time}{room}")
+}
+
+/// The key sources the flags name, in the order given (None: `--from-source-scan`).
+fn specs(a: &WarmArgs) -> Result<Option<Vec<KeySpec>>> {
     let mut specs: Vec<KeySpec> = a
         .from_log
         .iter()
@@ -180,18 +343,22 @@ fn specs(a: &WarmArgs) -> Result<Vec<KeySpec>> {
             .iter()
             .map(|p| KeySpec::KeysFile { path: p.clone() }),
     );
-    if specs.is_empty() {
-        return Err(Error::Usage(
-            "name where the keys come from: --from-log (with --key-regex), --from-monitor, --from-report or --keys-file".into(),
-        ));
+    match (specs.is_empty(), a.from_source_scan) {
+        (true, false) => Err(Error::Usage(
+            "name where the keys come from: --from-log (with --key-regex), --from-monitor, --from-report, --keys-file or --from-source-scan".into(),
+        )),
+        (false, true) => Err(Error::Usage(
+            "--from-source-scan takes every key of the source: it does not mix with --from-log, --from-monitor, --from-report or --keys-file".into(),
+        )),
+        (true, true) => Ok(None),
+        (false, false) => Ok(Some(specs)),
     }
-    Ok(specs)
 }
 
 /// The target's connection flags with the `--source` URL as the address: the source is
 /// another server, reached the same way (TLS files, timeouts; its password from the URL or
 /// REDISCLI_AUTH).
-fn source_target(t: &TargetArgs, url: Option<&str>) -> Result<Target> {
+fn source_target(t: &TargetArgs, url: Option<&str>, cluster: bool) -> Result<Target> {
     let Some(url) = url else {
         return Err(Error::Usage(
             "--source URL: where the values come from".into(),
@@ -202,30 +369,57 @@ fn source_target(t: &TargetArgs, url: Option<&str>) -> Result<Target> {
     (a.host, a.port, a.socket, a.pass, a.user, a.db) = (None, None, None, None, None, None);
     a.nodes.clear();
     a.sentinel.clear();
-    (a.cluster, a.master) = (false, None);
+    (a.cluster, a.master) = (cluster, None);
     super::target::resolve(&a)
 }
 
-/// The plan: what the key sources held and what will be warmed, hottest first.
-fn plan(g: &Gathered, dry_run: bool) -> WarmReport {
+/// The plan: what the key sources held and what will be warmed, hottest first (a scan's
+/// counts are filled in as it goes).
+fn plan(g: Option<&Gathered>, dry_run: bool) -> WarmReport {
+    let (sources, distinct, targeted, first_keys) = match g {
+        Some(g) => (
+            g.sources
+                .iter()
+                .map(|s| SourceRow {
+                    source: s.source.clone(),
+                    lines: s.lines,
+                    matched: s.matched,
+                    unmatched: s.unmatched,
+                    bad: s.bad,
+                    keys_seen: s.keys,
+                    filtered: s.filtered,
+                    bad_examples: s.bad_examples.clone(),
+                })
+                .collect(),
+            g.distinct,
+            g.keys.len() as u64,
+            g.keys
+                .iter()
+                .take(10)
+                .map(|(k, _)| crate::show::key(k))
+                .collect(),
+        ),
+        None => (
+            vec![SourceRow {
+                source: "scan of the source".into(),
+                lines: 0,
+                matched: 0,
+                unmatched: 0,
+                bad: 0,
+                keys_seen: 0,
+                filtered: 0,
+                bad_examples: Vec::new(),
+            }],
+            0,
+            0,
+            Vec::new(),
+        ),
+    };
     WarmReport {
         completeness: Completeness::done(),
-        sources: g
-            .sources
-            .iter()
-            .map(|s| SourceRow {
-                source: s.source.clone(),
-                lines: s.lines,
-                matched: s.matched,
-                unmatched: s.unmatched,
-                bad: s.bad,
-                keys_seen: s.keys,
-                filtered: s.filtered,
-                bad_examples: s.bad_examples.clone(),
-            })
-            .collect(),
-        distinct_keys: g.distinct,
-        targeted: g.keys.len() as u64,
+        sources,
+        distinct_keys: distinct,
+        targeted,
         dry_run,
         written: 0,
         skipped_existing: 0,
@@ -242,43 +436,140 @@ fn plan(g: &Gathered, dry_run: bool) -> WarmReport {
         measured_after: None,
         resumed_after: 0,
         verified: None,
-        first_keys: g
-            .keys
-            .iter()
-            .take(10)
-            .map(|(k, _)| crate::show::key(k))
-            .collect(),
+        first_keys,
+        estimated_bytes: None,
+        estimated_secs: None,
+        headroom_bytes: None,
+        target_latency_p99_ms: None,
+        target_nodes: 0,
+        events: Vec::new(),
     }
 }
 
-/// What the target looked like before writing (its evictions so far), after refusing a
-/// source that is the target itself (same run_id) and a target already past
+/// Each target master's guard (its evictions so far, the memory limit), after refusing a
+/// source that is the target itself (a shared run_id) and a target already past
 /// `--max-memory-pct`.
 async fn refuse_same_or_full(
-    source: Option<&mut NodeConn>,
-    target: &mut NodeConn,
+    source: Option<&Nodes>,
+    target: &Nodes,
     a: &WarmArgs,
-) -> Result<InfoSnapshot> {
-    let t = info_of(target, "everything").await?;
-    if let Some(source) = source {
-        let s = info_of(source, "server").await?;
-        if s.server.run_id.is_some() && s.server.run_id == t.server.run_id {
+) -> Result<Vec<Guard>> {
+    let mut guards = Vec::new();
+    let mut ids = Vec::new();
+    for c in target.conns() {
+        let mut c = c.clone();
+        let t = info_of(&mut c, "everything").await?;
+        ids.extend(t.server.run_id.clone());
+        if let Some(pct) = memory_pct(&t).filter(|p| *p >= a.max_memory_pct) {
+            return Err(Error::Server {
+                addr: c.endpoint.to_string(),
+                msg: format!(
+                    "already at {pct:.0}% of maxmemory (--max-memory-pct {:.0}): warming would make it evict",
+                    a.max_memory_pct
+                ),
+            });
+        }
+        guards.push(Guard {
+            evicted0: t.stats.evicted_keys.unwrap_or(0),
+            max_pct: a.max_memory_pct,
+            headroom: t.memory.maxmemory.filter(|m| *m > 0).map(|m| {
+                ((m as f64 * a.max_memory_pct / 100.0) as u64)
+                    .saturating_sub(t.memory.used_memory.unwrap_or(0))
+            }),
+            conn: c,
+        });
+    }
+    for c in source.map(Nodes::conns).unwrap_or_default() {
+        let s = info_of(&mut c.clone(), "server").await?;
+        if s.server.run_id.as_ref().is_some_and(|id| ids.contains(id)) {
             return Err(Error::Usage(format!(
                 "--source {} is the target itself (same run_id): nothing to copy",
-                source.endpoint
+                c.endpoint
             )));
         }
     }
-    if let Some(pct) = memory_pct(&t).filter(|p| *p >= a.max_memory_pct) {
-        return Err(Error::Server {
-            addr: target.endpoint.to_string(),
-            msg: format!(
-                "already at {pct:.0}% of maxmemory (--max-memory-pct {:.0}): warming would make it evict",
-                a.max_memory_pct
-            ),
-        });
+    Ok(guards)
+}
+
+/// The plan's estimated bytes, and the target's headroom (None: a master without
+/// maxmemory). Bytes: a file's values summed; a source server's MEMORY USAGE of up to
+/// [`SAMPLE`] keys spread over the plan (a scan: random keys of each node, the share that
+/// `--match`/`--slots` keep times DBSIZE); None for values not known ahead.
+async fn estimate(
+    values: &Values,
+    keys: &[Vec<u8>],
+    a: &WarmArgs,
+    guards: &[Guard],
+) -> Result<(Option<u64>, Option<u64>)> {
+    let headroom = guards.iter().map(|g| g.headroom).sum::<Option<u64>>();
+    let bytes = match values {
+        Values::File { file, .. } => {
+            Some(file.bytes_of(keys.iter()) + keys.iter().map(|k| k.len() as u64 + 50).sum::<u64>())
+        }
+        Values::Peer(source) if a.from_source_scan => Some(scan_estimate(source, a).await?),
+        Values::Peer(source) => {
+            let step = (keys.len() / SAMPLE).max(1);
+            let sample: Vec<&Vec<u8>> = keys.iter().step_by(step).take(SAMPLE).collect();
+            let mut sum = 0u64;
+            for k in &sample {
+                let mut c = source.conns()[source.node_of(k)].clone();
+                sum += usage(&mut c, k).await?.unwrap_or(0);
+            }
+            Some(sum * keys.len() as u64 / sample.len().max(1) as u64)
+        }
+    };
+    Ok((bytes, headroom))
+}
+
+/// Keys sampled for the plan's estimate.
+const SAMPLE: usize = 200;
+
+/// A scan's bytes: per source node, DBSIZE × the kept share of [`SAMPLE`] random keys ×
+/// their mean MEMORY USAGE.
+async fn scan_estimate(source: &Nodes, a: &WarmArgs) -> Result<u64> {
+    let mut total = 0u64;
+    for c in source.conns() {
+        let mut c = c.clone();
+        let size: u64 = c.query(&redis::cmd("DBSIZE")).await?;
+        if size == 0 {
+            continue;
+        }
+        let (mut kept, mut bytes, mut seen) = (0u64, 0u64, 0u64);
+        for _ in 0..SAMPLE.min(size as usize) {
+            let Some(k): Option<Vec<u8>> = c.query(&redis::cmd("RANDOMKEY")).await? else {
+                break;
+            };
+            seen += 1;
+            let by_match = a
+                .pattern
+                .as_ref()
+                .is_none_or(|p| glob::matches(p.as_bytes(), &k));
+            let by_slot = a.slots.as_ref().is_none_or(|r| r.contains(&key_slot(&k)));
+            if by_match && by_slot {
+                kept += 1;
+                bytes += usage(&mut c, &k).await?.unwrap_or(0);
+            }
+        }
+        if seen > 0 && kept > 0 {
+            total += size * kept / seen * (bytes / kept);
+        }
     }
-    Ok(t)
+    Ok(total)
+}
+
+/// MEMORY USAGE of one key (None: gone, or the command is not allowed).
+async fn usage(c: &mut NodeConn, key: &[u8]) -> Result<Option<u64>> {
+    let v: redis::Value = c
+        .query(
+            redis::cmd("MEMORY")
+                .arg("USAGE")
+                .arg(key)
+                .arg("SAMPLES")
+                .arg(5),
+        )
+        .await
+        .unwrap_or(redis::Value::Nil);
+    Ok(crate::parse::resp::as_count(&v))
 }
 
 async fn info_of(c: &mut NodeConn, section: &str) -> Result<InfoSnapshot> {
@@ -305,129 +596,6 @@ async fn measure(target: &mut NodeConn, d: Duration) -> Result<Measured> {
     })
 }
 
-fn memory_pct(i: &InfoSnapshot) -> Option<f64> {
-    let max = i.memory.maxmemory.filter(|m| *m > 0)?;
-    Some(i.memory.used_memory? as f64 * 100.0 / max as f64)
-}
-
-/// How the copy went.
-#[derive(Default)]
-struct Ran {
-    total: BatchResult,
-    secs: f64,
-    interrupted: bool,
-    /// The source or target failed part-way (the keys written before stay).
-    lost: bool,
-    lost_why: Option<String>,
-    guard: Option<String>,
-    deadline: bool,
-    /// Keys written by this run, the first `--verify` of them.
-    written: Vec<Vec<u8>>,
-}
-
-/// Copies `keys` in batches of `--pipeline`, paced by `--rate`, until done, the deadline,
-/// Ctrl-C, the target's guard, or a failed connection.
-async fn copy_all(
-    mut values: Values,
-    mut probe: NodeConn,
-    keys: &[Vec<u8>],
-    a: &WarmArgs,
-    before: InfoSnapshot,
-    mut progress: Option<Progress>,
-) -> Result<Ran> {
-    let started = Instant::now();
-    let skip = progress.as_ref().map_or(0, |p| p.done as usize);
-    let keys = &keys[skip.min(keys.len())..];
-    let bucket = a.rate.map(Bucket::new);
-    let stop = Stop::on_ctrl_c();
-    let bar = progress_bar("warming", "keys");
-    if let Some(b) = &bar {
-        b.set_length(keys.len() as u64);
-    }
-    let evicted0 = before.stats.evicted_keys.unwrap_or(0);
-    let mut ran = Ran::default();
-    let mut checked = Instant::now();
-    let batches: Vec<&[Vec<u8>]> = keys.chunks(a.pipeline).collect();
-    for (i, batch) in batches.iter().enumerate() {
-        if a.max_time.is_some_and(|d| started.elapsed() >= d) {
-            ran.deadline = true;
-            break;
-        }
-        if let Some(b) = &bucket {
-            if stop.until(b.take(batch.len() as u64)).await.is_none() {
-                break;
-            }
-        }
-        let Some(written) = stop
-            .until(values.batch(batch, batches.get(i + 1).copied()))
-            .await
-        else {
-            break;
-        };
-        match written {
-            Ok(w) => {
-                for (key, w) in batch.iter().zip(&w) {
-                    ran.total.add(key, w);
-                    let kept = matches!(w, Written::Restored { .. } | Written::Fallback { .. });
-                    if kept && ran.written.len() < a.verify.unwrap_or(0) {
-                        ran.written.push(key.clone());
-                    }
-                }
-            }
-            Err(e) => {
-                lost(&mut ran, &e);
-                break;
-            }
-        }
-        if let Some(b) = &bar {
-            b.inc(batch.len() as u64);
-        }
-        if let Some(p) = progress.as_mut() {
-            p.advance(batch.len() as u64)?;
-        }
-        if checked.elapsed() >= GUARD_EVERY {
-            checked = Instant::now();
-            if let Some(why) = guard(&mut probe, evicted0, a.max_memory_pct).await {
-                ran.guard = Some(why);
-                break;
-            }
-        }
-    }
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    if let Some(p) = progress.as_mut() {
-        p.save()?;
-    }
-    ran.interrupted = stop.interrupted();
-    ran.secs = started.elapsed().as_secs_f64();
-    if let Some(why) = &ran.lost_why {
-        eprintln!("cachestorm: warm stopped: {why}");
-    }
-    Ok(ran)
-}
-
-/// A source or target that failed part-way: the run stops, what was written stays.
-fn lost(ran: &mut Ran, e: &Error) {
-    ran.lost = true;
-    ran.lost_why = Some(crate::redact::everywhere(&e.to_string()));
-}
-
-/// Why the target must not take more: it started evicting, or passed the memory limit.
-async fn guard(target: &mut NodeConn, evicted0: u64, max_pct: f64) -> Option<String> {
-    let i = info_of(target, "everything").await.ok()?;
-    let evicted = i.stats.evicted_keys.unwrap_or(0);
-    if evicted > evicted0 {
-        return Some(format!(
-            "the target evicted {} keys while warming",
-            evicted - evicted0
-        ));
-    }
-    memory_pct(&i)
-        .filter(|p| *p >= max_pct)
-        .map(|p| format!("the target reached {p:.0}% of maxmemory (--max-memory-pct {max_pct:.0})"))
-}
-
 /// The report's results from the run.
 fn fill(rep: &mut WarmReport, ran: &Ran) {
     let t = &ran.total;
@@ -439,9 +607,10 @@ fn fill(rep: &mut WarmReport, ran: &Ran) {
     rep.failed = t.failed.len() as u64;
     rep.bytes = t.bytes;
     rep.duration_secs = ran.secs;
-    let done = t.written + t.exists + t.missing + t.short_ttl + t.failed.len() as u64;
+    let done = ran.handled();
     rep.keys_per_sec = done as f64 / ran.secs.max(1e-9);
     rep.stopped_by_guard = ran.guard.clone();
+    rep.target_latency_p99_ms = ran.latency_p99_ms;
     let mut by: Vec<Failure> = Vec::new();
     for (k, why) in &t.failed {
         match by.iter_mut().find(|f| &f.reason == why) {
@@ -474,130 +643,4 @@ fn fill(rep: &mut WarmReport, ran: &Ran) {
         (ran.guard.is_some(), StopReason::MemoryGuard),
         (ran.deadline, StopReason::MaxTime),
     ]);
-}
-
-/// `--checkpoint`: how many keys of the plan are handled, saved at most every
-/// [`SAVE_EVERY`] and when the run ends (a run killed in between goes on from the last
-/// save: the keys after it meet RESTORE's no-overwrite rule again, none is written twice).
-struct Progress {
-    path: std::path::PathBuf,
-    plan: String,
-    keys: u64,
-    done: u64,
-    saved: Instant,
-}
-
-/// How often `--checkpoint` is written while the run goes.
-const SAVE_EVERY: Duration = Duration::from_millis(200);
-
-impl Progress {
-    fn open(a: &WarmArgs, keys: &[Vec<u8>], source: &str, target: &str) -> Result<Option<Self>> {
-        let Some(path) = &a.checkpoint else {
-            return Ok(None);
-        };
-        let plan = plan_id(keys, source, target);
-        let n = keys.len() as u64;
-        let done = if a.resume {
-            Checkpoint::load(path, &plan, n)?.done
-        } else {
-            0
-        };
-        let p = Progress {
-            path: path.clone(),
-            plan,
-            keys: n,
-            done,
-            saved: Instant::now(),
-        };
-        p.save_now()?;
-        Ok(Some(p))
-    }
-
-    fn advance(&mut self, n: u64) -> Result<()> {
-        self.done += n;
-        if self.saved.elapsed() >= SAVE_EVERY {
-            self.save()?;
-        }
-        Ok(())
-    }
-
-    fn save(&mut self) -> Result<()> {
-        self.saved = Instant::now();
-        self.save_now()
-    }
-
-    fn save_now(&self) -> Result<()> {
-        Checkpoint::new(self.plan.clone(), self.keys, self.done).save(&self.path)
-    }
-}
-
-/// Where values come from, batch by batch.
-enum Values {
-    /// A source server: the next batch is read (DUMP + PTTL) while this one is written,
-    /// on a second multiplexed handle of the same source connection.
-    Peer {
-        copier: Box<Copier>,
-        reader: NodeConn,
-        prefetched: Option<Result<Vec<Fetched>>>,
-    },
-    /// A JSONL file, written with SET NX and the line's TTL (else `--ttl`).
-    File {
-        file: FileValues,
-        target: NodeConn,
-        opts: WriteOptions,
-        ttl: Option<u64>,
-    },
-}
-
-impl Values {
-    fn peer(copier: Copier) -> Self {
-        Values::Peer {
-            reader: copier.source.clone(),
-            copier: Box::new(copier),
-            prefetched: None,
-        }
-    }
-
-    /// The source connection `--verify` reads from (none for a file).
-    fn source(&self) -> Option<NodeConn> {
-        match self {
-            Values::Peer { copier, .. } => Some(copier.source.clone()),
-            Values::File { .. } => None,
-        }
-    }
-
-    /// Writes `batch` (each key's outcome, in order), reading `next` meanwhile.
-    async fn batch(&mut self, batch: &[Vec<u8>], next: Option<&[Vec<u8>]>) -> Result<Vec<Written>> {
-        match self {
-            Values::Peer {
-                copier,
-                reader,
-                prefetched,
-            } => {
-                let fetched = match prefetched.take() {
-                    Some(f) => f,
-                    None => fetch(reader, batch).await,
-                }?;
-                let items: Vec<(Vec<u8>, Fetched)> = batch.iter().cloned().zip(fetched).collect();
-                let opts = copier.opts;
-                let (written, ahead) = tokio::join!(
-                    write(&mut copier.source, &mut copier.target, &items, opts),
-                    async {
-                        match next {
-                            Some(nb) => Some(fetch(reader, nb).await),
-                            None => None,
-                        }
-                    }
-                );
-                *prefetched = ahead;
-                written
-            }
-            Values::File {
-                file,
-                target,
-                opts,
-                ttl,
-            } => file.set_batch(target, batch, *opts, *ttl).await,
-        }
-    }
 }

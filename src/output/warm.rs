@@ -23,8 +23,11 @@ use crate::units::{bytes, count, decimal};
 /// `measured_before`/`measured_after` (`--measure`: `hit_pct`, `misses_per_sec`,
 /// `hits_per_sec`, `window_ms` of the target before and after), `resumed_after` (keys a
 /// previous run handled, skipped by `--resume`), `verified` (`--verify`: `sampled`, `same`,
-/// `differ`, `first_differ`). NDJSON: one line
-/// per element of `failures`.
+/// `differ`, `first_differ`), `estimated_bytes` (the plan's estimate of the bytes it
+/// writes), `estimated_ms` (at `--rate`), `headroom_bytes` (what the target takes before
+/// `--max-memory-pct`; null: no maxmemory), `target_latency_p99_ms` (the side probe's PING
+/// latency while writing), `target_nodes`. NDJSON: progress events, one a second while
+/// writing (`event` = `progress`), then one `done` event with the totals ([`WarmEvent`]).
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct WarmReport {
     #[serde(skip)]
@@ -57,6 +60,76 @@ pub(crate) struct WarmReport {
     pub(crate) resumed_after: u64,
     /// `--verify`: written keys read back from both servers and compared; null without.
     pub(crate) verified: Option<VerifiedRow>,
+    /// The plan's estimate of the bytes it will write (sampled from the source); null
+    /// when it cannot be known ahead (a command, HTTP).
+    pub(crate) estimated_bytes: Option<u64>,
+    /// How long the plan takes at `--rate`; null without a rate.
+    #[serde(
+        rename = "estimated_ms",
+        serialize_with = "crate::show::ms::from_opt_secs"
+    )]
+    #[schemars(with = "Option<f64>")]
+    pub(crate) estimated_secs: Option<f64>,
+    /// What the target's masters take before `--max-memory-pct` of their maxmemory; null
+    /// when a master has no maxmemory.
+    pub(crate) headroom_bytes: Option<u64>,
+    /// The target's PING latency (p99) seen by the side probe while writing.
+    pub(crate) target_latency_p99_ms: Option<f64>,
+    /// Masters of the target written to (1: one server).
+    pub(crate) target_nodes: u64,
+    #[serde(skip)]
+    pub(crate) events: Vec<WarmEvent>,
+}
+
+/// An NDJSON progress event of `warm -o ndjson`: `progress` once a second while writing,
+/// `done` at the end.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub(crate) struct WarmEvent {
+    /// `progress` or `done`.
+    pub(crate) event: &'static str,
+    /// Keys handled (written, skipped or failed) by this run.
+    pub(crate) done: u64,
+    /// Keys the run set out to warm (null: a scan, not known ahead).
+    pub(crate) total: Option<u64>,
+    pub(crate) written: u64,
+    pub(crate) failed: u64,
+    pub(crate) bytes: u64,
+    #[serde(rename = "elapsed_ms", serialize_with = "crate::show::ms::from_secs")]
+    #[schemars(with = "f64")]
+    pub(crate) elapsed_secs: f64,
+    pub(crate) keys_per_sec: f64,
+    /// The time left at the rate so far (null: total unknown, or nothing done yet).
+    #[serde(rename = "eta_ms", serialize_with = "crate::show::ms::from_opt_secs")]
+    #[schemars(with = "Option<f64>")]
+    pub(crate) eta_secs: Option<f64>,
+}
+
+impl WarmEvent {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        event: &'static str,
+        done: u64,
+        total: Option<u64>,
+        written: u64,
+        failed: u64,
+        bytes: u64,
+        elapsed_secs: f64,
+    ) -> Self {
+        let keys_per_sec = done as f64 / elapsed_secs.max(1e-9);
+        WarmEvent {
+            event,
+            done,
+            total,
+            written,
+            failed,
+            bytes,
+            elapsed_secs,
+            keys_per_sec,
+            eta_secs: total
+                .filter(|_| done > 0)
+                .map(|t| t.saturating_sub(done) as f64 / keys_per_sec),
+        }
+    }
 }
 
 /// What `--verify` found.
@@ -109,10 +182,10 @@ pub(crate) struct Failure {
 
 impl Report for WarmReport {
     const SCHEMA: &'static str = "warm";
-    type Record = Failure;
+    type Record = WarmEvent;
 
-    fn records(&self) -> &[Failure] {
-        &self.failures
+    fn records(&self) -> &[WarmEvent] {
+        &self.events
     }
 
     fn table(&self, view: &View) -> String {
@@ -148,6 +221,16 @@ impl Report for WarmReport {
             count(self.targeted as f64),
             self.first_keys.join(", ")
         ));
+        if let Some(e) = self.estimated_bytes {
+            out.push_str(&format!(
+                "estimated: {} to write{}; target headroom {}\n",
+                bytes(e),
+                self.estimated_secs
+                    .map_or(String::new(), |s| format!(", {}s at --rate", decimal(s))),
+                self.headroom_bytes
+                    .map_or("unlimited (no maxmemory)".to_string(), bytes)
+            ));
+        }
         if self.dry_run {
             out.push_str("dry run: nothing written\n");
             return out;
@@ -210,6 +293,11 @@ impl Report for WarmReport {
                 } else {
                     format!(" (first: {})", v.first_differ.join(", "))
                 }
+            ));
+        }
+        if let Some(p) = self.target_latency_p99_ms {
+            out.push_str(&format!(
+                "target PING latency while writing: p99 {p:.2} ms\n"
             ));
         }
         if let Some(g) = &self.stopped_by_guard {

@@ -3,6 +3,7 @@
 pub(crate) mod cluster;
 pub(crate) mod info;
 pub(crate) mod keyfacts;
+pub(crate) mod keyslot;
 pub(crate) mod keyspec;
 pub(crate) mod monitor;
 pub(crate) mod recording;

@@ -7,12 +7,15 @@
 //! # Format
 //!
 //! `{"schema": "cachestorm.warm.checkpoint/v1", "plan": "<16 hex digits>", "keys": N,
-//! "done": M}`: the first M of the plan's N keys (hottest first) have been handled.
+//! "done": M}`: the first M of the plan's N keys (hottest first) have been handled. A
+//! `--from-source-scan` run has `"keys": 0` (not known ahead) and `"scan": [NODE, CURSOR]`:
+//! it goes on with that SCAN cursor on the NODE-th source master (by address).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::feed::Position;
 use crate::error::{Error, Result};
 
 pub(crate) const SCHEMA: &str = "cachestorm.warm.checkpoint/v1";
@@ -22,10 +25,12 @@ pub(crate) struct Checkpoint {
     pub(crate) schema: String,
     pub(crate) plan: String,
     pub(crate) keys: u64,
-    pub(crate) done: u64,
+    #[serde(flatten)]
+    pub(crate) at: Position,
 }
 
-/// The plan's identity: the keys in order, where they come from and where they go.
+/// The plan's identity: the keys in order (a scan: its source nodes, `--match`, `--slots`,
+/// in `source`), where they come from and where they go.
 pub(crate) fn plan_id(keys: &[Vec<u8>], source: &str, target: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
@@ -43,12 +48,12 @@ pub(crate) fn plan_id(keys: &[Vec<u8>], source: &str, target: &str) -> String {
 }
 
 impl Checkpoint {
-    pub(crate) fn new(plan: String, keys: u64, done: u64) -> Self {
+    pub(crate) fn new(plan: String, keys: u64, at: Position) -> Self {
         Checkpoint {
             schema: SCHEMA.into(),
             plan,
             keys,
-            done,
+            at,
         }
     }
 
@@ -78,7 +83,7 @@ impl Checkpoint {
                 cp.schema
             )));
         }
-        if cp.plan != plan || cp.keys != keys || cp.done > keys {
+        if cp.plan != plan || cp.keys != keys || (keys > 0 && cp.at.done > keys) {
             return Err(Error::Input(format!(
                 "--resume: {shown} belongs to another run (other keys, source or target): start afresh without --resume"
             )));
@@ -99,8 +104,18 @@ mod tests {
         let id = plan_id(&keys, "s:1", "t:2");
         assert_ne!(id, plan_id(&keys, "s:1", "t:3"));
         assert_ne!(id, plan_id(&[b"b".to_vec(), b"a".to_vec()], "s:1", "t:2"));
-        Checkpoint::new(id.clone(), 2, 1).save(&p).unwrap();
-        assert_eq!(Checkpoint::load(&p, &id, 2).unwrap().done, 1);
+        let at = Position {
+            done: 1,
+            scan: None,
+        };
+        Checkpoint::new(id.clone(), 2, at).save(&p).unwrap();
+        assert_eq!(Checkpoint::load(&p, &id, 2).unwrap().at, at);
+        let scan = Position {
+            done: 7,
+            scan: Some((1, 99)),
+        };
+        Checkpoint::new(id.clone(), 0, scan).save(&p).unwrap();
+        assert_eq!(Checkpoint::load(&p, &id, 0).unwrap().at, scan);
         assert!(Checkpoint::load(&p, "0000", 2)
             .unwrap_err()
             .to_string()

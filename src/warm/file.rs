@@ -6,11 +6,8 @@
 
 use std::collections::HashMap;
 
-use redis::Value;
-
-use super::copy::{WriteOptions, Written};
+use super::copy::Fetched;
 use crate::error::{Error, Result};
-use crate::source::conn::NodeConn;
 
 /// The file's values by key, and its bad lines.
 #[derive(Debug, Default)]
@@ -44,56 +41,24 @@ impl FileValues {
         Ok(f)
     }
 
-    /// Writes `keys` to the target: one pipelined round trip of SETs.
-    pub(crate) async fn set_batch(
-        &self,
-        target: &mut NodeConn,
-        keys: &[Vec<u8>],
-        opts: WriteOptions,
-        ttl_ms: Option<u64>,
-    ) -> Result<Vec<Written>> {
-        let mut out: Vec<Option<Written>> = Vec::with_capacity(keys.len());
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        let mut sent = Vec::new();
-        for (i, k) in keys.iter().enumerate() {
-            let Some((v, line_ttl)) = self.values.get(k) else {
-                out.push(Some(Written::Missing));
-                continue;
-            };
-            let ttl = line_ttl.or(ttl_ms);
-            if ttl.is_some_and(|t| t < opts.min_ttl_ms.max(1)) {
-                out.push(Some(Written::ShortTtl));
-                continue;
-            }
-            let cmd = pipe.cmd("SET").arg(k.as_slice()).arg(v.as_slice());
-            if !opts.overwrite {
-                cmd.arg("NX");
-            }
-            if let Some(t) = ttl {
-                cmd.arg("PX").arg(opts.ttl_for(k, Some(t)));
-            }
-            sent.push((i, v.len() as u64));
-            out.push(None);
-        }
-        if !sent.is_empty() {
-            let replies: Vec<Value> = target.query_pipe(&pipe).await?;
-            for ((i, bytes), reply) in sent.into_iter().zip(replies) {
-                out[i] = Some(match reply {
-                    Value::Nil => Written::Exists,
-                    Value::ServerError(e) => Written::Failed(
-                        format!("{} {}", e.code(), e.details().unwrap_or(""))
-                            .trim_end()
-                            .into(),
-                    ),
-                    _ => Written::Restored { bytes },
-                });
-            }
-        }
-        Ok(out
-            .into_iter()
-            .map(|w| w.unwrap_or(Written::Missing))
-            .collect())
+    /// Each key's value (in order) with the line's TTL, else `ttl_ms`.
+    pub(crate) fn get(&self, keys: &[Vec<u8>], ttl_ms: Option<u64>) -> Vec<Fetched> {
+        keys.iter()
+            .map(|k| match self.values.get(k) {
+                Some((v, line_ttl)) => Fetched::Plain {
+                    value: v.clone(),
+                    ttl_ms: line_ttl.or(ttl_ms),
+                },
+                None => Fetched::Missing,
+            })
+            .collect()
+    }
+
+    /// The bytes of the values of `keys` (for the plan's estimate).
+    pub(crate) fn bytes_of<'k>(&self, keys: impl Iterator<Item = &'k Vec<u8>>) -> u64 {
+        keys.filter_map(|k| self.values.get(k))
+            .map(|(v, _)| v.len() as u64)
+            .sum()
     }
 }
 

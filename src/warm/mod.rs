@@ -6,6 +6,10 @@
 
 pub(crate) mod checkpoint;
 pub(crate) mod copy;
+pub(crate) mod exec;
+pub(crate) mod feed;
 pub(crate) mod file;
 pub(crate) mod keys;
+pub(crate) mod route;
+pub(crate) mod values;
 pub(crate) mod verify;

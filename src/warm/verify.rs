@@ -9,6 +9,7 @@ use redis::Value;
 use crate::error::{Error, Result};
 use crate::source::conn::NodeConn;
 use crate::warm::copy::typed::Kind;
+use crate::warm::route::Nodes;
 
 /// What the check found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -20,13 +21,9 @@ pub(crate) struct Checked {
     pub(crate) differ_count: u64,
 }
 
-/// Reads `keys` from both servers (two pipelined round trips each) and compares them.
-pub(crate) async fn verify(
-    source: &mut NodeConn,
-    target: &mut NodeConn,
-    keys: &[Vec<u8>],
-) -> Result<Checked> {
-    let (s, t) = (read_all(source, keys).await?, read_all(target, keys).await?);
+/// Reads `keys` from both sides (two pipelined round trips per node) and compares them.
+pub(crate) async fn verify(source: &Nodes, target: &Nodes, keys: &[Vec<u8>]) -> Result<Checked> {
+    let (s, t) = (routed(source, keys).await?, routed(target, keys).await?);
     let mut c = Checked::default();
     for ((key, a), b) in keys.iter().zip(s).zip(t) {
         c.sampled += 1;
@@ -40,6 +37,19 @@ pub(crate) async fn verify(
         }
     }
     Ok(c)
+}
+
+/// [`read_all`], each key from its node.
+async fn routed(nodes: &Nodes, keys: &[Vec<u8>]) -> Result<Vec<Option<(Kind, Vec<Vec<u8>>)>>> {
+    let mut out = vec![None; keys.len()];
+    for (n, idx) in nodes.group(keys.iter().enumerate().map(|(i, k)| (i, k.as_slice()))) {
+        let ks: Vec<Vec<u8>> = idx.iter().map(|&i| keys[i].clone()).collect();
+        let mut c = nodes.conns()[n].clone();
+        for (i, v) in idx.into_iter().zip(read_all(&mut c, &ks).await?) {
+            out[i] = v;
+        }
+    }
+    Ok(out)
 }
 
 /// Each key's type and value in a comparable form (None: gone, or a type not compared).

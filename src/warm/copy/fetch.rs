@@ -8,17 +8,27 @@ use crate::parse::resp::{as_int, server_error};
 use crate::source::conn::NodeConn;
 
 /// DUMP and PTTL of every key of `keys`, in one round trip; one [`Fetched`] per key, in
-/// order. A key's own error reply (MOVED, WRONGTYPE of a module...) is that key's
-/// `Failed`; only a connection failure is an `Err`.
-pub(crate) async fn fetch(source: &mut NodeConn, keys: &[Vec<u8>]) -> Result<Vec<Fetched>, Error> {
+/// order (each command preceded by ASKING when `asking`). A key's own error reply (MOVED,
+/// WRONGTYPE of a module...) is that key's `Failed`; only a connection failure is an `Err`.
+pub(crate) async fn fetch(
+    source: &mut NodeConn,
+    keys: &[&[u8]],
+    asking: bool,
+) -> Result<Vec<Fetched>, Error> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
     for k in keys {
-        pipe.cmd("DUMP").arg(k.as_slice());
-        pipe.cmd("PTTL").arg(k.as_slice());
+        if asking {
+            pipe.cmd("ASKING").ignore();
+        }
+        pipe.cmd("DUMP").arg(*k);
+        if asking {
+            pipe.cmd("ASKING").ignore();
+        }
+        pipe.cmd("PTTL").arg(*k);
     }
     let replies: Vec<Value> = source.query_pipe(&pipe).await?;
     if replies.len() != keys.len() * 2 {

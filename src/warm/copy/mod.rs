@@ -11,13 +11,17 @@ mod fetch;
 mod restore;
 mod scripts;
 pub(crate) mod typed;
+pub(crate) use typed::copy as typed_copy;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use fetch::fetch;
+#[cfg(test)]
 pub(crate) use restore::write;
+pub(crate) use restore::{write_node, Step};
 
+#[cfg(test)]
 use crate::source::conn::NodeConn;
 
 /// A value as read from the source.
@@ -30,6 +34,9 @@ pub(crate) enum Fetched {
         payload: Vec<u8>,
         pttl_ms: Option<u64>,
     },
+    /// A plain value (a file, a command, HTTP), written with SET; its TTL in ms (`None`:
+    /// none).
+    Plain { value: Vec<u8>, ttl_ms: Option<u64> },
     /// The source answered this key with an error (one line, as the server said it).
     Failed(String),
 }
@@ -131,7 +138,9 @@ impl BatchResult {
     }
 }
 
-/// A source and a target connection with the write options: copies batches of keys.
+/// A source and a target connection with the write options: copies batches of keys (the
+/// copy tests' harness; a run goes through `warm::route`).
+#[cfg(test)]
 #[derive(Clone)]
 pub(crate) struct Copier {
     pub(crate) source: NodeConn,
@@ -139,6 +148,7 @@ pub(crate) struct Copier {
     pub(crate) opts: WriteOptions,
 }
 
+#[cfg(test)]
 impl Copier {
     /// Copies `keys`: one pipelined round trip to the source (DUMP + PTTL), one to the
     /// target (RESTORE), and for refused payloads three more (TYPE, the typed reads, the
@@ -163,7 +173,8 @@ impl Copier {
         &mut self,
         keys: &[Vec<u8>],
     ) -> Result<(Vec<(Vec<u8>, Fetched)>, Vec<Written>), crate::error::Error> {
-        let fetched = fetch(&mut self.source, keys).await?;
+        let refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let fetched = fetch(&mut self.source, &refs, false).await?;
         let items: Vec<_> = keys.iter().cloned().zip(fetched).collect();
         let written = write(&mut self.source, &mut self.target, &items, self.opts).await?;
         Ok((items, written))

@@ -1,10 +1,12 @@
-//! Writing fetched values to the target: RESTORE with the remaining TTL, pipelined, never
-//! REPLACE unless asked; keys whose payload the target refuses go to the typed copy.
+//! Writing fetched values to one node of the target: RESTORE with the remaining TTL (or
+//! SET NX for a plain value), pipelined, never REPLACE unless asked; keys whose payload the
+//! target refuses are handed back for the typed copy, redirections for the router.
 
 use redis::Value;
 
-use super::{typed, Fetched, WriteOptions, Written};
+use super::{Fetched, WriteOptions, Written};
 use crate::error::Error;
+use crate::parse::keyslot::{redirect, Redirect};
 use crate::parse::resp::server_error;
 use crate::source::conn::NodeConn;
 
@@ -16,16 +18,30 @@ const REFUSED_PAYLOAD: [&str; 2] = [
     "Bad data format",
 ];
 
-/// Writes `items` to the target (one [`Written`] per item, in order): one pipelined
-/// round trip of RESTOREs, then the typed copy, read from `source`, for the keys whose
-/// payload the target refused. Only a connection failure is an `Err`.
-pub(crate) async fn write(
-    source: &mut NodeConn,
+/// One key's write on one node, before the typed copy and the routing are done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Done(Written),
+    /// The target cannot read this DUMP payload: copy the key typed.
+    Refused,
+    /// A cluster node sent the key elsewhere (MOVED, ASK).
+    Redirect(Redirect),
+}
+
+/// Writes `items` to one node, one pipelined round trip: RESTORE with the remaining TTL
+/// for DUMP payloads, SET with NX and PX for plain values; each preceded by ASKING when
+/// `asking` (an ASK redirection). One [`Step`] per item, in order. Only a connection
+/// failure is an `Err`.
+pub(crate) async fn write_node(
     target: &mut NodeConn,
-    items: &[(Vec<u8>, Fetched)],
+    items: &[(&[u8], &Fetched)],
     opts: WriteOptions,
-) -> Result<Vec<Written>, Error> {
-    let mut out: Vec<Option<Written>> = items.iter().map(|(_, f)| settled(f, opts)).collect();
+    asking: bool,
+) -> Result<Vec<Step>, Error> {
+    let mut out: Vec<Option<Step>> = items
+        .iter()
+        .map(|(_, f)| settled(f, opts).map(Step::Done))
+        .collect();
     let todo: Vec<usize> = (0..items.len()).filter(|&i| out[i].is_none()).collect();
     if todo.is_empty() {
         return Ok(out.into_iter().flatten().collect());
@@ -33,53 +49,107 @@ pub(crate) async fn write(
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
     for &i in &todo {
-        let (key, Fetched::Value { payload, pttl_ms }) = &items[i] else {
-            unreachable!("only values are left to write")
-        };
-        let cmd = pipe
-            .cmd("RESTORE")
-            .arg(key.as_slice())
-            .arg(opts.ttl_for(key, *pttl_ms))
-            .arg(payload.as_slice());
-        if opts.overwrite {
-            cmd.arg("REPLACE");
+        if asking {
+            pipe.cmd("ASKING").ignore();
+        }
+        let (key, value) = items[i];
+        match value {
+            Fetched::Value { payload, pttl_ms } => {
+                let cmd = pipe
+                    .cmd("RESTORE")
+                    .arg(key)
+                    .arg(opts.ttl_for(key, *pttl_ms))
+                    .arg(payload.as_slice());
+                if opts.overwrite {
+                    cmd.arg("REPLACE");
+                }
+            }
+            Fetched::Plain { value, ttl_ms } => {
+                let cmd = pipe.cmd("SET").arg(key).arg(value.as_slice());
+                if !opts.overwrite {
+                    cmd.arg("NX");
+                }
+                if ttl_ms.is_some() {
+                    cmd.arg("PX").arg(opts.ttl_for(key, *ttl_ms));
+                }
+            }
+            Fetched::Missing | Fetched::Failed(_) => unreachable!("settled before writing"),
         }
     }
     let replies: Vec<Value> = target.query_pipe(&pipe).await?;
     if replies.len() != todo.len() {
         return Err(Error::Server {
             addr: target.endpoint.to_string(),
-            msg: format!("{} replies to {} RESTOREs", replies.len(), todo.len()),
+            msg: format!("{} replies to {} writes", replies.len(), todo.len()),
         });
     }
-    let mut refused = Vec::new();
     for (&i, reply) in todo.iter().zip(&replies) {
-        let Fetched::Value { payload, .. } = &items[i].1 else {
-            unreachable!("only values were written")
-        };
-        out[i] = match restored(reply) {
-            Restore::Done => Some(Written::Restored {
-                bytes: payload.len() as u64,
-            }),
-            Restore::Exists => Some(Written::Exists),
-            Restore::Refused => {
-                refused.push(i);
-                None
-            }
-            Restore::Failed(why) => Some(Written::Failed(why)),
-        };
-    }
-    if !refused.is_empty() {
-        let keys: Vec<Vec<u8>> = refused.iter().map(|&i| items[i].0.clone()).collect();
-        let typed = typed::copy(source, target, &keys, opts).await?;
-        for (i, w) in refused.into_iter().zip(typed) {
-            out[i] = Some(w);
-        }
+        out[i] = Some(match items[i].1 {
+            Fetched::Value { payload, .. } => match restored(reply) {
+                Restore::Done => Step::Done(Written::Restored {
+                    bytes: payload.len() as u64,
+                }),
+                Restore::Exists => Step::Done(Written::Exists),
+                Restore::Refused => Step::Refused,
+                Restore::Failed(why) => failed(why),
+            },
+            Fetched::Plain { value, .. } => match (reply, server_error(reply)) {
+                (_, Some(e)) => failed(e),
+                (Value::Nil, None) => Step::Done(Written::Exists),
+                _ => Step::Done(Written::Restored {
+                    bytes: value.len() as u64,
+                }),
+            },
+            Fetched::Missing | Fetched::Failed(_) => unreachable!("settled before writing"),
+        });
     }
     Ok(out
         .into_iter()
         .map(|w| w.expect("every key has an outcome"))
         .collect())
+}
+
+/// Writes `items` to one node and copies the refused payloads typed, read from `source`
+/// (a redirection is a failed key here: one node knows no other).
+#[cfg(test)]
+pub(crate) async fn write(
+    source: &mut NodeConn,
+    target: &mut NodeConn,
+    items: &[(Vec<u8>, Fetched)],
+    opts: WriteOptions,
+) -> Result<Vec<Written>, Error> {
+    let refs: Vec<(&[u8], &Fetched)> = items.iter().map(|(k, f)| (k.as_slice(), f)).collect();
+    let steps = write_node(target, &refs, opts, false).await?;
+    let refused: Vec<Vec<u8>> = items
+        .iter()
+        .zip(&steps)
+        .filter(|(_, s)| **s == Step::Refused)
+        .map(|((k, _), _)| k.clone())
+        .collect();
+    let mut typed = super::typed::copy(source, target, &refused, opts)
+        .await?
+        .into_iter();
+    Ok(steps
+        .into_iter()
+        .map(|s| match s {
+            Step::Done(w) => w,
+            Step::Refused => typed.next().expect("one typed copy per refused key"),
+            Step::Redirect(r) => Written::Failed(format!(
+                "{} {} {}",
+                if r.ask { "ASK" } else { "MOVED" },
+                r.slot,
+                r.addr
+            )),
+        })
+        .collect())
+}
+
+/// A refused write: a redirection to follow, or a failed key.
+fn failed(why: String) -> Step {
+    match redirect(&why) {
+        Some(r) => Step::Redirect(r),
+        None => Step::Done(Written::Failed(why)),
+    }
 }
 
 /// The outcome of a key that needs no write (missing, failed at the source, TTL too
@@ -88,6 +158,10 @@ pub(super) fn settled(f: &Fetched, opts: WriteOptions) -> Option<Written> {
     match f {
         Fetched::Missing => Some(Written::Missing),
         Fetched::Failed(why) => Some(Written::Failed(format!("source: {why}"))),
+        Fetched::Plain {
+            ttl_ms: Some(ms), ..
+        } if short(*ms, opts) => Some(Written::ShortTtl),
+        Fetched::Plain { .. } => None,
         Fetched::Value {
             pttl_ms: Some(ms), ..
         } if short(*ms, opts) => Some(Written::ShortTtl),

@@ -150,12 +150,15 @@ fn stream(v: &Value) -> Option<Vec<Vec<u8>>> {
 }
 
 /// Copies `keys` typed from `source` to `target`; one [`Written`] per key, in order.
-pub(super) async fn copy(
+pub(crate) async fn copy(
     source: &mut NodeConn,
     target: &mut NodeConn,
     keys: &[Vec<u8>],
     opts: WriteOptions,
 ) -> Result<Vec<Written>, Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut out: Vec<Option<Written>> = vec![None; keys.len()];
     // 1. The types.
     let mut pipe = redis::pipe();

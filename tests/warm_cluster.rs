@@ -1,0 +1,196 @@
+//! `warm` with clusters: a 3-master cluster target written by slot (no CROSSSLOT, the
+//! values right on the node that serves each key), a slot moved to another master while a
+//! warm runs (MOVED followed, nothing lost), and `--from-source-scan --source-cluster
+//! --slots` taking exactly the keys of one node's slots.
+
+use crate::util::{redis_server_bin, wait_until, RedisCluster, RedisServer};
+use crate::warm::{commandstat, keys_file, run};
+
+/// The cluster node id of `n`.
+fn node_id(n: &RedisServer) -> String {
+    n.cli(&["CLUSTER", "MYID"])
+}
+
+/// Keys held by every node together.
+fn total_keys(c: &RedisCluster) -> u64 {
+    c.nodes
+        .iter()
+        .map(|n| n.cli(&["DBSIZE"]).parse::<u64>().unwrap())
+        .sum()
+}
+
+/// How often `n` answered an error of this code (INFO errorstats).
+fn errors(n: &RedisServer, code: &str) -> u64 {
+    n.cli(&["INFO", "errorstats"])
+        .lines()
+        .find(|l| l.starts_with(&format!("errorstat_{code}:")))
+        .and_then(|l| l.split("count=").nth(1))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_cluster_target_is_written_by_slot_with_no_crossslot() {
+    let c = RedisCluster::start_masters(redis_server_bin(), &[]);
+    let source = RedisServer::start();
+    source.pipe(&crate::commands(3000, |i| match i % 4 {
+        0 => format!("SET s:{i} v{i}"),
+        1 => format!("HSET h:{i} f {i} g x"),
+        2 => format!("RPUSH l:{i} a b {i}"),
+        _ => format!("SET {{tag}}:{i} t{i} EX 3600"),
+    }));
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let (code, rep, err) = run(&[
+        "warm",
+        "--cluster",
+        "-p",
+        &c.nodes[0].port.to_string(),
+        "--from-source-scan",
+        "--source",
+        &src,
+        "--pipeline",
+        "200",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rep["written"], 3000, "{rep}");
+    assert_eq!(rep["failed"], 0, "{rep}");
+    assert_eq!(rep["target_nodes"], 3, "{rep}");
+    assert_eq!(rep["targeted"], 3000, "{rep}");
+    assert_eq!(total_keys(&c), 3000);
+    for n in &c.nodes {
+        assert_eq!(errors(n, "CROSSSLOT"), 0);
+        assert_eq!(errors(n, "MOVED"), 0);
+        // Every master got its share, each key on the node of its slot.
+        assert!(n.cli(&["DBSIZE"]).parse::<u64>().unwrap() > 500);
+    }
+    let owner = |key: &str| {
+        let slot: u16 = c.nodes[0]
+            .cli(&["CLUSTER", "KEYSLOT", key])
+            .parse()
+            .unwrap();
+        c.nodes.iter().find(|n| crate::util::owns(n, slot)).unwrap()
+    };
+    assert_eq!(owner("s:4").cli(&["GET", "s:4"]), "v4");
+    assert_eq!(owner("h:5").cli(&["HGET", "h:5", "g"]), "x");
+    assert_eq!(owner("l:6").cli(&["LRANGE", "l:6", "0", "-1"]), "a\nb\n6");
+    let ttl: i64 = owner("{tag}:3").cli(&["TTL", "{tag}:3"]).parse().unwrap();
+    assert!((3590..=3600).contains(&ttl), "{ttl}");
+    // The source was only read.
+    for cmd in ["del", "unlink", "restore", "set", "flushall", "flushdb"] {
+        let before = if cmd == "set" { 1500 } else { 0 };
+        assert_eq!(commandstat(&source, cmd), before, "{cmd}");
+    }
+}
+
+#[test]
+fn a_slot_moved_while_warming_is_followed() {
+    let c = RedisCluster::start_masters(redis_server_bin(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let source = RedisServer::start();
+    // 600 keys spread over the slots, then 100 keys of one slot that sort last.
+    source.pipe(&crate::commands(600, |i| format!("SET k:{i} v{i}")));
+    source.pipe(&crate::commands(100, |i| {
+        format!("SET z{{late}}:{i} late{i}")
+    }));
+    let file = keys_file(dir.path(), "k", 600);
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.extend((0..100).map(|i| format!("z{{late}}:{i}\n")));
+    std::fs::write(&file, text).unwrap();
+    let slot: u16 = c.nodes[0]
+        .cli(&["CLUSTER", "KEYSLOT", "{late}"])
+        .parse()
+        .unwrap();
+    let from = c
+        .nodes
+        .iter()
+        .position(|n| crate::util::owns(n, slot))
+        .unwrap();
+    let to = (from + 1) % 3;
+    let cp = dir.path().join("cp.json");
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let child = crate::spawn(&[
+        "warm",
+        "--cluster",
+        "-p",
+        &c.nodes[0].port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source",
+        &src,
+        "--rate",
+        "200",
+        "--pipeline",
+        "20",
+        "--checkpoint",
+        cp.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    let done = || -> u64 {
+        std::fs::read_to_string(&cp)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["done"].as_u64())
+            .unwrap_or(0)
+    };
+    wait_until("the warm to start writing", 30, || done() >= 40);
+    assert!(done() < 600, "the late keys were written before the move");
+    // The slot is still empty: hand it to another master (CLUSTER SETSLOT ... NODE on
+    // every node, the new owner first, as for an empty slot).
+    let id = node_id(&c.nodes[to]);
+    for n in [to, from, 3 - to - from] {
+        c.nodes[n].cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &id]);
+    }
+    let (code, rep, err) = crate::stdout_json(child);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rep["written"], 700, "{rep}");
+    assert_eq!(rep["failed"], 0, "{rep}");
+    assert_eq!(c.nodes[to].cli(&["GET", "z{late}:7"]), "late7");
+    let in_slot = |n: usize| c.nodes[n].cli(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()]);
+    assert_eq!((in_slot(from), in_slot(to)), ("0".into(), "100".into()));
+    // Only the batch that met the move was redirected: the slot map learnt it.
+    let moved = errors(&c.nodes[from], "MOVED");
+    assert!((1..=20).contains(&moved), "{moved}");
+    assert_eq!(total_keys(&c), 700);
+}
+
+#[test]
+fn a_source_clusters_slots_are_scanned_into_one_server() {
+    let c = RedisCluster::start_masters(redis_server_bin(), &[]);
+    c.load(3000);
+    let target = RedisServer::start();
+    let first = c.nodes.iter().find(|n| crate::util::owns(n, 0)).unwrap();
+    let last_slot: u16 = first
+        .cli(&["CLUSTER", "NODES"])
+        .lines()
+        .find(|l| l.contains("myself"))
+        .and_then(|l| l.split_whitespace().nth(8))
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(_, b)| b.parse().ok())
+        .unwrap();
+    let src = format!("redis://127.0.0.1:{}", c.nodes[0].port);
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--from-source-scan",
+        "--source",
+        &src,
+        "--source-cluster",
+        "--slots",
+        &format!("0-{last_slot}"),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let theirs = first.cli(&["DBSIZE"]);
+    assert_eq!(target.cli(&["DBSIZE"]), theirs);
+    assert_eq!(rep["written"].to_string(), theirs, "{rep}");
+    assert_eq!(
+        rep["sources"][0]["filtered"].as_u64().unwrap() + rep["written"].as_u64().unwrap(),
+        3000,
+        "{rep}"
+    );
+}
