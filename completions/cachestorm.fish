@@ -326,6 +326,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l key-templ
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l from-monitor -d 'keys from a MONITOR capture (redis-cli format, what `cachestorm monitor` writes): the keys read; repeatable' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l from-report -d 'keys from `cachestorm hotkeys -o json`, by their counts; repeatable' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l keys-file -d 'one key per line, as cachestorm prints keys (`\\xHH` escapes); repeatable' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l slots -d 'with --from-source-scan: only keys of these cluster slots (`A-B` or `A`), e.g. the slots of a node just added' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l top -d 'warm only the N hottest keys' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l match -d 'warm only keys matching this glob (Redis MATCH rules)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source -d 'where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)' -r
@@ -334,6 +335,8 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl -d 'w
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l min-ttl -d 'skip keys whose remaining TTL in the source is under this (they would expire at once)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl-jitter -d 'spread each written key\'s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, 0 with --source]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l rate -d 'most keys per second written' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-bytes-per-sec -d 'most value bytes per second written' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-latency -d 'back off while the target\'s PING latency (side probe) is above this: a pause that doubles precedes each batch, and batches halve' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l pipeline -d 'keys per round trip (fetches from the source and writes to the target alike)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-time -d 'stop cleanly at this deadline, keeping what was written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-memory-pct -d 'stop when the target\'s used memory passes this share of maxmemory, or when it starts evicting' -r
@@ -344,8 +347,11 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l tls -d 'c
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l insecure -d 'do not verify the server\'s TLS certificate'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l cluster -d 'discover every node (masters and replicas) of the cluster from the given node'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l json -d 'same as -o json'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l from-source-scan -d 'the keys are every key of the --source server (or cluster) matching --match, as SCAN returns them: copy from a peer, streamed, no key list needed'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source-cluster -d 'the --source URL is a node of a cluster: read each key from the master of its slot'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l overwrite -d 'replace keys that already exist on the target (default: leave them alone)'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l resume -d 'go on from --checkpoint FILE, after the keys a run of the same plan already handled'
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l force -d 'warm even when the plan\'s estimated bytes exceed the target\'s headroom under --max-memory-pct'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l dry-run -d 'print the plan and write nothing'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l help -d 'print help'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand completions" -l help -d 'print help'
