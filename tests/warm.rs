@@ -531,3 +531,59 @@ fn values_from_a_jsonl_file_with_set_nx_and_jittered_ttls() {
     let bin: i64 = target.cli(&["TTL", "bin"]).parse().unwrap();
     assert!((3200..=3960).contains(&bin), "{bin}");
 }
+
+#[test]
+fn a_killed_scan_resumes_from_its_saved_cursor_writing_no_key_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    source.pipe(&crate::commands(2000, |i| format!("SET q:{i} v{i}")));
+    let cp = dir.path().join("scan.checkpoint");
+    let src = format!("redis://127.0.0.1:{}", source.port);
+    let tp = target.port.to_string();
+    let c = cp.to_str().unwrap();
+    let args = [
+        "warm",
+        "-p",
+        &tp,
+        "--from-source-scan",
+        "--source",
+        &src,
+        "--checkpoint",
+        c,
+        "--pipeline",
+        "50",
+    ];
+    let mut child = crate::spawn(&[&args[..], &["--rate", "500", "-o", "ndjson"]].concat());
+    let saved = || -> Value {
+        std::fs::read_to_string(&cp)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null)
+    };
+    // 800 keys at --rate 500 take over 1.5 s: a progress event (once a second) came first.
+    crate::util::wait_until("the checkpoint to pass 800 keys", 30, || {
+        saved()["done"].as_u64().unwrap_or(0) >= 800
+    });
+    child.kill().unwrap(); // SIGKILL: no report, no last save
+    let out = child.wait_with_output().unwrap();
+    // The NDJSON progress events it printed while running.
+    let events = crate::ndjson(&out.stdout);
+    assert!(!events.is_empty(), "no progress event in a run of over a second");
+    assert!(events.iter().all(|e| e["event"] == "progress" && e["total"].is_null()));
+    let cp1 = saved();
+    assert!(cp1["scan"].is_array(), "{cp1}");
+    let before: u64 = target.cli(&["DBSIZE"]).parse().unwrap();
+    assert!((800..2000).contains(&before), "{before}");
+    let (code, second, err) = run(&[&args[..], &["--resume", "-o", "json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(second["resumed_after"], cp1["done"], "{second}");
+    assert_eq!(target.cli(&["DBSIZE"]), "2000");
+    // Keys written after the last save met the no-overwrite rule: never a second write.
+    let again = second["skipped_existing"].as_u64().unwrap();
+    assert_eq!(commandstat(&target, "restore"), 2000 + again);
+    assert_eq!(
+        before + second["written"].as_u64().unwrap(),
+        2000,
+        "{second}"
+    );
+}

@@ -16,7 +16,8 @@
 # gen-warm.py: 80% 100-byte strings, hashes, lists, sets and sorted sets of a few elements,
 # 30% with a TTL of 1 h +- 6 min) and writes their names to a keys file. Then, each on a
 # target emptied by FLUSHALL (the target only; the source is never written after loading):
-#   cachestorm warm --keys-file --source      default (--pipeline 100), then each PIPELINES
+#   cachestorm warm --from-source-scan --source   default (--pipeline 100), then each PIPELINES;
+#                                             and --keys-file (the planned, hottest-first path)
 #   redis-benchmark -t set -d 100 -P 64       the target's write ceiling (1,000,000 SETs)
 #   RESTORE alone: the same copies' RESTOREs, dumped beforehand (copy-ref.py resp), fed to
 #                                             the target by one redis-cli --pipe
@@ -127,7 +128,9 @@ warm() {
   flush_target
   local t0 rc=0
   t0=$(now_ms)
-  "$bin" warm -p "$tport" --keys-file "$kf" --source "redis://127.0.0.1:$sport" -o json "$@" \
+  local from=(--keys-file "$kf")
+  [ "$kf" != scan ] || from=(--from-source-scan)
+  "$bin" warm -p "$tport" "${from[@]}" --source "redis://127.0.0.1:$sport" -o json "$@" \
     > "$dir/$label.json" 2> "$dir/$label.err" || rc=$?
   local wall=$(( $(now_ms) - t0 ))
   read -r kps written failed other dur < <(python3 -c '
@@ -138,21 +141,23 @@ print(d["keys_per_sec"], d["written"], d["failed"],
       d["duration_ms"])' "$dir/$label.json")
   wkps=$(calc %.0f "$want * 1000 / $wall")
   printf "%-40s %8.0f keys/s (report, copy %6.2f s)  %8s keys/s (wall %6.2f s)  written %s, failed %s, skipped/fallback %s, exit %s\n" \
-    "warm ${*:-(default)}" "$kps" "$(calc %.2f "$dur/1000")" "$wkps" "$(calc %.2f "$wall/1000")" "$written" "$failed" "$other" "$rc"
+    "warm $([ "$kf" = scan ] && echo --from-source-scan || echo --keys-file) ${*:-(default)}" "$kps" "$(calc %.2f "$dur/1000")" "$wkps" "$(calc %.2f "$wall/1000")" "$written" "$failed" "$other" "$rc"
   [ ! -s "$dir/$label.err" ] || sed 's/^/  stderr: /' "$dir/$label.err" | head -5
   verify "$label" "$want"
 }
 
 echo "== copies of $n keys, each on an emptied target =="
-warm default "$keys" "$n"
+warm default scan "$n"
 kps_def=$kps; wkps_def=$wkps
 read -r checked same ttl_ok differ < <("$py" "$ref" check "$sport" "$tport" "$keys" 1000)
 echo "  spot check: $checked keys spread over the file: same value $same ($differ by type and elements, their DUMP payloads differing), TTL kept (within 5 s, none lost or added) $ttl_ok"
 [ "$same" -eq "$checked" ] && [ "$ttl_ok" -eq "$checked" ] || checks_ok=no
 best_kps=0; best_pipe=""
 declare -A tuned tuned_w
+warm keys-file "$keys" "$n"
+kps_kf=$kps; wkps_kf=$wkps
 for p in "${pipes[@]}"; do
-  warm "pipeline-$p" "$keys" "$n" --pipeline "$p"
+  warm "pipeline-$p" scan "$n" --pipeline "$p"
   tuned[$p]=$kps; tuned_w[$p]=$wkps
   if awk -v a="$kps" -v b="$best_kps" 'BEGIN{exit !(a>b)}'; then best_kps=$kps; best_pipe=$p; fi
 done
@@ -192,7 +197,8 @@ ratio() { # label kps wall_kps
     "$1" "$2" "$(calc %.1f "$2 * 100 / $bench")" "$(calc %.1f "$2 * 100 / $rfloor")" "$(calc %.1f "$2 / $naive")" "$(calc %.2f "$2 / $riot")" \
     "$3" "$(calc %.1f "$3 * 100 / $bench")" "$(calc %.1f "$3 / $naive")"
 }
-ratio "warm (default, --pipeline 100)" "$kps_def" "$wkps_def"
+ratio "warm --from-source-scan (default)" "$kps_def" "$wkps_def"
+ratio "warm --keys-file (default)" "$kps_kf" "$wkps_kf"
 for p in "${pipes[@]}"; do ratio "warm --pipeline $p" "${tuned[$p]}" "${tuned_w[$p]}"; done
 goal() { # label value op threshold
   echo "$1: $2 (goal $3 $4): $(calc %s "$2 $3 $4 ? \"met\" : \"MISSED\"")"
