@@ -568,8 +568,13 @@ fn a_killed_scan_resumes_from_its_saved_cursor_writing_no_key_twice() {
     let out = child.wait_with_output().unwrap();
     // The NDJSON progress events it printed while running.
     let events = crate::ndjson(&out.stdout);
-    assert!(!events.is_empty(), "no progress event in a run of over a second");
-    assert!(events.iter().all(|e| e["event"] == "progress" && e["total"].is_null()));
+    assert!(
+        !events.is_empty(),
+        "no progress event in a run of over a second"
+    );
+    assert!(events
+        .iter()
+        .all(|e| e["event"] == "progress" && e["total"].is_null()));
     let cp1 = saved();
     assert!(cp1["scan"].is_array(), "{cp1}");
     let before: u64 = target.cli(&["DBSIZE"]).parse().unwrap();

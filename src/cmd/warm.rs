@@ -304,7 +304,7 @@ fn plan_line(r: &WarmReport, scan: bool) -> String {
         )
     };
     let est = r.estimated_bytes.map_or(String::new(), |e| {
-        format!(", about {}", crate::units::bytes(e))
+        format!(", about {} of target memory", crate::units::bytes(e))
     });
     let time = r.estimated_secs.map_or(String::new(), |s| {
         format!(", {}s at --rate", crate::units::decimal(s))
@@ -376,7 +376,7 @@ fn source_target(t: &TargetArgs, url: Option<&str>, cluster: bool) -> Result<Tar
 /// The plan: what the key sources held and what will be warmed, hottest first (a scan's
 /// counts are filled in as it goes).
 fn plan(g: Option<&Gathered>, dry_run: bool) -> WarmReport {
-    let (sources, distinct, targeted, first_keys) = match g {
+    let (sources, distinct, exact, targeted, first_keys) = match g {
         Some(g) => (
             g.sources
                 .iter()
@@ -392,6 +392,7 @@ fn plan(g: Option<&Gathered>, dry_run: bool) -> WarmReport {
                 })
                 .collect(),
             g.distinct,
+            g.distinct_exact,
             g.keys.len() as u64,
             g.keys
                 .iter()
@@ -411,6 +412,7 @@ fn plan(g: Option<&Gathered>, dry_run: bool) -> WarmReport {
                 bad_examples: Vec::new(),
             }],
             0,
+            true,
             0,
             Vec::new(),
         ),
@@ -419,6 +421,7 @@ fn plan(g: Option<&Gathered>, dry_run: bool) -> WarmReport {
         completeness: Completeness::done(),
         sources,
         distinct_keys: distinct,
+        distinct_keys_exact: exact,
         targeted,
         dry_run,
         written: 0,

@@ -34,6 +34,9 @@ pub(crate) struct WarmReport {
     pub(crate) completeness: Completeness,
     pub(crate) sources: Vec<SourceRow>,
     pub(crate) distinct_keys: u64,
+    /// False when `--top` bounded the counting table and more distinct keys were seen
+    /// than it holds: `distinct_keys` is then the table's size, a lower bound.
+    pub(crate) distinct_keys_exact: bool,
     pub(crate) targeted: u64,
     pub(crate) dry_run: bool,
     pub(crate) written: u64,
@@ -60,8 +63,9 @@ pub(crate) struct WarmReport {
     pub(crate) resumed_after: u64,
     /// `--verify`: written keys read back from both servers and compared; null without.
     pub(crate) verified: Option<VerifiedRow>,
-    /// The plan's estimate of the bytes it will write (sampled from the source); null
-    /// when it cannot be known ahead (a command, HTTP).
+    /// The plan's estimate of the memory its keys take on the target (MEMORY USAGE of
+    /// keys sampled on the source; a file's value and key sizes); null when it cannot be
+    /// known ahead (a command, HTTP).
     pub(crate) estimated_bytes: Option<u64>,
     /// How long the plan takes at `--rate`; null without a rate.
     #[serde(
@@ -216,19 +220,27 @@ impl Report for WarmReport {
             ));
         }
         out.push_str(&format!(
-            "\n{} distinct keys; {} to warm, hottest first: {}\n",
+            "\n{}{} distinct keys; {} to warm, hottest first: {}\n",
+            if self.distinct_keys_exact {
+                ""
+            } else {
+                "at least "
+            },
             count(self.distinct_keys as f64),
             count(self.targeted as f64),
             self.first_keys.join(", ")
         ));
         if let Some(e) = self.estimated_bytes {
             out.push_str(&format!(
-                "estimated: {} to write{}; target headroom {}\n",
+                "estimated: {} of target memory{}; {}\n",
                 bytes(e),
                 self.estimated_secs
                     .map_or(String::new(), |s| format!(", {}s at --rate", decimal(s))),
                 self.headroom_bytes
-                    .map_or("unlimited (no maxmemory)".to_string(), bytes)
+                    .map_or("the target has no maxmemory".to_string(), |h| format!(
+                        "the target takes {} more under --max-memory-pct",
+                        bytes(h)
+                    ))
             ));
         }
         if self.dry_run {
