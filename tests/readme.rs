@@ -12,7 +12,9 @@ fn readme_offline_examples_match_the_binary() {
     for block in readme.split("```\n$ cachestorm ").skip(1) {
         let (cmd, rest) = block.split_once('\n').unwrap();
         let shown = &rest[..rest.find("```").unwrap()];
-        let offline = cmd.contains("--input fixtures/") || cmd.contains("--replay fixtures/");
+        let offline = cmd.contains("--input fixtures/")
+            || cmd.contains("--replay fixtures/")
+            || cmd.contains("--from-monitor fixtures/");
         if !offline || cmd.contains('|') || cmd.contains('\'') {
             continue;
         }
@@ -28,5 +30,5 @@ fn readme_offline_examples_match_the_binary() {
         );
         checked += 1;
     }
-    assert!(checked >= 4, "README examples found: {checked}");
+    assert!(checked >= 5, "README examples found: {checked}");
 }
