@@ -50,11 +50,14 @@ fn a_cluster_target_is_written_by_slot_with_no_crossslot() {
         &src,
         "--pipeline",
         "200",
+        "--verify",
+        "100",
         "-o",
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(rep["written"], 3000, "{rep}");
+    assert_eq!(rep["verified"]["same"], 100, "{rep}");
     assert_eq!(rep["failed"], 0, "{rep}");
     assert_eq!(rep["target_nodes"], 3, "{rep}");
     assert_eq!(rep["targeted"], 3000, "{rep}");
