@@ -6,6 +6,7 @@
 
 pub(crate) mod checkpoint;
 pub(crate) mod copy;
+pub(crate) mod external;
 pub(crate) mod file;
 pub(crate) mod keys;
 pub(crate) mod verify;
