@@ -1,12 +1,15 @@
 //! `cachestorm warm`, the one writer: which keys to refill, hottest first ([`keys`]: logs,
-//! MONITOR captures, reports, key files), and how their values reach the target
-//! ([`copy`]: DUMP + PTTL from a source server, RESTORE without REPLACE, a typed atomic copy
-//! where the target refuses the payload). Never deletes. Must not: parse flags (settings
+//! MONITOR captures, reports, key files; or [`feed`]: a scan of the source), where their
+//! values come from ([`values`]: a source server or cluster, a file, [`external`]: a
+//! command or HTTP), how they reach the target ([`copy`]: RESTORE without REPLACE, SET NX,
+//! a typed atomic copy where the target refuses the payload; [`route`]: by cluster slot),
+//! and the run ([`exec`]). Never deletes. Must not: parse flags (settings
 //! arrive resolved in `cmd/warm.rs`).
 
 pub(crate) mod checkpoint;
 pub(crate) mod copy;
 pub(crate) mod exec;
+pub(crate) mod external;
 pub(crate) mod feed;
 pub(crate) mod file;
 pub(crate) mod keys;
