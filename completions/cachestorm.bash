@@ -1213,7 +1213,7 @@ _cachestorm() {
             return 0
             ;;
         cachestorm__subcmd__warm)
-            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --from-log --key-regex --key-template --from-monitor --from-report --keys-file --from-source-scan --slots --top --match --source --source-cluster --source-file --ttl --min-ttl --ttl-jitter --overwrite --rate --max-bytes-per-sec --max-latency --pipeline --max-time --max-memory-pct --measure --verify --checkpoint --resume --force --dry-run --help"
+            opts="-u -h -p -s -a -n -o --url --host --port --socket --user --pass --db --tls --cacert --cert --key --insecure --node --cluster --sentinel --master --sentinel-pass --connect-timeout --timeout --format --json --from-log --key-regex --key-template --from-monitor --from-report --keys-file --from-source-scan --slots --top --match --source --source-cluster --source-file --source-cmd --source-http --retries --concurrency --ttl --min-ttl --ttl-jitter --overwrite --rate --max-bytes-per-sec --max-latency --pipeline --max-time --max-memory-pct --measure --verify --checkpoint --resume --force --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1356,6 +1356,22 @@ _cachestorm() {
                     return 0
                     ;;
                 --source-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-http)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

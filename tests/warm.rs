@@ -592,3 +592,166 @@ fn a_killed_scan_resumes_from_its_saved_cursor_writing_no_key_twice() {
         "{second}"
     );
 }
+
+/// Keys `PREFIX:0`.. for each (prefix, n), one a line.
+fn keys_of(dir: &std::path::Path, sets: &[(&str, usize)]) -> std::path::PathBuf {
+    let p = dir.join("external-keys.txt");
+    let text: String = sets
+        .iter()
+        .flat_map(|(prefix, n)| (0..*n).map(move |i| format!("{prefix}:{i}\n")))
+        .collect();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn values_from_a_command_per_key_with_failures_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = RedisServer::start();
+    target.cli(&["SET", "good:0", "fresher"]);
+    let file = keys_of(dir.path(), &[("good", 40), ("bad", 5), ("none", 5)]);
+    let cmd = r#"case {key} in bad:*) echo "no such row" >&2; exit 3;; none:*) ;; *) printf 'v:%s' {key};; esac"#;
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source-cmd",
+        cmd,
+        "--ttl",
+        "60s",
+        "--concurrency",
+        "4",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rep["written"], 39, "{rep}");
+    assert_eq!(rep["skipped_existing"], 1, "{rep}");
+    assert_eq!(rep["missing_in_source"], 5, "{rep}");
+    assert_eq!(rep["failed"], 5, "{rep}");
+    assert_eq!(
+        rep["failures"][0]["reason"], "source: exit 3: no such row",
+        "{rep}"
+    );
+    assert_eq!(target.cli(&["GET", "good:0"]), "fresher");
+    assert_eq!(target.cli(&["GET", "good:7"]), "v:good:7");
+    assert_eq!(target.cli(&["EXISTS", "bad:1", "none:1"]), "0");
+    // --ttl 60s spread by the default 10 % jitter.
+    let ttls: Vec<i64> = (1..40)
+        .map(|i| target.cli(&["TTL", &format!("good:{i}")]).parse().unwrap())
+        .collect();
+    assert!(ttls.iter().all(|t| (53..=66).contains(t)), "{ttls:?}");
+    assert!(ttls.iter().min() != ttls.iter().max(), "{ttls:?}");
+}
+
+/// An HTTP server on a free loopback port: `/items/gone:*` is 404, `/items/err:*` 500,
+/// anything else 200 with `h:` and the key; counts requests per key kind.
+fn http_source() -> (u16, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let errs = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = errs.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(s) = s else { return };
+            let counted = counted.clone();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut w = s;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                    loop {
+                        let mut h = String::new();
+                        if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                    }
+                    let key = path.trim_start_matches("/items/").replace("%3A", ":");
+                    let (status, body) = if key.starts_with("gone:") {
+                        ("404 Not Found", String::new())
+                    } else if key.starts_with("err:") {
+                        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        ("500 Internal Server Error", "db down".to_string())
+                    } else {
+                        ("200 OK", format!("h:{key}"))
+                    };
+                    let resp = format!(
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if w.write_all(resp.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, errs)
+}
+
+#[test]
+fn values_from_http_with_retries_and_an_unreachable_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = RedisServer::start();
+    let (port, errs) = http_source();
+    let file = keys_of(dir.path(), &[("item", 30), ("gone", 4), ("err", 3)]);
+    let url = format!("http://127.0.0.1:{port}/items/{{key}}");
+    let tp = target.port.to_string();
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &tp,
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source-http",
+        &url,
+        "--retries",
+        "1",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rep["written"], 30, "{rep}");
+    assert_eq!(rep["missing_in_source"], 4, "{rep}");
+    assert_eq!(rep["failed"], 3, "{rep}");
+    let reason = rep["failures"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("HTTP 500 after 2 tries"), "{reason}");
+    // One retry each: two requests per failing key.
+    assert_eq!(errs.load(std::sync::atomic::Ordering::SeqCst), 6);
+    assert_eq!(target.cli(&["GET", "item:3"]), "h:item:3");
+    // No TTL asked, none given.
+    assert_eq!(target.cli(&["TTL", "item:3"]), "-1");
+    // A source that is not there: one line, exit 3, nothing written, the report says so.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    target.cli(&["FLUSHALL"]);
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &tp,
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source-http",
+        &format!("http://127.0.0.1:{dead_port}/items/{{key}}"),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    // The plan, then one line saying why it stopped.
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.lines().nth(1).unwrap().contains("connection refused"),
+        "{err}"
+    );
+    assert_eq!(rep["stopped_by"], "node_lost", "{rep}");
+    assert_eq!(rep["failed"], 37, "{rep}");
+    assert_eq!(target.cli(&["DBSIZE"]), "0");
+}

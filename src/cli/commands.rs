@@ -456,7 +456,7 @@ pub(crate) struct WarmArgs {
     pub(crate) pattern: Option<String>,
 
     /// where values come from: a peer, replica or backup server (DUMP + PTTL, RESTORE on the target)
-    #[arg(long = "source", help_heading = "Values", value_name = "URL", required_unless_present_any = ["dry_run", "source_file"], conflicts_with = "source_file")]
+    #[arg(long = "source", help_heading = "Values", value_name = "URL", required_unless_present_any = ["dry_run", "source_file", "source_cmd", "source_http"], conflicts_with_all = ["source_file", "source_cmd", "source_http"])]
     pub(crate) source: Option<String>,
 
     /// the --source URL is a node of a cluster: read each key from the master of its slot
@@ -464,18 +464,44 @@ pub(crate) struct WarmArgs {
     pub(crate) source_cluster: bool,
 
     /// where values come from: a JSONL file, {"key", "value" (or "value_b64"), "ttl_ms"} a line; written with SET NX
-    #[arg(long = "source-file", help_heading = "Values", value_name = "FILE")]
+    #[arg(long = "source-file", help_heading = "Values", value_name = "FILE", conflicts_with_all = ["source_cmd", "source_http"])]
     pub(crate) source_file: Option<String>,
 
-    /// with --source-file: the TTL of keys whose line gives none (default: none)
-    #[arg(long = "ttl", help_heading = "Values", value_name = "DURATION", value_parser = nonzero_duration, requires = "source_file")]
+    /// where values come from: a command per key, run by `sh -c` with the key as "$1" (`{key}` in the template stands for it; the key is never put into the shell text); its stdout, byte for byte, is the value (no output: missing; a non-zero exit or --timeout: failed); written with SET NX
+    #[arg(
+        long = "source-cmd",
+        help_heading = "Values",
+        value_name = "'CMD {key}'",
+        conflicts_with = "source_http"
+    )]
+    pub(crate) source_cmd: Option<String>,
+
+    /// where values come from: an HTTP(S) GET per key, `{key}` percent-encoded into the URL; a 2xx body is the value, 404/410 missing, 5xx/429/timeouts retried (--retries) then failed; written with SET NX
+    #[arg(long = "source-http", help_heading = "Values", value_name = "URL")]
+    pub(crate) source_http: Option<String>,
+
+    /// with --source-http: retries of a 5xx, 429 or timed-out GET, 100 ms apart and doubling (up to 2 s)
+    #[arg(
+        long = "retries",
+        help_heading = "Values",
+        value_name = "N",
+        default_value_t = 3
+    )]
+    pub(crate) retries: u32,
+
+    /// with --source-cmd/--source-http: value fetches in flight at once (what protects the database behind them)
+    #[arg(long = "concurrency", help_heading = "Values", value_name = "N", default_value_t = 8, value_parser = at_least_one::<usize>)]
+    pub(crate) concurrency: usize,
+
+    /// with --source-file, --source-cmd or --source-http: the TTL written (a file's line may give its own; default: none)
+    #[arg(long = "ttl", help_heading = "Values", value_name = "DURATION", value_parser = nonzero_duration, conflicts_with = "source")]
     pub(crate) ttl: Option<std::time::Duration>,
 
     /// skip keys whose remaining TTL in the source is under this (they would expire at once)
     #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub(crate) min_ttl: std::time::Duration,
 
-    /// spread each written key's TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, 0 with --source]
+    /// spread each written key's TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, --source-cmd and --source-http, 0 with --source]
     #[arg(long = "ttl-jitter", help_heading = "Values", value_name = "PCT", value_parser = percentage)]
     pub(crate) ttl_jitter: Option<f64>,
 

@@ -22,6 +22,7 @@ use crate::source::discover::{discover, Role};
 use crate::warm::checkpoint::{plan_id, Checkpoint};
 use crate::warm::copy::WriteOptions;
 use crate::warm::exec::{self, memory_pct, Guard, Ran, Saver, Settings, Tick};
+use crate::warm::external::External;
 use crate::warm::feed::{Feed, Position, Scan};
 use crate::warm::file::FileValues;
 use crate::warm::keys::{gather, Gathered, KeySpec};
@@ -52,7 +53,10 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     let mut report = plan(gathered.as_ref(), args.dry_run);
     let format = args.output.format();
     let view = output::View::stdout(false);
-    let named_values = args.source.is_some() || args.source_file.is_some();
+    let named_values = args.source.is_some()
+        || args.source_file.is_some()
+        || args.source_cmd.is_some()
+        || args.source_http.is_some();
     if args.dry_run && !named_values {
         output::print(format, &view, &target.report(), &report)?;
         return Ok(Outcome::Done);
@@ -62,11 +66,9 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     let opts = WriteOptions {
         overwrite: args.overwrite,
         min_ttl_ms: args.min_ttl.as_millis() as u64,
-        jitter_pct: args.ttl_jitter.unwrap_or(if args.source_file.is_some() {
-            10.0
-        } else {
-            0.0
-        }),
+        jitter_pct: args
+            .ttl_jitter
+            .unwrap_or(if args.source.is_some() { 0.0 } else { 10.0 }),
     };
     let (mut values, source_name) = values(&args).await?;
     let guards = refuse_same_or_full(values.peer(), &target_nodes, &args).await?;
@@ -220,9 +222,21 @@ async fn nodes_of(t: &Target, what: &str) -> Result<Nodes> {
     ))
 }
 
-/// The value source the flags name, opened: a JSONL file read whole, or a source server
-/// or cluster; with its name for the checkpoint's plan.
+/// The value source the flags name, opened: a JSONL file read whole, a command or HTTP
+/// GET per key, or a source server or cluster; with its name for the checkpoint's plan.
 async fn values(args: &WarmArgs) -> Result<(Values, String)> {
+    let ttl_ms = args.ttl.map(|t| t.as_millis() as u64);
+    let timeout = args.target.timeout;
+    if let Some(t) = &args.source_cmd {
+        let external = External::cmd(t, timeout, args.concurrency)?;
+        let name = external.name();
+        return Ok((Values::External { external, ttl_ms }, name));
+    }
+    if let Some(u) = &args.source_http {
+        let external = External::http(u, timeout, args.retries, args.concurrency)?;
+        let name = external.name();
+        return Ok((Values::External { external, ttl_ms }, name));
+    }
     Ok(match &args.source_file {
         Some(path) => {
             let path2 = path.clone();
@@ -237,7 +251,6 @@ async fn values(args: &WarmArgs) -> Result<(Values, String)> {
                     file.first_bad.as_deref().unwrap_or("")
                 );
             }
-            let ttl_ms = args.ttl.map(|t| t.as_millis() as u64);
             (Values::File { file, ttl_ms }, format!("file {path}"))
         }
         None => {
@@ -509,6 +522,7 @@ async fn estimate(
         Values::File { file, .. } => {
             Some(file.bytes_of(keys.iter()) + keys.iter().map(|k| k.len() as u64 + 50).sum::<u64>())
         }
+        Values::External { .. } => None,
         Values::Peer(source) if a.from_source_scan => Some(scan_estimate(source, a).await?),
         Values::Peer(source) => {
             let step = (keys.len() / SAMPLE).max(1);

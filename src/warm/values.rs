@@ -4,6 +4,7 @@
 //! order. Must not: write.
 
 use super::copy::Fetched;
+use super::external::{External, Got};
 use super::file::FileValues;
 use super::route::Nodes;
 use crate::error::Result;
@@ -16,6 +17,11 @@ pub(crate) enum Values {
         file: FileValues,
         ttl_ms: Option<u64>,
     },
+    /// A command or an HTTP GET per key, with `--ttl`.
+    External {
+        external: External,
+        ttl_ms: Option<u64>,
+    },
 }
 
 impl Values {
@@ -24,6 +30,19 @@ impl Values {
         Ok(match self {
             Values::Peer(nodes) => nodes.fetch(keys).await?,
             Values::File { file, ttl_ms } => file.get(keys, *ttl_ms),
+            Values::External { external, ttl_ms } => external
+                .fetch(keys)
+                .await?
+                .into_iter()
+                .map(|g| match g {
+                    Got::Value(value) => Fetched::Plain {
+                        value,
+                        ttl_ms: *ttl_ms,
+                    },
+                    Got::Missing => Fetched::Missing,
+                    Got::Failed(why) => Fetched::Failed(why),
+                })
+                .collect(),
         })
     }
 

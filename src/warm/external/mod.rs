@@ -9,9 +9,6 @@
 //! connect to the HTTP server. Must not: put a key into shell text (it is `$1`), follow
 //! redirects, print a URL's password, or have more than `--concurrency` fetches running.
 
-// Until cmd/warm.rs wires the sources in; remove with the wiring.
-#![allow(dead_code)]
-
 pub(crate) mod cmd;
 pub(crate) mod http;
 
