@@ -31,7 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('bigkeys', 'bigkeys', [CompletionResultType]::ParameterValue, 'biggest keys overall and per type, per-type totals, size percentiles, big collections')
             [CompletionResult]::new('keyspace', 'keyspace', [CompletionResultType]::ParameterValue, 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom')
             [CompletionResult]::new('detect', 'detect', [CompletionResultType]::ParameterValue, 'is this a cache storm, which kind, where, why, and what to do now (exit 1 when it is)')
-            [CompletionResult]::new('warm', 'warm', [CompletionResultType]::ParameterValue, 'refill a cold cache from a source server, hottest keys first, rate-limited, never clobbering')
+            [CompletionResult]::new('warm', 'warm', [CompletionResultType]::ParameterValue, 'refill a cold cache from a peer, a cluster, a file, a command or HTTP, hottest keys first, rate-limited, never clobbering')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'write man pages (cachestorm.1 and one per subcommand) into a folder')
             break

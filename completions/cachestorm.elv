@@ -28,7 +28,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand bigkeys 'biggest keys overall and per type, per-type totals, size percentiles, big collections'
             cand keyspace 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom'
             cand detect 'is this a cache storm, which kind, where, why, and what to do now (exit 1 when it is)'
-            cand warm 'refill a cold cache from a source server, hottest keys first, rate-limited, never clobbering'
+            cand warm 'refill a cold cache from a peer, a cluster, a file, a command or HTTP, hottest keys first, rate-limited, never clobbering'
             cand completions 'print a shell completion script to stdout'
             cand man 'write man pages (cachestorm.1 and one per subcommand) into a folder'
         }

@@ -33,7 +33,7 @@ complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "patterns" -d 
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "bigkeys" -d 'biggest keys overall and per type, per-type totals, size percentiles, big collections'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "keyspace" -d 'memory and TTLs per key pattern, per-minute expiry timeline, expiry cliffs, headroom'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "detect" -d 'is this a cache storm, which kind, where, why, and what to do now (exit 1 when it is)'
-complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "warm" -d 'refill a cold cache from a source server, hottest keys first, rate-limited, never clobbering'
+complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "warm" -d 'refill a cold cache from a peer, a cluster, a file, a command or HTTP, hottest keys first, rate-limited, never clobbering'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "completions" -d 'print a shell completion script to stdout'
 complete -c cachestorm -n "__fish_cachestorm_needs_command" -f -a "man" -d 'write man pages (cachestorm.1 and one per subcommand) into a folder'
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand stats" -s u -l url -d 'server URL: redis://[user[:pass]@]host[:port][/db], rediss:// for TLS, unix:///path[?db=N]' -r

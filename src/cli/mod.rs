@@ -173,25 +173,35 @@ pub(crate) enum Command {
     )]
     Detect(Box<DetectArgs>),
 
-    /// refill a cold cache from a source server, hottest keys first, rate-limited, never clobbering
+    /// refill a cold cache from a peer, a cluster, a file, a command or HTTP, hottest keys first, rate-limited, never clobbering
     #[command(
         disable_help_flag = true,
         after_long_help = "Examples:\n  \
         cachestorm warm -h 10.0.0.7 --from-log access.log --key-regex 'GET /product/(\\d+)' --key-template 'product:{1}:info' --source redis://10.0.0.8:6379 --top 50000 --rate 20000\n  \
         cachestorm hotkeys -h 10.0.0.8 --duration 30 -o json > hot.json\n  \
         cachestorm warm -h 10.0.0.7 --from-report hot.json --source redis://10.0.0.8:6379\n  \
-        cachestorm warm -h 10.0.0.7 --keys-file keys.txt --source redis://backup:6379 --dry-run\n\n\
-        Keys are counted over every source given and warmed hottest first (--top, --match). \
-        Values are copied from --source with DUMP and PTTL and written with RESTORE and the \
-        remaining TTL, without REPLACE: a key that already exists on the target is left \
-        alone (--overwrite replaces it). Where the target refuses a payload (a newer \
-        engine's DUMP format), the key is copied type by type by one atomic script that \
-        also leaves existing keys alone. Keys missing in the source or with a TTL under \
+        cachestorm warm -h 10.0.0.7 --keys-file keys.txt --source redis://backup:6379 --dry-run\n  \
+        cachestorm warm --cluster -h 10.0.0.7 --from-source-scan --source redis://10.0.0.8:6379 --source-cluster --slots 10923-16383\n  \
+        cachestorm warm -h 10.0.0.7 --keys-file keys.txt --source-http 'http://api:8080/items/{key}' --concurrency 8 --ttl 10m\n\n\
+        Keys are counted over every source given and warmed hottest first (--top, --match), \
+        or taken from a SCAN of the source (--from-source-scan, --slots). The plan (keys, \
+        estimated memory on the target, time at --rate) is said on stderr before writing, \
+        and refused when it exceeds the target's headroom under --max-memory-pct unless \
+        --force. Values are copied from --source (a server, or a cluster with \
+        --source-cluster) with DUMP and PTTL and written with RESTORE and the remaining TTL, \
+        without REPLACE: a key that already exists on the target is left alone (--overwrite \
+        replaces it). Where the target refuses a payload (a newer engine's DUMP format), the \
+        key is copied type by type by one atomic script that also leaves existing keys \
+        alone. --source-file, --source-cmd and --source-http values are written with SET NX \
+        and --ttl, jittered. A cluster target (--cluster) gets each key on the master of its \
+        slot, MOVED and ASK followed. Keys missing in the source or with a TTL under \
         --min-ttl are skipped and counted. Batches of --pipeline keys, at most --rate keys \
-        per second, until --max-time; the run stops before the target evicts (a rise of \
-        evicted_keys, or used memory past --max-memory-pct of maxmemory). Nothing is ever \
-        deleted. Exit: 0 done, 2 bad input, 3 a server lost part-way (the keys written stay), \
-        130 interrupted."
+        and --max-bytes-per-sec bytes per second, until --max-time, backing off while the \
+        target's PING latency is over --max-latency; the run stops before the target evicts \
+        (a rise of evicted_keys, or used memory past --max-memory-pct of maxmemory). \
+        --checkpoint and --resume go on after an interrupted run. Nothing is ever deleted. \
+        Exit: 0 done, 2 bad input or a plan over the headroom, 3 a server or source lost \
+        part-way (the keys written stay), 130 interrupted."
     )]
     Warm(Box<WarmArgs>),
 

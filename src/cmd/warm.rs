@@ -140,13 +140,15 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     };
     let left = total.map(|t| t.saturating_sub(from.done));
     let ndjson = format == output::Format::Ndjson;
+    let mut events = Vec::new();
     let tick = |t: Tick| {
+        let e = WarmEvent::new(
+            "progress", t.handled, left, t.written, t.failed, t.bytes, t.secs,
+        );
         if ndjson {
-            let e = WarmEvent::new(
-                "progress", t.handled, left, t.written, t.failed, t.bytes, t.secs,
-            );
             let _ = output::write_ndjson(&mut std::io::stdout().lock(), &e);
         }
+        events.push(e);
     };
     let ran = exec::run(
         &mut values,
@@ -168,7 +170,8 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         }
     }
     fill(&mut report, &ran);
-    report.events.push(WarmEvent::new(
+    report.progress = events;
+    report.progress.push(WarmEvent::new(
         "done",
         ran.handled(),
         left,
@@ -190,7 +193,14 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
             first_differ: c.differ,
         });
     }
-    output::print(format, &view, &target.report(), &report)?;
+    if ndjson {
+        // The progress events went out as they happened: only the last is left.
+        if let Some(done) = report.progress.last() {
+            output::write_ndjson(&mut std::io::stdout().lock(), done)?;
+        }
+    } else {
+        output::print(format, &view, &target.report(), &report)?;
+    }
     Ok(Ending {
         interrupted: ran.interrupted,
         bad_input: false,
@@ -458,7 +468,7 @@ fn plan(g: Option<&Gathered>, dry_run: bool) -> WarmReport {
         headroom_bytes: None,
         target_latency_p99_ms: None,
         target_nodes: 0,
-        events: Vec::new(),
+        progress: Vec::new(),
     }
 }
 

@@ -26,8 +26,9 @@ use crate::units::{bytes, count, decimal};
 /// `differ`, `first_differ`), `estimated_bytes` (the plan's estimate of the bytes it
 /// writes), `estimated_ms` (at `--rate`), `headroom_bytes` (what the target takes before
 /// `--max-memory-pct`; null: no maxmemory), `target_latency_p99_ms` (the side probe's PING
-/// latency while writing), `target_nodes`. NDJSON: progress events, one a second while
-/// writing (`event` = `progress`), then one `done` event with the totals ([`WarmEvent`]).
+/// latency while writing), `target_nodes`, `progress` (the main array: one [`WarmEvent`] a
+/// second while writing, `event` = `progress`, then one `done` with the totals; `-o
+/// ndjson` prints them as they happen).
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct WarmReport {
     #[serde(skip)]
@@ -81,8 +82,9 @@ pub(crate) struct WarmReport {
     pub(crate) target_latency_p99_ms: Option<f64>,
     /// Masters of the target written to (1: one server).
     pub(crate) target_nodes: u64,
-    #[serde(skip)]
-    pub(crate) events: Vec<WarmEvent>,
+    /// The progress events: one a second while writing, then one `done` with the totals
+    /// (`-o ndjson` prints them as they happen).
+    pub(crate) progress: Vec<WarmEvent>,
 }
 
 /// An NDJSON progress event of `warm -o ndjson`: `progress` once a second while writing,
@@ -189,7 +191,7 @@ impl Report for WarmReport {
     type Record = WarmEvent;
 
     fn records(&self) -> &[WarmEvent] {
-        &self.events
+        &self.progress
     }
 
     fn table(&self, view: &View) -> String {
