@@ -405,7 +405,7 @@ Register-ArgumentCompleter -Native -CommandName 'cachestorm' -ScriptBlock {
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'with --source-http: retries of a 5xx, 429 or timed-out GET, 100 ms apart and doubling (up to 2 s)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'with --source-cmd/--source-http: value fetches in flight at once (what protects the database behind them)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'with --source-file, --source-cmd or --source-http: the TTL written (a file''s line may give its own; default: none)')
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'skip keys whose remaining TTL in the source is under this (they would expire at once)')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'skip keys whose remaining TTL in the --source server is under this (they would expire at once)')
             [CompletionResult]::new('--ttl-jitter', '--ttl-jitter', [CompletionResultType]::ParameterName, 'spread each written key''s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, --source-cmd and --source-http, 0 with --source]')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'most keys per second written')
             [CompletionResult]::new('--max-bytes-per-sec', '--max-bytes-per-sec', [CompletionResultType]::ParameterName, 'most value bytes per second written')

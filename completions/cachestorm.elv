@@ -394,7 +394,7 @@ set edit:completion:arg-completer[cachestorm] = {|@words|
             cand --retries 'with --source-http: retries of a 5xx, 429 or timed-out GET, 100 ms apart and doubling (up to 2 s)'
             cand --concurrency 'with --source-cmd/--source-http: value fetches in flight at once (what protects the database behind them)'
             cand --ttl 'with --source-file, --source-cmd or --source-http: the TTL written (a file''s line may give its own; default: none)'
-            cand --min-ttl 'skip keys whose remaining TTL in the source is under this (they would expire at once)'
+            cand --min-ttl 'skip keys whose remaining TTL in the --source server is under this (they would expire at once)'
             cand --ttl-jitter 'spread each written key''s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, --source-cmd and --source-http, 0 with --source]'
             cand --rate 'most keys per second written'
             cand --max-bytes-per-sec 'most value bytes per second written'

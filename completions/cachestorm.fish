@@ -336,7 +336,7 @@ complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l source-ht
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l retries -d 'with --source-http: retries of a 5xx, 429 or timed-out GET, 100 ms apart and doubling (up to 2 s)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l concurrency -d 'with --source-cmd/--source-http: value fetches in flight at once (what protects the database behind them)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl -d 'with --source-file, --source-cmd or --source-http: the TTL written (a file\'s line may give its own; default: none)' -r
-complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l min-ttl -d 'skip keys whose remaining TTL in the source is under this (they would expire at once)' -r
+complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l min-ttl -d 'skip keys whose remaining TTL in the --source server is under this (they would expire at once)' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l ttl-jitter -d 'spread each written key\'s TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, --source-cmd and --source-http, 0 with --source]' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l rate -d 'most keys per second written' -r
 complete -c cachestorm -n "__fish_cachestorm_using_subcommand warm" -l max-bytes-per-sec -d 'most value bytes per second written' -r

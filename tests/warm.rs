@@ -175,7 +175,9 @@ fn bounds_short_ttls_and_missing_keys() {
     assert_eq!(rep["stopped_by"], "max_time");
     let done = rep["written"].as_u64().unwrap();
     assert!(done > 0 && done < 400, "{rep}");
-    assert!(rep["keys_per_sec"].as_f64().unwrap() <= 110.0, "{rep}");
+    // The pace hands out a slot of 10 keys every 0.1 s and nothing is written after the
+    // deadline: at most 10 batches, however fast or slow the machine.
+    assert!(done <= 110, "{rep}");
     // The rest: `absent` is missing; the key with a 400 ms TTL is skipped as under
     // --min-ttl 1s, or missing once it has expired; nothing else is left out.
     let (code, rep, _) = run(&[
@@ -375,9 +377,10 @@ fn an_interrupted_run_resumes_from_its_checkpoint_writing_no_key_twice() {
     let written = first["written"].as_u64().unwrap() + second["written"].as_u64().unwrap();
     assert_eq!(written, 600, "{first}\n{second}");
     assert_eq!(target.cli(&["DBSIZE"]), "600");
-    // Every RESTORE beyond one a key met a key already there (never a second write).
-    let again = second["skipped_existing"].as_u64().unwrap();
-    assert_eq!(commandstat(&target, "restore"), 600 + again);
+    // Ctrl-C lets the batch being written finish and counts it in the last save: the
+    // resumed run sends no key a second time, so exactly one RESTORE per key.
+    assert_eq!(second["skipped_existing"], 0, "{second}");
+    assert_eq!(commandstat(&target, "restore"), 600);
     // Another plan's checkpoint is refused.
     let other = fails(
         &[
@@ -638,6 +641,22 @@ fn values_from_a_command_per_key_with_failures_counted() {
     assert_eq!(target.cli(&["GET", "good:0"]), "fresher");
     assert_eq!(target.cli(&["GET", "good:7"]), "v:good:7");
     assert_eq!(target.cli(&["EXISTS", "bad:1", "none:1"]), "0");
+    // A command that fails every key of the first batch the same way stops the run.
+    let (code, rep, err) = run(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source-cmd",
+        "no-such-command-here {key}",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("every key of the first batch failed"), "{err}");
+    assert_eq!(rep["stopped_by"], "node_lost", "{rep}");
+    assert_eq!(rep["written"], 0, "{rep}");
     // --ttl 60s spread by the default 10 % jitter.
     let ttls: Vec<i64> = (1..40)
         .map(|i| target.cli(&["TTL", &format!("good:{i}")]).parse().unwrap())

@@ -448,7 +448,7 @@ pub(crate) struct WarmArgs {
     pub(crate) slots: Option<std::ops::RangeInclusive<u16>>,
 
     /// warm only the N hottest keys
-    #[arg(long = "top", help_heading = "Keys", value_name = "N", value_parser = at_least_one::<usize>)]
+    #[arg(long = "top", help_heading = "Keys", value_name = "N", value_parser = at_least_one::<usize>, conflicts_with = "from_source_scan")]
     pub(crate) top: Option<usize>,
 
     /// warm only keys matching this glob (Redis MATCH rules)
@@ -490,14 +490,14 @@ pub(crate) struct WarmArgs {
     pub(crate) retries: u32,
 
     /// with --source-cmd/--source-http: value fetches in flight at once (what protects the database behind them)
-    #[arg(long = "concurrency", help_heading = "Values", value_name = "N", default_value_t = 8, value_parser = at_least_one::<usize>)]
+    #[arg(long = "concurrency", help_heading = "Values", value_name = "N", default_value_t = 8, value_parser = at_least_one::<usize>, conflicts_with_all = ["source", "source_file"])]
     pub(crate) concurrency: usize,
 
     /// with --source-file, --source-cmd or --source-http: the TTL written (a file's line may give its own; default: none)
     #[arg(long = "ttl", help_heading = "Values", value_name = "DURATION", value_parser = nonzero_duration, conflicts_with = "source")]
     pub(crate) ttl: Option<std::time::Duration>,
 
-    /// skip keys whose remaining TTL in the source is under this (they would expire at once)
+    /// skip keys whose remaining TTL in the --source server is under this (they would expire at once)
     #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub(crate) min_ttl: std::time::Duration,
 

@@ -19,6 +19,7 @@ use crate::parse::info::{self, InfoSnapshot};
 use crate::parse::keyslot::key_slot;
 use crate::source::conn::{connect, NodeConn};
 use crate::source::discover::{discover, Role};
+use crate::source::stop::Stop;
 use crate::warm::checkpoint::{plan_id, Checkpoint};
 use crate::warm::copy::WriteOptions;
 use crate::warm::exec::{self, memory_pct, Guard, Ran, Saver, Settings, Tick};
@@ -31,9 +32,6 @@ use crate::warm::values::Values;
 use crate::warm::verify::verify;
 
 use super::Outcome;
-
-/// Failed keys listed per reason.
-const FIRST_KEYS: usize = 5;
 
 pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     let gathered = match specs(&args)? {
@@ -52,17 +50,113 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
     let target = super::target::resolve(&args.target)?;
     let mut report = plan(gathered.as_ref(), args.dry_run);
     let format = args.output.format();
-    let view = output::View::stdout(false);
     let named_values = args.source.is_some()
         || args.source_file.is_some()
         || args.source_cmd.is_some()
         || args.source_http.is_some();
     if args.dry_run && !named_values {
-        output::print(format, &view, &target.report(), &report)?;
-        return Ok(Outcome::Done);
+        return printed(format, &target, &report, Outcome::Done);
     }
-    let mut target_nodes = nodes_of(&target, "the target").await?;
-    report.target_nodes = target_nodes.conns().len() as u64;
+    let keys: Vec<Vec<u8>> = gathered
+        .map(|g| g.keys.into_iter().map(|(k, _)| k).collect())
+        .unwrap_or_default();
+    let mut w = prepare(&args, keys, &mut report).await?;
+    if args.dry_run {
+        return printed(format, &target, &report, Outcome::Done);
+    }
+    if let Some(sv) = w.saver.as_mut() {
+        // Once before any write: a checkpoint that cannot be saved stops the run here.
+        sv.save(w.from)?;
+    }
+    let stop = Stop::on_ctrl_c();
+    let mut probe = w.target.conns().to_vec();
+    if let Some(d) = args.measure {
+        match stop.until(measure(&mut probe, d)).await {
+            Some(m) => report.measured_before = Some(m?),
+            None => {
+                report.completeness =
+                    Completeness::from_reasons(&[(true, StopReason::Interrupted)]);
+                return printed(format, &target, &report, Outcome::Interrupted);
+            }
+        }
+    }
+    let ran = execute(&args, &mut w, &mut report, &stop).await?;
+    let whole = !(ran.interrupted || ran.lost);
+    if let (Some(d), true) = (args.measure, whole) {
+        match stop.until(measure(&mut probe, d)).await {
+            Some(Ok(m)) => report.measured_after = Some(m),
+            Some(Err(e)) => eprintln!("cachestorm: warning: --measure after the warm: {e}"),
+            None => {}
+        }
+    }
+    if let (Some(source), Some(_), true) = (w.values.peer(), args.verify, whole) {
+        match stop.until(verify(source, &w.target, &ran.written)).await {
+            Some(Ok(c)) => {
+                report.verified = Some(VerifiedRow {
+                    sampled: c.sampled,
+                    same: c.same,
+                    differ: c.differ_count,
+                    first_differ: c.differ,
+                })
+            }
+            Some(Err(e)) => eprintln!("cachestorm: warning: --verify: {e}"),
+            None => {}
+        }
+    }
+    let interrupted = stop.interrupted();
+    if interrupted && !ran.interrupted {
+        report.completeness = Completeness::from_reasons(&[(true, StopReason::Interrupted)]);
+    }
+    let outcome = Ending {
+        interrupted,
+        bad_input: false,
+        lost: ran.lost,
+    }
+    .outcome();
+    if format == output::Format::Ndjson {
+        // The progress events went out as they happened: only the last is left.
+        if let Some(done) = report.progress.last() {
+            output::write_ndjson(&mut std::io::stdout().lock(), done)?;
+        }
+        return Ok(outcome);
+    }
+    printed(format, &target, &report, outcome)
+}
+
+/// Prints the report (the plan alone for a dry run: as NDJSON, its `plan` event).
+fn printed(
+    format: output::Format,
+    target: &Target,
+    report: &WarmReport,
+    outcome: Outcome,
+) -> Result<Outcome> {
+    let view = output::View::stdout(false);
+    if format == output::Format::Ndjson && report.progress.is_empty() {
+        let e = WarmEvent::new("plan", 0, Some(report.targeted), 0, 0, 0, 0.0);
+        output::write_ndjson(&mut std::io::stdout().lock(), &e)?;
+        return Ok(outcome);
+    }
+    output::print(format, &view, &target.report(), report)?;
+    Ok(outcome)
+}
+
+/// Everything a run needs, resolved and checked.
+struct Warm {
+    target: Nodes,
+    values: Values,
+    feed: Feed,
+    guards: Vec<Guard>,
+    saver: Option<Saver>,
+    from: Position,
+    opts: WriteOptions,
+}
+
+/// Opens the target and the value source, refuses a source that is the target, reads a
+/// `--resume` checkpoint, estimates what is left of the plan against the target's
+/// headroom (refused unless `--force`), and says the plan on stderr.
+async fn prepare(args: &WarmArgs, keys: Vec<Vec<u8>>, report: &mut WarmReport) -> Result<Warm> {
+    let target = nodes_of(&super::target::resolve(&args.target)?, "the target").await?;
+    report.target_nodes = target.conns().len() as u64;
     let opts = WriteOptions {
         overwrite: args.overwrite,
         min_ttl_ms: args.min_ttl.as_millis() as u64,
@@ -70,40 +164,10 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
             .ttl_jitter
             .unwrap_or(if args.source.is_some() { 0.0 } else { 10.0 }),
     };
-    let (mut values, source_name) = values(&args).await?;
-    let guards = refuse_same_or_full(values.peer(), &target_nodes, &args).await?;
-    let keys: Vec<Vec<u8>> = gathered
-        .map(|g| g.keys.into_iter().map(|(k, _)| k).collect())
-        .unwrap_or_default();
-    let (est, headroom) = estimate(&values, &keys, &args, &guards).await?;
-    report.estimated_bytes = est;
-    report.headroom_bytes = headroom;
-    report.estimated_secs = match (args.rate, args.from_source_scan) {
-        (Some(r), false) => Some(keys.len() as f64 / r as f64),
-        _ => None,
-    };
-    eprintln!("cachestorm: {}", plan_line(&report, args.from_source_scan));
-    if let (Some(e), Some(h), false) = (est, headroom, args.force) {
-        if e > h {
-            return Err(Error::Usage(format!(
-                "the plan's estimated {} is more than the target's headroom of {} (under --max-memory-pct {:.0}): warm fewer keys (--top, --match), or pass --force",
-                crate::units::bytes(e),
-                crate::units::bytes(h),
-                args.max_memory_pct
-            )));
-        }
-    }
-    if args.dry_run {
-        output::print(format, &view, &target.report(), &report)?;
-        return Ok(Outcome::Done);
-    }
-    let target_name = target_nodes
-        .conns()
-        .iter()
-        .map(|c| c.endpoint.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let (mut feed, scan_name) = feed(&args, &values, keys)?;
+    let (values, source_name) = values(args).await?;
+    let guards = refuse_same_or_full(values.peer(), &target, args).await?;
+    let target_name = names(&target);
+    let (mut feed, scan_name) = feed(args, &values, keys)?;
     let plan = plan_id(
         match &feed {
             Feed::List { keys, .. } => keys,
@@ -118,19 +182,56 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         _ => Position::default(),
     };
     if from != Position::default() {
-        feed = resumed(feed, &values, &args, from)?;
+        feed = resumed(feed, &values, args, from)?;
     }
     report.resumed_after = from.done;
+    let left: &[Vec<u8>] = match &feed {
+        Feed::List { keys, at } => &keys[*at..],
+        Feed::Scan(_) => &[],
+    };
+    let (est, headroom) = estimate(&values, left, args, &guards).await?;
+    report.estimated_bytes = est;
+    report.headroom_bytes = headroom;
+    report.estimated_secs = match (args.rate, args.from_source_scan) {
+        (Some(r), false) => Some(left.len() as f64 / r as f64),
+        _ => None,
+    };
+    eprintln!("cachestorm: {}", plan_line(report, args.from_source_scan));
+    if let (Some(e), Some(h), false) = (est, headroom, args.force) {
+        if e > h {
+            return Err(Error::Usage(format!(
+                "the plan's estimated {} is more than the target's headroom of {} (under --max-memory-pct {:.0}): warm fewer keys (--top, --match), or pass --force",
+                crate::units::bytes(e),
+                crate::units::bytes(h),
+                args.max_memory_pct
+            )));
+        }
+    }
     let saver = args
         .checkpoint
         .clone()
         .map(|p| Saver::new(p, plan, total.unwrap_or(0)));
-    let mut probe = target_nodes.conns()[0].clone();
-    if let Some(d) = args.measure {
-        report.measured_before = Some(measure(&mut probe, d).await?);
-    }
-    let settings = Settings {
+    Ok(Warm {
+        target,
+        values,
+        feed,
+        guards,
+        saver,
+        from,
         opts,
+    })
+}
+
+/// The run itself, its progress events kept (and printed as they happen with NDJSON),
+/// and its results put in the report.
+async fn execute(
+    args: &WarmArgs,
+    w: &mut Warm,
+    report: &mut WarmReport,
+    stop: &Stop,
+) -> Result<Ran> {
+    let settings = Settings {
+        opts: w.opts,
         pipeline: args.pipeline,
         rate: args.rate,
         bytes_per_sec: args.max_bytes_per_sec,
@@ -138,8 +239,8 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         max_latency: args.max_latency,
         verify: args.verify.unwrap_or(0),
     };
-    let left = total.map(|t| t.saturating_sub(from.done));
-    let ndjson = format == output::Format::Ndjson;
+    let left = w.feed.total().map(|t| t.saturating_sub(w.from.done));
+    let ndjson = args.output.format() == output::Format::Ndjson;
     let mut events = Vec::new();
     let tick = |t: Tick| {
         let e = WarmEvent::new(
@@ -151,27 +252,28 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         events.push(e);
     };
     let ran = exec::run(
-        &mut values,
-        &mut target_nodes,
-        &mut feed,
+        &mut w.values,
+        &mut w.target,
+        &mut w.feed,
         &settings,
-        from,
-        saver,
-        guards,
+        w.from,
+        w.saver.take(),
+        std::mem::take(&mut w.guards),
+        stop,
         tick,
     )
     .await?;
-    if let Feed::Scan(s) = &feed {
-        report.targeted = from.done + ran.handled();
+    if let Feed::Scan(s) = &w.feed {
+        report.targeted = w.from.done + ran.handled();
         report.distinct_keys = report.targeted;
         if let Some(row) = report.sources.first_mut() {
             row.keys_seen = ran.handled();
             row.filtered = s.filtered;
         }
     }
-    fill(&mut report, &ran);
+    fill(report, &ran);
     report.progress = events;
-    report.progress.push(WarmEvent::new(
+    let mut done = WarmEvent::new(
         "done",
         ran.handled(),
         left,
@@ -179,34 +281,21 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         report.failed,
         ran.total.bytes,
         ran.secs,
-    ));
-    let whole = !(ran.interrupted || ran.lost);
-    if let (Some(d), true) = (args.measure, whole) {
-        report.measured_after = Some(measure(&mut probe, d).await?);
-    }
-    if let (Some(source), Some(_), true) = (values.peer(), args.verify, whole) {
-        let c = verify(source, &target_nodes, &ran.written).await?;
-        report.verified = Some(VerifiedRow {
-            sampled: c.sampled,
-            same: c.same,
-            differ: c.differ_count,
-            first_differ: c.differ,
-        });
-    }
-    if ndjson {
-        // The progress events went out as they happened: only the last is left.
-        if let Some(done) = report.progress.last() {
-            output::write_ndjson(&mut std::io::stdout().lock(), done)?;
-        }
-    } else {
-        output::print(format, &view, &target.report(), &report)?;
-    }
-    Ok(Ending {
-        interrupted: ran.interrupted,
-        bad_input: false,
-        lost: ran.lost,
-    }
-    .outcome())
+    );
+    done.complete = Some(report.completeness.complete);
+    done.stopped_by = report.completeness.stopped_by;
+    done.skipped = Some(ran.total.exists + ran.total.missing + ran.total.short_ttl);
+    report.progress.push(done);
+    Ok(ran)
+}
+
+/// The nodes' addresses, comma-separated.
+fn names(n: &Nodes) -> String {
+    n.conns()
+        .iter()
+        .map(|c| c.endpoint.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The masters of `t`, connected: a cluster's by slot, else its one master (a node list of
@@ -604,17 +693,25 @@ async fn info_of(c: &mut NodeConn, section: &str) -> Result<InfoSnapshot> {
     Ok(info::parse(&text))
 }
 
-/// The target's hits and misses over `d` (INFO deltas): the seed's "cache validation".
-async fn measure(target: &mut NodeConn, d: Duration) -> Result<Measured> {
-    let a = info_of(target, "stats").await?;
+/// The target's hits and misses over `d` (INFO deltas, summed over its masters): the
+/// seed's "cache validation".
+async fn measure(target: &mut [NodeConn], d: Duration) -> Result<Measured> {
+    let mut a = Vec::new();
+    for c in target.iter_mut() {
+        a.push(info_of(c, "stats").await?);
+    }
     let t0 = Instant::now();
     tokio::time::sleep(d).await;
-    let b = info_of(target, "stats").await?;
+    let (mut hits, mut misses) = (0, 0);
+    for (c, a) in target.iter_mut().zip(&a) {
+        let b = info_of(c, "stats").await?;
+        let delta = |f: fn(&InfoSnapshot) -> Option<u64>| {
+            f(&b).unwrap_or(0).saturating_sub(f(a).unwrap_or(0))
+        };
+        hits += delta(|i| i.stats.keyspace_hits);
+        misses += delta(|i| i.stats.keyspace_misses);
+    }
     let secs = t0.elapsed().as_secs_f64();
-    let delta =
-        |f: fn(&InfoSnapshot) -> Option<u64>| f(&b).unwrap_or(0).saturating_sub(f(&a).unwrap_or(0));
-    let hits = delta(|i| i.stats.keyspace_hits);
-    let misses = delta(|i| i.stats.keyspace_misses);
     Ok(Measured {
         hit_pct: crate::ratio::pct_opt(hits, hits + misses),
         misses_per_sec: misses as f64 / secs,
@@ -631,39 +728,34 @@ fn fill(rep: &mut WarmReport, ran: &Ran) {
     rep.skipped_existing = t.exists;
     rep.missing_in_source = t.missing;
     rep.skipped_short_ttl = t.short_ttl;
-    rep.failed = t.failed.len() as u64;
+    rep.failed = t.failed;
     rep.bytes = t.bytes;
     rep.duration_secs = ran.secs;
     let done = ran.handled();
     rep.keys_per_sec = done as f64 / ran.secs.max(1e-9);
     rep.stopped_by_guard = ran.guard.clone();
     rep.target_latency_p99_ms = ran.latency_p99_ms;
-    let mut by: Vec<Failure> = Vec::new();
-    for (k, why) in &t.failed {
-        match by.iter_mut().find(|f| &f.reason == why) {
-            Some(f) => {
-                f.count += 1;
-                if f.first_keys.len() < FIRST_KEYS {
-                    f.first_keys.push(crate::show::key(k));
-                }
-            }
-            None => by.push(Failure {
-                reason: why.clone(),
-                count: 1,
-                first_keys: vec![crate::show::key(k)],
-            }),
+    rep.failures = t
+        .failures
+        .iter()
+        .map(|f| Failure {
+            reason: f.reason.clone(),
+            count: f.count,
+            first_keys: f.first_keys.iter().map(|k| crate::show::key(k)).collect(),
+        })
+        .collect();
+    if let Some(why) = &ran.lost_why {
+        // The planned keys the run did not get to (a scan's are not known).
+        let left = rep.targeted.saturating_sub(rep.resumed_after + done);
+        if left > 0 {
+            rep.failures.push(Failure {
+                reason: format!("not tried: {why}"),
+                count: left,
+                first_keys: Vec::new(),
+            });
+            rep.failed += left;
         }
     }
-    if let Some(why) = &ran.lost_why {
-        let left = rep.targeted.saturating_sub(rep.resumed_after + done);
-        by.push(Failure {
-            reason: why.clone(),
-            count: left,
-            first_keys: Vec::new(),
-        });
-        rep.failed += left;
-    }
-    rep.failures = by;
     rep.completeness = Completeness::from_reasons(&[
         (ran.interrupted, StopReason::Interrupted),
         (ran.lost, StopReason::NodeLost),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::table::{Col, Table};
-use super::{Completeness, Report, View};
+use super::{Completeness, Report, StopReason, View};
 use crate::units::{bytes, count, decimal};
 
 /// `cachestorm warm`.
@@ -88,10 +88,10 @@ pub(crate) struct WarmReport {
 }
 
 /// An NDJSON progress event of `warm -o ndjson`: `progress` once a second while writing,
-/// `done` at the end.
+/// `done` at the end (`plan` alone for a `--dry-run`).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct WarmEvent {
-    /// `progress` or `done`.
+    /// `plan`, `progress` or `done`.
     pub(crate) event: &'static str,
     /// Keys handled (written, skipped or failed) by this run.
     pub(crate) done: u64,
@@ -108,6 +108,13 @@ pub(crate) struct WarmEvent {
     #[serde(rename = "eta_ms", serialize_with = "crate::show::ms::from_opt_secs")]
     #[schemars(with = "Option<f64>")]
     pub(crate) eta_secs: Option<f64>,
+    /// `done` only: keys left alone (already on the target, missing in the source, TTL
+    /// too short); null in the other events.
+    pub(crate) skipped: Option<u64>,
+    /// `done` only: whether the run did all it set out to, and why not (the envelope's
+    /// words); null in the other events.
+    pub(crate) complete: Option<bool>,
+    pub(crate) stopped_by: Option<StopReason>,
 }
 
 impl WarmEvent {
@@ -134,6 +141,9 @@ impl WarmEvent {
             eta_secs: total
                 .filter(|_| done > 0)
                 .map(|t| t.saturating_sub(done) as f64 / keys_per_sec),
+            skipped: None,
+            complete: None,
+            stopped_by: None,
         }
     }
 }

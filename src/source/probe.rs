@@ -85,7 +85,7 @@ impl Probe {
     }
 }
 
-/// PINGs every [`EVERY`] until `halt`, or until a PING fails.
+/// PINGs every [`EVERY`] until `halt`.
 async fn ping_loop(
     ep: Endpoint,
     o: ConnectOptions,
@@ -104,12 +104,14 @@ async fn ping_loop(
         let t = Instant::now();
         let ok = c.query::<()>(&redis::cmd("PING")).await.is_ok();
         let us = t.elapsed().as_micros() as u64;
+        // A PING that failed still counts for how long it took (a timeout is the slowest
+        // answer there is), and probing goes on: a recent latency frozen at its last
+        // value would hold the caller back, or let it go, for the rest of its run.
         ring[i % RECENT] = us;
         i += 1;
         recent.store(ring.iter().copied().max().unwrap_or(0), Ordering::Relaxed);
-        all.lock().unwrap_or_else(|e| e.into_inner()).push(us);
-        if !ok {
-            return;
+        if ok {
+            all.lock().unwrap_or_else(|e| e.into_inner()).push(us);
         }
     }
 }

@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use super::checkpoint::Checkpoint;
-use super::copy::{BatchResult, Step, WriteOptions, Written};
+use super::copy::{BatchResult, Fetched, Step, WriteOptions, Written};
 use super::feed::{Batch, Feed, Position};
 use super::route::{typed, Nodes};
 use super::values::Values;
@@ -67,7 +67,7 @@ impl Ran {
     /// Keys handled (written, skipped or failed).
     pub(crate) fn handled(&self) -> u64 {
         let t = &self.total;
-        t.written + t.exists + t.missing + t.short_ttl + t.failed.len() as u64
+        t.written + t.exists + t.missing + t.short_ttl + t.failed
     }
 }
 
@@ -116,7 +116,35 @@ pub(crate) struct Guard {
     pub(crate) headroom: Option<u64>,
 }
 
-/// Copies every batch of `feed`.
+/// How a wait ended.
+enum Waited {
+    Done,
+    Stopped,
+    Deadline,
+}
+
+/// Waits for `fut` unless Ctrl-C or the deadline comes first.
+async fn within<F: std::future::Future>(
+    stop: &Stop,
+    deadline: Option<Instant>,
+    fut: F,
+) -> (Waited, Option<F::Output>) {
+    let timer = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d.into()).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        out = fut => (Waited::Done, Some(out)),
+        _ = stop.wait() => (Waited::Stopped, None),
+        _ = timer => (Waited::Deadline, None),
+    }
+}
+
+/// Copies every batch of `feed`. A batch being written is always finished and counted
+/// (its writes are bounded by `--timeout`); Ctrl-C and the deadline cut the waits and the
+/// reads ahead, never a write in flight.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run(
     values: &mut Values,
@@ -126,28 +154,43 @@ pub(crate) async fn run(
     from: Position,
     mut saver: Option<Saver>,
     mut guards: Vec<Guard>,
+    stop: &Stop,
     mut tick: impl FnMut(Tick),
 ) -> Result<Ran> {
     let started = Instant::now();
+    let deadline = s.max_time.map(|d| started + d);
     let rate = s.rate.map(Bucket::new);
     let byte_rate = s.bytes_per_sec.map(Bucket::new);
-    let stop = Stop::on_ctrl_c();
+    // Under --rate a batch is at most a tenth of a second's worth: waits stay short and
+    // the keys go out evenly, not in bursts of --pipeline.
+    let most = s
+        .rate
+        .map_or(s.pipeline, |r| s.pipeline.min((r / 10).max(1) as usize));
     let bar = progress_bar("warming", "keys");
     if let (Some(b), Some(n)) = (&bar, feed.total()) {
         b.set_length(n.saturating_sub(from.done));
     }
-    let probe = target
+    let probes: Vec<Probe> = target
         .conns()
-        .first()
-        .map(|c| Probe::start(&c.endpoint, target.options()));
-    let mut backoff = Backoff::new(s.pipeline as u64, s.max_latency);
+        .iter()
+        .map(|c| Probe::start(&c.endpoint, target.options()))
+        .collect();
+    let mut backoff = Backoff::new(most as u64, s.max_latency);
     let mut ran = Ran {
         at: from,
         ..Ran::default()
     };
     let (mut checked, mut ticked) = (Instant::now(), Instant::now());
-    let mut next = feed.next(s.pipeline).await;
-    let mut ahead: Option<Result<Vec<super::copy::Fetched>>> = None;
+    let mut room = guard_room(&guards);
+    let mut since_check = 0u64;
+    let mut next = match within(stop, deadline, feed.next(most)).await {
+        (Waited::Done, Some(n)) => n,
+        (w, _) => {
+            ran.deadline = matches!(w, Waited::Deadline);
+            Ok(None)
+        }
+    };
+    let mut ahead: Option<(Result<Vec<Fetched>>, Instant)> = None;
     loop {
         let batch: Batch = match next {
             Ok(Some(b)) => b,
@@ -157,30 +200,14 @@ pub(crate) async fn run(
                 break;
             }
         };
-        if s.max_time.is_some_and(|d| started.elapsed() >= d) {
-            ran.deadline = true;
-            break;
-        }
-        let (size, pause) = match backoff.next(probe_recent(&probe)) {
-            Pause::Go { batch } => (batch, None),
-            Pause::Wait { batch, pause } => (batch, Some(pause)),
-        };
-        if let Some(pause) = pause {
-            if stop.until(tokio::time::sleep(pause)).await.is_none() {
-                break;
-            }
-        }
-        if let Some(b) = &rate {
-            if stop.until(b.take(batch.keys.len() as u64)).await.is_none() {
-                break;
-            }
-        }
-        let bytes_before = ran.total.bytes;
-        let fetched = match ahead.take() {
+        let (fetched, fetched_at) = match ahead.take() {
             Some(f) => f,
-            None => match stop.until(values.fetch(&batch.keys)).await {
-                Some(f) => f,
-                None => break,
+            None => match within(stop, deadline, values.fetch(&batch.keys)).await {
+                (Waited::Done, Some(f)) => (f, Instant::now()),
+                (w, _) => {
+                    ran.deadline = matches!(w, Waited::Deadline);
+                    break;
+                }
             },
         };
         let fetched = match fetched {
@@ -190,37 +217,52 @@ pub(crate) async fn run(
                 break;
             }
         };
-        let items: Vec<(Vec<u8>, super::copy::Fetched)> =
-            batch.keys.iter().cloned().zip(fetched).collect();
-        let work = async {
-            let (written, (n, a)) = tokio::join!(target.write(&items, s.opts), async {
+        // Pacing: the latency guard's pause, then the rate.
+        let size = match backoff.next(recent(&probes)) {
+            Pause::Go { batch } => batch,
+            Pause::Wait { batch, pause } => {
+                if !waited(
+                    &mut ran,
+                    within(stop, deadline, tokio::time::sleep(pause)).await,
+                ) {
+                    break;
+                }
+                batch
+            }
+        };
+        if let Some(b) = &rate {
+            let n = batch.keys.len() as u64;
+            if !waited(&mut ran, within(stop, deadline, b.take(n)).await) {
+                break;
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            ran.deadline = true;
+            break;
+        }
+        // Values read ahead have aged while the batch before was written and the pacing
+        // waited: their remaining TTLs are what is left now.
+        let aged = fetched_at.elapsed().as_millis() as u64;
+        let items: Vec<(Vec<u8>, Fetched)> = batch
+            .keys
+            .iter()
+            .cloned()
+            .zip(fetched.into_iter().map(|f| older(f, aged)))
+            .collect();
+        let (written, read) = tokio::join!(target.write(&items, s.opts), async {
+            let read = async {
                 let n = feed.next(size as usize).await;
                 let a = match &n {
-                    Ok(Some(b)) => Some(values.fetch(&b.keys).await),
+                    Ok(Some(b)) => Some((values.fetch(&b.keys).await, Instant::now())),
                     _ => None,
                 };
                 (n, a)
-            });
-            (written, n, a)
-        };
-        let Some((written, n, a)) = stop.until(work).await else {
-            break;
-        };
-        (next, ahead) = (n, a);
-        let steps = match written {
-            Ok(w) => w,
-            Err(e) => {
-                lost(&mut ran, &e);
-                break;
-            }
-        };
-        let outcomes = match settle(values, target, &items, steps, s.opts).await {
-            Ok(o) => o,
-            Err(e) => {
-                lost(&mut ran, &e);
-                break;
-            }
-        };
+            };
+            stop.until(read).await
+        });
+        let (steps, write_error) = written;
+        let (outcomes, typed_error) = settle(values, target, &items, steps, s.opts).await;
+        let bytes_before = ran.total.bytes;
         for ((key, _), w) in items.iter().zip(&outcomes) {
             ran.total.add(key, w);
             let kept = matches!(w, Written::Restored { .. } | Written::Fallback { .. });
@@ -232,14 +274,27 @@ pub(crate) async fn run(
         if let Some(b) = &bar {
             b.inc(items.len() as u64);
         }
+        if let Some(e) = write_error.or(typed_error) {
+            lost(&mut ran, &e);
+            break;
+        }
+        if let Some(why) = hopeless(&ran) {
+            ran.lost = true;
+            ran.lost_why = Some(why);
+            break;
+        }
         if let Some(sv) = saver.as_mut() {
             if sv.saved.elapsed() >= SAVE_EVERY {
-                sv.save(ran.at)?;
+                if let Err(e) = sv.save(ran.at) {
+                    lost(&mut ran, &e);
+                    break;
+                }
             }
         }
+        let sent = ran.total.bytes - bytes_before;
+        since_check += sent;
         if let Some(b) = &byte_rate {
-            let sent = ran.total.bytes - bytes_before;
-            if sent > 0 && stop.until(b.take(sent)).await.is_none() {
+            if sent > 0 && !waited(&mut ran, within(stop, deadline, b.take(sent)).await) {
                 break;
             }
         }
@@ -247,21 +302,37 @@ pub(crate) async fn run(
             ticked = Instant::now();
             tick(snapshot(&ran, started));
         }
-        if checked.elapsed() >= GUARD_EVERY {
+        // The guard: every 250 ms, and sooner when what was sent since the last look
+        // could take a good part of the room that was left.
+        let filling = room.is_some_and(|r| since_check.saturating_mul(MEMORY_PER_BYTE) >= r / 4);
+        if checked.elapsed() >= GUARD_EVERY || filling {
             checked = Instant::now();
-            if let Some(why) = guard(&mut guards).await {
-                ran.guard = Some(why);
-                break;
+            since_check = 0;
+            match guard(&mut guards).await {
+                Err(why) => {
+                    ran.guard = Some(why);
+                    break;
+                }
+                Ok(r) => room = r,
             }
+        }
+        match read {
+            Some((n, a)) => (next, ahead) = (n, a),
+            None => break,
         }
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if let Some(sv) = saver.as_mut() {
-        sv.save(ran.at)?;
+        if let Err(e) = sv.save(ran.at) {
+            eprintln!("cachestorm: warning: {e}");
+        }
     }
-    ran.latency_p99_ms = probe.and_then(|p| p.finish()).map(|l| l.p99_ms);
+    ran.latency_p99_ms = probes
+        .into_iter()
+        .filter_map(|p| p.finish().map(|l| l.p99_ms))
+        .reduce(f64::max);
     ran.interrupted = stop.interrupted();
     ran.secs = started.elapsed().as_secs_f64();
     if let Some(why) = &ran.lost_why {
@@ -270,51 +341,108 @@ pub(crate) async fn run(
     Ok(ran)
 }
 
-fn probe_recent(p: &Option<Probe>) -> Duration {
-    p.as_ref().map_or(Duration::ZERO, Probe::recent)
+/// Target memory a payload byte takes, roughly (keys, headers, the allocator's rounding),
+/// for the guard's "look sooner" rule.
+const MEMORY_PER_BYTE: u64 = 2;
+
+/// Whether a wait ended normally; else the run stops (and says so for the deadline).
+fn waited<T>(ran: &mut Ran, w: (Waited, Option<T>)) -> bool {
+    match w.0 {
+        Waited::Done => true,
+        Waited::Stopped => false,
+        Waited::Deadline => {
+            ran.deadline = true;
+            false
+        }
+    }
+}
+
+/// A value read `aged_ms` ago: its remaining TTL is that much shorter now (a key that
+/// expired meanwhile has none left: the writer skips it).
+fn older(f: Fetched, aged_ms: u64) -> Fetched {
+    match f {
+        Fetched::Value {
+            payload,
+            pttl_ms: Some(ms),
+        } => Fetched::Value {
+            payload,
+            pttl_ms: Some(ms.saturating_sub(aged_ms)),
+        },
+        f => f,
+    }
+}
+
+/// The first batch failed at the source, every key for the same reason (a mistyped
+/// command, a wrong URL path): going on would only fail every key the same way.
+fn hopeless(ran: &Ran) -> Option<String> {
+    let t = &ran.total;
+    let handled = ran.handled();
+    if t.written + t.exists + t.missing + t.short_ttl > 0 || handled < 2 {
+        return None;
+    }
+    let (reason, n) = t.failures.first().map(|f| (&f.reason, f.count))?;
+    (n == handled && t.failures.len() == 1 && reason.starts_with("source: "))
+        .then(|| format!("every key of the first batch failed the same way, {reason}"))
+}
+
+fn recent(probes: &[Probe]) -> Duration {
+    probes
+        .iter()
+        .map(Probe::recent)
+        .max()
+        .unwrap_or(Duration::ZERO)
 }
 
 fn snapshot(ran: &Ran, started: Instant) -> Tick {
     Tick {
         handled: ran.handled(),
         written: ran.total.written,
-        failed: ran.total.failed.len() as u64,
+        failed: ran.total.failed,
         bytes: ran.total.bytes,
         secs: started.elapsed().as_secs_f64(),
     }
 }
 
 /// Each item's outcome: the steps, with the refused payloads copied typed (a source
-/// server's values only: plain values are never refused).
+/// server's values only: plain values are never refused). A typed copy that lost its
+/// connection leaves those keys failed, and the error.
 async fn settle(
     values: &Values,
     target: &Nodes,
-    items: &[(Vec<u8>, super::copy::Fetched)],
+    items: &[(Vec<u8>, Fetched)],
     steps: Vec<Step>,
     opts: WriteOptions,
-) -> Result<Vec<Written>> {
+) -> (Vec<Written>, Option<Error>) {
     let refused: Vec<Vec<u8>> = items
         .iter()
         .zip(&steps)
         .filter(|(_, s)| **s == Step::Refused)
         .map(|((k, _), _)| k.clone())
         .collect();
-    let mut copied = match (refused.is_empty(), values.peer()) {
-        (true, _) => Vec::new(),
-        (false, Some(source)) => typed(source, target, &refused, opts).await?,
-        (false, None) => {
-            vec![Written::Failed("the target refused the value".into()); refused.len()]
-        }
-    }
-    .into_iter();
-    Ok(steps
+    let (copied, error) = match (refused.is_empty(), values.peer()) {
+        (true, _) => (Vec::new(), None),
+        (false, Some(source)) => match typed(source, target, &refused, opts).await {
+            Ok(c) => (c, None),
+            Err(e) => {
+                let why = Written::Failed(crate::redact::everywhere(&e.to_string()));
+                (vec![why; refused.len()], Some(e))
+            }
+        },
+        (false, None) => (
+            vec![Written::Failed("the target refused the value".into()); refused.len()],
+            None,
+        ),
+    };
+    let mut copied = copied.into_iter();
+    let out = steps
         .into_iter()
         .map(|s| match s {
             Step::Done(w) => w,
             Step::Refused => copied.next().expect("one copy per refused key"),
             Step::Redirect(r) => Written::Failed(format!("redirected to {}", r.addr)),
         })
-        .collect())
+        .collect();
+    (out, error)
 }
 
 /// A source or target that failed part-way: the run stops, what was written stays.
@@ -323,9 +451,11 @@ fn lost(ran: &mut Ran, e: &Error) {
     ran.lost_why = Some(crate::redact::everywhere(&e.to_string()));
 }
 
-/// Why the target must not take more: a node started evicting, or passed the memory
-/// limit. A node whose INFO fails is left to the writes to notice.
-async fn guard(guards: &mut [Guard]) -> Option<String> {
+/// Why the target must not take more (a node started evicting, or passed the memory
+/// limit), else the least room any master has left under its limit (None: no limit). A
+/// node whose INFO fails is left to the writes to notice.
+async fn guard(guards: &mut [Guard]) -> std::result::Result<Option<u64>, String> {
+    let mut room: Option<u64> = None;
     for g in guards {
         let Ok(text) = g
             .conn
@@ -337,20 +467,34 @@ async fn guard(guards: &mut [Guard]) -> Option<String> {
         let i = info::parse(&text);
         let evicted = i.stats.evicted_keys.unwrap_or(0);
         if evicted > g.evicted0 {
-            return Some(format!(
+            return Err(format!(
                 "{} evicted {} keys while warming",
                 g.conn.endpoint,
                 evicted - g.evicted0
             ));
         }
         if let Some(p) = memory_pct(&i).filter(|p| *p >= g.max_pct) {
-            return Some(format!(
+            return Err(format!(
                 "{} reached {p:.0}% of maxmemory (--max-memory-pct {:.0})",
                 g.conn.endpoint, g.max_pct
             ));
         }
+        if let Some(r) = headroom(&i, g.max_pct) {
+            room = Some(room.map_or(r, |m| m.min(r)));
+        }
     }
-    None
+    Ok(room)
+}
+
+/// The least room left before the start of the run, from the guards.
+fn guard_room(guards: &[Guard]) -> Option<u64> {
+    guards.iter().filter_map(|g| g.headroom).min()
+}
+
+/// What a node takes before `max_pct` of its maxmemory (None: no maxmemory).
+pub(crate) fn headroom(i: &InfoSnapshot, max_pct: f64) -> Option<u64> {
+    let max = i.memory.maxmemory.filter(|m| *m > 0)?;
+    Some(((max as f64 * max_pct / 100.0) as u64).saturating_sub(i.memory.used_memory.unwrap_or(0)))
 }
 
 /// Used memory as a share of maxmemory (None: no limit).

@@ -160,13 +160,16 @@ impl Nodes {
 
     /// Writes every item to its node (the nodes in parallel); one [`Step`] per item, in
     /// order: written, refused (for the typed copy), never a redirection (followed here,
-    /// a key redirected too often is failed).
+    /// a key redirected too often is failed). A node whose connection fails leaves its
+    /// items failed and its error returned beside the steps: what the other nodes wrote
+    /// is counted.
     pub(crate) async fn write(
         &mut self,
         items: &[(Vec<u8>, Fetched)],
         opts: WriteOptions,
-    ) -> Result<Vec<Step>> {
+    ) -> (Vec<Step>, Option<Error>) {
         let mut out: Vec<Option<Step>> = vec![None; items.len()];
+        let mut error = None;
         let mut todo: Vec<(usize, usize, bool)> = self
             .group(
                 items
@@ -193,11 +196,26 @@ impl Nodes {
             .await;
             let mut again = Vec::new();
             for (((_, _), idx), r) in groups.iter().zip(replies) {
-                for (&i, s) in idx.iter().zip(r?) {
-                    match s {
-                        Step::Redirect(r) if round < MAX_REDIRECTS => {
-                            again.push((self.follow(&r).await?, i, r.ask))
+                let steps = match r {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let why = crate::redact::everywhere(&e.to_string());
+                        for &i in idx {
+                            out[i] = Some(Step::Done(Written::Failed(why.clone())));
                         }
+                        error.get_or_insert(e);
+                        continue;
+                    }
+                };
+                for (&i, s) in idx.iter().zip(steps) {
+                    match s {
+                        Step::Redirect(r) if round < MAX_REDIRECTS => match self.follow(&r).await {
+                            Ok(n) => again.push((n, i, r.ask)),
+                            Err(e) => {
+                                out[i] = Some(Step::Done(Written::Failed(e.to_string())));
+                                error.get_or_insert(e);
+                            }
+                        },
                         Step::Redirect(r) => {
                             out[i] = Some(Step::Done(Written::Failed(format!(
                                 "redirected too often (last: {} {})",
@@ -211,10 +229,11 @@ impl Nodes {
             }
             todo = again;
         }
-        Ok(out
+        let steps = out
             .into_iter()
             .map(|s| s.expect("every item has a step"))
-            .collect())
+            .collect();
+        (steps, error)
     }
 }
 

@@ -102,7 +102,23 @@ pub(crate) enum Written {
     Failed(String),
 }
 
-/// The tally of one batch.
+/// Reasons of failure kept apart; keys failing for any further reason are counted under
+/// [`OTHER_REASONS`] (a reason that names its key must not grow the tally with the run).
+pub(crate) const MAX_REASONS: usize = 20;
+/// Failed keys kept per reason, to show.
+pub(crate) const FIRST_KEYS: usize = 5;
+pub(crate) const OTHER_REASONS: &str = "other reasons";
+
+/// Keys that failed for one reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Failed {
+    pub(crate) reason: String,
+    pub(crate) count: u64,
+    /// The first [`FIRST_KEYS`].
+    pub(crate) first_keys: Vec<Vec<u8>>,
+}
+
+/// The tally of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct BatchResult {
     /// Keys written, typed fallbacks included.
@@ -112,7 +128,9 @@ pub(crate) struct BatchResult {
     pub(crate) exists: u64,
     pub(crate) missing: u64,
     pub(crate) short_ttl: u64,
-    pub(crate) failed: Vec<(Vec<u8>, String)>,
+    /// Keys failed, and by reason (bounded: [`MAX_REASONS`]).
+    pub(crate) failed: u64,
+    pub(crate) failures: Vec<Failed>,
     /// Value bytes sent to the target (DUMP payloads, or the typed values' elements).
     pub(crate) bytes: u64,
 }
@@ -133,7 +151,37 @@ impl BatchResult {
             Written::Exists => self.exists += 1,
             Written::Missing => self.missing += 1,
             Written::ShortTtl => self.short_ttl += 1,
-            Written::Failed(why) => self.failed.push((key.to_vec(), why.clone())),
+            Written::Failed(why) => self.fail(key, why),
+        }
+    }
+
+    /// Counts a failed key under its reason.
+    pub(crate) fn fail(&mut self, key: &[u8], why: &str) {
+        self.failed += 1;
+        let i = match self.failures.iter().position(|f| f.reason == why) {
+            Some(i) => i,
+            None if self.failures.len() < MAX_REASONS => {
+                self.failures.push(Failed {
+                    reason: why.to_string(),
+                    ..Failed::default()
+                });
+                self.failures.len() - 1
+            }
+            None => match self.failures.iter().position(|f| f.reason == OTHER_REASONS) {
+                Some(i) => i,
+                None => {
+                    self.failures.push(Failed {
+                        reason: OTHER_REASONS.into(),
+                        ..Failed::default()
+                    });
+                    self.failures.len() - 1
+                }
+            },
+        };
+        let f = &mut self.failures[i];
+        f.count += 1;
+        if f.first_keys.len() < FIRST_KEYS {
+            f.first_keys.push(key.to_vec());
         }
     }
 }
@@ -178,6 +226,27 @@ impl Copier {
         let items: Vec<_> = keys.iter().cloned().zip(fetched).collect();
         let written = write(&mut self.source, &mut self.target, &items, self.opts).await?;
         Ok((items, written))
+    }
+}
+
+#[cfg(test)]
+mod tally_tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_kept_by_reason_and_bounded() {
+        let mut t = BatchResult::default();
+        for i in 0..1000u32 {
+            // A reason that names its key: one reason per key.
+            t.add(&i.to_be_bytes(), &Written::Failed(format!("no row {i}")));
+        }
+        t.add(b"k", &Written::Failed("no row 3".into()));
+        assert_eq!(t.failed, 1001);
+        assert_eq!(t.failures.len(), MAX_REASONS + 1);
+        let other = t.failures.last().unwrap();
+        assert_eq!((other.reason.as_str(), other.count), (OTHER_REASONS, 980));
+        assert_eq!(other.first_keys.len(), FIRST_KEYS);
+        assert_eq!(t.failures[3].count, 2);
     }
 }
 

@@ -158,9 +158,8 @@ pub(super) fn settled(f: &Fetched, opts: WriteOptions) -> Option<Written> {
     match f {
         Fetched::Missing => Some(Written::Missing),
         Fetched::Failed(why) => Some(Written::Failed(format!("source: {why}"))),
-        Fetched::Plain {
-            ttl_ms: Some(ms), ..
-        } if short(*ms, opts) => Some(Written::ShortTtl),
+        // A plain value's TTL is the one asked for (`--ttl`, a file's `ttl_ms`), not what
+        // is left of one: `--min-ttl` is not for it.
         Fetched::Plain { .. } => None,
         Fetched::Value {
             pttl_ms: Some(ms), ..

@@ -1,7 +1,8 @@
 //! `--source-cmd 'CMD {key}'`: one `sh -c` per key. `{key}` in the template becomes `"$1"`
 //! and the key's raw bytes are that argument (and `$CACHESTORM_KEY`), so a key full of
-//! `;`, `$( )` or quotes is data to the shell, never code; `'{key}'` and `"{key}"` are
-//! read as a plain `{key}`.
+//! `;`, `$( )` or quotes is data to the shell, never code. Inside quotes it is spliced so
+//! the shell still expands it as one word: `"items/{key}.json"` becomes
+//! `"items/$1.json"`, `'k={key}'` becomes `'k='"$1"''`.
 //!
 //! The value is the command's stdout byte for byte (a trailing newline is part of it:
 //! print with `printf '%s'`, or end the pipeline with `tr -d '\n'`). Exit 0 with no output
@@ -118,7 +119,9 @@ impl Command {
     }
 }
 
-/// The shell script for `template`: `{key}` (bare or quoted) becomes `"$1"`.
+/// The shell script for `template`: each `{key}` becomes `"$1"` where it stands bare,
+/// `$1` inside double quotes, and `'"$1"'` inside single quotes (the quotes closed around
+/// it and reopened), so the shell always expands the key as one word, never as code.
 pub(crate) fn script(template: &str) -> Result<String> {
     if !template.contains("{key}") {
         return Err(Error::Usage(format!(
@@ -126,10 +129,43 @@ pub(crate) fn script(template: &str) -> Result<String> {
              'redis-value-for {{key}}' (it is passed as \"$1\", never as shell text)"
         )));
     }
-    Ok(template
-        .replace("'{key}'", "{key}")
-        .replace("\"{key}\"", "{key}")
-        .replace("{key}", "\"$1\""))
+    #[derive(PartialEq)]
+    enum Quote {
+        None,
+        Single,
+        Double,
+    }
+    let mut q = Quote::None;
+    let mut out = String::with_capacity(template.len() + 8);
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("{key}") {
+            out.push_str(match q {
+                Quote::None => "\"$1\"",
+                Quote::Double => "$1",
+                Quote::Single => "'\"$1\"'",
+            });
+            rest = after;
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        out.push(c);
+        match (&q, c) {
+            (Quote::None, '\'') => q = Quote::Single,
+            (Quote::Single, '\'') => q = Quote::None,
+            (Quote::None, '"') => q = Quote::Double,
+            (Quote::Double, '"') => q = Quote::None,
+            // A backslash outside single quotes escapes the next character.
+            (Quote::None | Quote::Double, '\\') => {
+                if let Some(n) = rest.chars().next() {
+                    out.push(n);
+                    rest = &rest[n.len_utf8()..];
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Reads `r` to its end, but no further than one byte over `cap`; then the pipe is closed,
@@ -196,7 +232,14 @@ mod tests {
     #[test]
     fn the_key_is_an_argument() {
         assert_eq!(script("get {key}").unwrap(), "get \"$1\"");
-        assert_eq!(script("a '{key}' \"{key}\"").unwrap(), "a \"$1\" \"$1\"");
+        assert_eq!(
+            script("a '{key}' \"{key}\"").unwrap(),
+            "a ''\"$1\"'' \"$1\""
+        );
+        assert_eq!(
+            script("cat \"items/{key}.json\" 'k={key}!' \\\"{key}").unwrap(),
+            "cat \"items/$1.json\" 'k='\"$1\"'!' \\\"\"$1\""
+        );
         assert!(matches!(script("no key"), Err(Error::Usage(_))));
     }
 

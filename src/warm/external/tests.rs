@@ -83,6 +83,16 @@ async fn a_key_is_never_shell_text() {
         let got = src.fetch(&[key.as_bytes().to_vec()]).await.unwrap();
         assert_eq!(got, vec![value(&key)], "{template}");
     }
+    // Inside a longer quoted string the key is still one word, neither split nor globbed.
+    for template in [
+        "printf %s \"items/{key}.json\"",
+        "printf %s 'items/'{key}'.json'",
+        "printf %s 'items/{key}.json'",
+    ] {
+        let src = External::cmd(template, 5 * SECOND, 2).unwrap();
+        let got = src.fetch(&[key.as_bytes().to_vec()]).await.unwrap();
+        assert_eq!(got, vec![value(&format!("items/{key}.json"))], "{template}");
+    }
     let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(made.is_empty(), "the key ran as shell code: {made:?}");
 }
