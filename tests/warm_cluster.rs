@@ -1,6 +1,6 @@
 //! `warm` with clusters: a 3-master cluster target written by slot (no CROSSSLOT, the
-//! values right on the node that serves each key), a slot moved to another master while a
-//! warm runs (MOVED followed, nothing lost), and `--from-source-scan --source-cluster
+//! values right on the node that serves each key), a slot moved to another master or
+//! migrating while a warm runs (MOVED and ASK followed, nothing lost), and `--from-source-scan --source-cluster
 //! --slots` taking exactly the keys of one node's slots.
 
 use crate::util::{redis_server_bin, wait_until, RedisCluster, RedisServer};
@@ -89,6 +89,19 @@ fn a_cluster_target_is_written_by_slot_with_no_crossslot() {
 
 #[test]
 fn a_slot_moved_while_warming_is_followed() {
+    warm_while_the_slot_changes(false);
+}
+
+#[test]
+fn a_slot_migrating_while_warming_is_asked_for() {
+    warm_while_the_slot_changes(true);
+}
+
+/// 700 keys warmed into a cluster, the last 100 all of one slot; once the warm has begun
+/// and before it reaches them, that (still empty) slot is handed to another master
+/// (`ask` false: CLUSTER SETSLOT ... NODE, the owner answers MOVED) or put in migration
+/// (`ask`: MIGRATING / IMPORTING, the owner answers ASK for each key it does not hold).
+fn warm_while_the_slot_changes(ask: bool) {
     let c = RedisCluster::start_masters(redis_server_bin(), &[]);
     let dir = tempfile::tempdir().unwrap();
     let source = RedisServer::start();
@@ -140,22 +153,43 @@ fn a_slot_moved_while_warming_is_followed() {
     };
     wait_until("the warm to start writing", 30, || done() >= 40);
     assert!(done() < 600, "the late keys were written before the move");
-    // The slot is still empty: hand it to another master (CLUSTER SETSLOT ... NODE on
-    // every node, the new owner first, as for an empty slot).
-    let id = node_id(&c.nodes[to]);
-    for n in [to, from, 3 - to - from] {
-        c.nodes[n].cli(&["CLUSTER", "SETSLOT", &slot.to_string(), "NODE", &id]);
+    let (id_from, id_to, s) = (
+        node_id(&c.nodes[from]),
+        node_id(&c.nodes[to]),
+        slot.to_string(),
+    );
+    if ask {
+        c.nodes[to].cli(&["CLUSTER", "SETSLOT", &s, "IMPORTING", &id_from]);
+        c.nodes[from].cli(&["CLUSTER", "SETSLOT", &s, "MIGRATING", &id_to]);
+    } else {
+        // An empty slot changes hands by SETSLOT ... NODE on every node, the new owner
+        // first.
+        for n in [to, from, 3 - to - from] {
+            c.nodes[n].cli(&["CLUSTER", "SETSLOT", &s, "NODE", &id_to]);
+        }
     }
     let (code, rep, err) = crate::stdout_json(child);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(rep["written"], 700, "{rep}");
     assert_eq!(rep["failed"], 0, "{rep}");
+    if ask {
+        // The migration ends: the slot is the importing node's.
+        for n in [to, from, 3 - to - from] {
+            c.nodes[n].cli(&["CLUSTER", "SETSLOT", &s, "NODE", &id_to]);
+        }
+    }
     assert_eq!(c.nodes[to].cli(&["GET", "z{late}:7"]), "late7");
-    let in_slot = |n: usize| c.nodes[n].cli(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()]);
+    let in_slot = |n: usize| c.nodes[n].cli(&["CLUSTER", "COUNTKEYSINSLOT", &s]);
     assert_eq!((in_slot(from), in_slot(to)), ("0".into(), "100".into()));
-    // Only the batch that met the move was redirected: the slot map learnt it.
-    let moved = errors(&c.nodes[from], "MOVED");
-    assert!((1..=20).contains(&moved), "{moved}");
+    if ask {
+        // ASK moves one command: every late key was asked for once, the map unchanged.
+        assert_eq!(errors(&c.nodes[from], "ASK"), 100);
+        assert_eq!(errors(&c.nodes[from], "MOVED"), 0);
+    } else {
+        // Only the batch that met the move was redirected: the slot map learnt it.
+        let moved = errors(&c.nodes[from], "MOVED");
+        assert!((1..=20).contains(&moved), "{moved}");
+    }
     assert_eq!(total_keys(&c), 700);
 }
 

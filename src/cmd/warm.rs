@@ -189,23 +189,26 @@ async fn prepare(args: &WarmArgs, keys: Vec<Vec<u8>>, report: &mut WarmReport) -
         Feed::List { keys, at } => &keys[*at..],
         Feed::Scan(_) => &[],
     };
-    let (est, headroom) = estimate(&values, left, args, &guards).await?;
-    report.estimated_bytes = est;
-    report.headroom_bytes = headroom;
+    let per = estimate(&values, left, args, &target).await?;
+    report.estimated_bytes = per.as_ref().map(|p| p.iter().sum());
+    report.headroom_bytes = guards.iter().map(|g| g.headroom).sum::<Option<u64>>();
     report.estimated_secs = match (args.rate, args.from_source_scan) {
         (Some(r), false) => Some(left.len() as f64 / r as f64),
         _ => None,
     };
     eprintln!("cachestorm: {}", plan_line(report, args.from_source_scan));
-    if let (Some(e), Some(h), false) = (est, headroom, args.force) {
-        if e > h {
-            return Err(Error::Usage(format!(
-                "the plan's estimated {} is more than the target's headroom of {} (under --max-memory-pct {:.0}): warm fewer keys (--top, --match), or pass --force",
-                crate::units::bytes(e),
-                crate::units::bytes(h),
-                args.max_memory_pct
-            )));
-        }
+    if let (Some((node, e, h)), false) = (per.and_then(|p| over(&p, &guards)), args.force) {
+        let on = if guards.len() > 1 {
+            format!(" on {node}")
+        } else {
+            String::new()
+        };
+        return Err(Error::Usage(format!(
+            "the plan's estimated {}{on} is more than the target's headroom of {} there (under --max-memory-pct {:.0}): warm fewer keys (--top, --match), or pass --force",
+            crate::units::bytes(e),
+            crate::units::bytes(h),
+            args.max_memory_pct
+        )));
     }
     let saver = args
         .checkpoint
@@ -606,86 +609,108 @@ async fn refuse_same_or_full(
     Ok(guards)
 }
 
-/// The plan's estimated bytes, and the target's headroom (None: a master without
-/// maxmemory). Bytes: a file's values summed; a source server's MEMORY USAGE of up to
-/// [`SAMPLE`] keys spread over the plan (a scan: random keys of each node, the share that
-/// `--match`/`--slots` keep times DBSIZE); None for values not known ahead.
+/// The memory the plan's keys will take on each target master (in the order of its
+/// connections; None: not known ahead, for a command or HTTP). A file's values and keys
+/// summed; for a source server, MEMORY USAGE of up to [`SAMPLE`] keys spread over the
+/// plan, or for a scan of random keys of each source node kept by `--match`/`--slots`,
+/// scaled up (to the plan's keys, to DBSIZE) and put on the master each key goes to.
 async fn estimate(
     values: &Values,
     keys: &[Vec<u8>],
     a: &WarmArgs,
-    guards: &[Guard],
-) -> Result<(Option<u64>, Option<u64>)> {
-    let headroom = guards.iter().map(|g| g.headroom).sum::<Option<u64>>();
-    let bytes = match values {
+    target: &Nodes,
+) -> Result<Option<Vec<u64>>> {
+    let mut per = vec![0u64; target.conns().len()];
+    match values {
+        Values::External { .. } => return Ok(None),
         Values::File { file, .. } => {
-            Some(file.bytes_of(keys.iter()) + keys.iter().map(|k| k.len() as u64 + 50).sum::<u64>())
+            for k in keys {
+                per[target.node_of(k)] +=
+                    file.bytes_of(std::iter::once(k)) + k.len() as u64 + KEY_OVERHEAD;
+            }
         }
-        Values::External { .. } => None,
-        Values::Peer(source) if a.from_source_scan => Some(scan_estimate(source, a).await?),
+        Values::Peer(source) if a.from_source_scan => {
+            for c in source.conns() {
+                let mut c = c.clone();
+                let size: u64 = c.query(&redis::cmd("DBSIZE")).await?;
+                let mut pipe = redis::pipe();
+                for _ in 0..SAMPLE.min(size as usize) {
+                    pipe.cmd("RANDOMKEY");
+                }
+                let drawn: Vec<Option<Vec<u8>>> = match size {
+                    0 => Vec::new(),
+                    _ => c.query_pipe(&pipe).await?,
+                };
+                let kept: Vec<Vec<u8>> = drawn
+                    .iter()
+                    .flatten()
+                    .filter(|k| {
+                        a.pattern
+                            .as_ref()
+                            .is_none_or(|p| glob::matches(p.as_bytes(), k))
+                            && a.slots.as_ref().is_none_or(|r| r.contains(&key_slot(k)))
+                    })
+                    .cloned()
+                    .collect();
+                let scale = size as f64 / drawn.len().max(1) as f64;
+                for (k, u) in kept.iter().zip(usage(&mut c, &kept).await?) {
+                    per[target.node_of(k)] += (u as f64 * scale) as u64;
+                }
+            }
+        }
         Values::Peer(source) => {
             let step = (keys.len() / SAMPLE).max(1);
-            let sample: Vec<&Vec<u8>> = keys.iter().step_by(step).take(SAMPLE).collect();
-            let mut sum = 0u64;
-            for k in &sample {
-                let mut c = source.conns()[source.node_of(k)].clone();
-                sum += usage(&mut c, k).await?.unwrap_or(0);
+            let sample: Vec<Vec<u8>> = keys.iter().step_by(step).take(SAMPLE).cloned().collect();
+            let scale = keys.len() as f64 / sample.len().max(1) as f64;
+            for (n, idx) in source.group(sample.iter().enumerate().map(|(i, k)| (i, k.as_slice())))
+            {
+                let ks: Vec<Vec<u8>> = idx.iter().map(|&i| sample[i].clone()).collect();
+                let mut c = source.conns()[n].clone();
+                for (k, u) in ks.iter().zip(usage(&mut c, &ks).await?) {
+                    per[target.node_of(k)] += (u as f64 * scale) as u64;
+                }
             }
-            Some(sum * keys.len() as u64 / sample.len().max(1) as u64)
         }
-    };
-    Ok((bytes, headroom))
+    }
+    Ok(Some(per))
 }
 
 /// Keys sampled for the plan's estimate.
 const SAMPLE: usize = 200;
 
-/// A scan's bytes: per source node, DBSIZE × the kept share of [`SAMPLE`] random keys ×
-/// their mean MEMORY USAGE.
-async fn scan_estimate(source: &Nodes, a: &WarmArgs) -> Result<u64> {
-    let mut total = 0u64;
-    for c in source.conns() {
-        let mut c = c.clone();
-        let size: u64 = c.query(&redis::cmd("DBSIZE")).await?;
-        if size == 0 {
-            continue;
-        }
-        let (mut kept, mut bytes, mut seen) = (0u64, 0u64, 0u64);
-        for _ in 0..SAMPLE.min(size as usize) {
-            let Some(k): Option<Vec<u8>> = c.query(&redis::cmd("RANDOMKEY")).await? else {
-                break;
-            };
-            seen += 1;
-            let by_match = a
-                .pattern
-                .as_ref()
-                .is_none_or(|p| glob::matches(p.as_bytes(), &k));
-            let by_slot = a.slots.as_ref().is_none_or(|r| r.contains(&key_slot(&k)));
-            if by_match && by_slot {
-                kept += 1;
-                bytes += usage(&mut c, &k).await?.unwrap_or(0);
-            }
-        }
-        if seen > 0 && kept > 0 {
-            total += size * kept / seen * (bytes / kept);
-        }
+/// What a key costs a server beyond its name and value (dict entry, object header, the
+/// allocator's rounding), roughly: for the estimate of values that are not on a server.
+const KEY_OVERHEAD: u64 = 50;
+
+/// MEMORY USAGE of each key, one pipelined round trip (0: gone, or the command is not
+/// allowed).
+async fn usage(c: &mut NodeConn, keys: &[Vec<u8>]) -> Result<Vec<u64>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(total)
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for k in keys {
+        pipe.cmd("MEMORY")
+            .arg("USAGE")
+            .arg(k.as_slice())
+            .arg("SAMPLES")
+            .arg(5);
+    }
+    let replies: Vec<redis::Value> = c.query_pipe(&pipe).await?;
+    Ok(replies
+        .iter()
+        .map(|v| crate::parse::resp::as_count(v).unwrap_or(0))
+        .collect())
 }
 
-/// MEMORY USAGE of one key (None: gone, or the command is not allowed).
-async fn usage(c: &mut NodeConn, key: &[u8]) -> Result<Option<u64>> {
-    let v: redis::Value = c
-        .query(
-            redis::cmd("MEMORY")
-                .arg("USAGE")
-                .arg(key)
-                .arg("SAMPLES")
-                .arg(5),
-        )
-        .await
-        .unwrap_or(redis::Value::Nil);
-    Ok(crate::parse::resp::as_count(&v))
+/// The first master the plan does not fit (its estimate against its headroom), if any.
+fn over(per: &[u64], guards: &[Guard]) -> Option<(String, u64, u64)> {
+    per.iter().zip(guards).find_map(|(e, g)| {
+        g.headroom
+            .filter(|h| e > h)
+            .map(|h| (g.conn.endpoint.to_string(), *e, h))
+    })
 }
 
 async fn info_of(c: &mut NodeConn, section: &str) -> Result<InfoSnapshot> {

@@ -324,6 +324,18 @@ impl Report for WarmReport {
                 "target PING latency while writing: p99 {p:.2} ms\n"
             ));
         }
+        match self.completeness.stopped_by {
+            Some(StopReason::Interrupted) => {
+                out.push_str("stopped early: interrupted (Ctrl-C); what was written stays\n")
+            }
+            Some(StopReason::MaxTime) => {
+                out.push_str("stopped early: --max-time reached; what was written stays\n")
+            }
+            Some(StopReason::NodeLost) => out.push_str(
+                "stopped early: a source or target failed (see the failures); what was written stays\n",
+            ),
+            _ => {}
+        }
         if let Some(g) = &self.stopped_by_guard {
             out.push_str(&format!("stopped by the target's guard: {g}\n"));
         }
