@@ -288,6 +288,20 @@ fn bad_input_is_refused() {
         2,
     );
     assert!(err.contains("the target itself"), "{err}");
+    // Flags that would do nothing with the value source named are refused, not ignored.
+    for extra in [
+        &["--source-file", l, "--min-ttl", "2s"][..],
+        &["--source", &src, "--retries", "5"],
+        &["--source", &src, "--concurrency", "4"],
+        &["--source", &src, "--from-source-scan", "--top", "5"],
+        &["--source", &src, "--ttl", "10s"],
+    ] {
+        let err = fails(
+            &[&["warm", "-p", &p, "--keys-file", l][..], extra].concat(),
+            2,
+        );
+        assert!(err.contains("cannot be used with"), "{extra:?}: {err}");
+    }
 }
 
 #[test]

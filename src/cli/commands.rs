@@ -481,12 +481,7 @@ pub(crate) struct WarmArgs {
     pub(crate) source_http: Option<String>,
 
     /// with --source-http: retries of a 5xx, 429 or timed-out GET, 100 ms apart and doubling (up to 2 s)
-    #[arg(
-        long = "retries",
-        help_heading = "Values",
-        value_name = "N",
-        default_value_t = 3
-    )]
+    #[arg(long = "retries", help_heading = "Values", value_name = "N", default_value_t = 3, conflicts_with_all = ["source", "source_file", "source_cmd"])]
     pub(crate) retries: u32,
 
     /// with --source-cmd/--source-http: value fetches in flight at once (what protects the database behind them)
@@ -498,7 +493,7 @@ pub(crate) struct WarmArgs {
     pub(crate) ttl: Option<std::time::Duration>,
 
     /// skip keys whose remaining TTL in the --source server is under this (they would expire at once)
-    #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long = "min-ttl", help_heading = "Values", value_name = "DURATION", default_value = "1s", value_parser = parse_duration, conflicts_with_all = ["source_file", "source_cmd", "source_http"])]
     pub(crate) min_ttl: std::time::Duration,
 
     /// spread each written key's TTL by up to PCT percent up or down, so keys warmed together do not expire together (keys without a TTL keep none) [default: 10 with --source-file, --source-cmd and --source-http, 0 with --source]

@@ -88,14 +88,15 @@ impl Stop {
 }
 
 /// A bar on stderr when it is a terminal (None otherwise): `{doing} done/total {unit}`,
-/// the rate in `{unit}/s`, the ETA. Callers set the length as they learn it.
+/// the rate in `{unit}/s`, the ETA, the caller's message (e.g. failures so far). Callers set
+/// the length as they learn it.
 pub(crate) fn progress_bar(doing: &str, unit: &'static str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
     let b = ProgressBar::new(0);
     let template =
-        format!("{{spinner}} {doing} {{human_pos}}/{{human_len}} {unit}  {{rate}}  eta {{eta}}  {{wide_bar}}");
+        format!("{{spinner}} {doing} {{human_pos}}/{{human_len}} {unit}  {{rate}}  eta {{eta}}  {{msg}}{{wide_bar}}");
     b.set_style(
         ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())

@@ -1,15 +1,23 @@
 //! The executor: takes batches from the [`Feed`], reads their values from the
 //! [`Values`] (the next batch is read while this one is written), writes them through the
 //! target's [`Nodes`], and copies typed what the target refuses — until the feed ends, the
-//! deadline, Ctrl-C, the target's guard or a lost connection.
+//! deadline, Ctrl-C, the target's guard or a lost connection. A batch being written always
+//! finishes and is counted (its writes are bounded by `--timeout`): Ctrl-C and the
+//! deadline cut the waits and the reads ahead, so the checkpoint never points before a
+//! write that happened. Values read ahead have their remaining TTLs aged by the time they
+//! waited.
 //!
-//! Pacing and protection: `--rate` keys/s and `--max-bytes-per-sec` (the shared schedule
-//! of `source/pace.rs`), the target's latency guard (`source/probe.rs`: while its PING
-//! latency is over `--max-latency`, a pause that doubles precedes each batch), and every
-//! 250 ms the target's INFO: a rise of `evicted_keys`, or used memory past
-//! `--max-memory-pct` of maxmemory, stops the run before the warm defeats itself.
-//! Progress goes to the checkpoint (every 200 ms and at the end), the progress bar and the
-//! caller's progress callback (every second). Must not: parse flags or print reports.
+//! Pacing and protection: `--rate` keys/s (batches of at most a tenth of a second's worth)
+//! and `--max-bytes-per-sec` (the shared schedule of `source/pace.rs`), the target's
+//! latency guard (`source/probe.rs`, a probe per master: while the slowest recent PING is
+//! over `--max-latency`, a pause that doubles precedes each batch and batches halve), and
+//! every 250 ms — sooner when the bytes sent since could fill a quarter of the room left —
+//! each master's INFO: a rise of `evicted_keys`, or used memory past `--max-memory-pct` of
+//! maxmemory, stops the run before the warm defeats itself. A first batch whose every key
+//! failed at the source for the same reason stops it too (a mistyped command, a wrong
+//! URL). Progress goes to the checkpoint (every 200 ms and at the end), the progress bar
+//! and the caller's progress callback (every second). Must not: parse flags or print
+//! reports.
 
 use std::time::{Duration, Instant};
 
@@ -273,6 +281,9 @@ pub(crate) async fn run(
         ran.at = batch.after;
         if let Some(b) = &bar {
             b.inc(items.len() as u64);
+            if ran.total.failed > 0 {
+                b.set_message(format!("{} failed  ", ran.total.failed));
+            }
         }
         if let Some(e) = write_error.or(typed_error) {
             lost(&mut ran, &e);
