@@ -22,7 +22,7 @@
 use std::time::{Duration, Instant};
 
 use super::checkpoint::Checkpoint;
-use super::copy::{BatchResult, Fetched, Step, WriteOptions, Written};
+use super::copy::{refused, BatchResult, Fetched, Step, WriteOptions, Written};
 use super::feed::{Batch, Feed, Position};
 use super::route::{typed, Nodes};
 use super::values::Values;
@@ -424,12 +424,7 @@ async fn settle(
     steps: Vec<Step>,
     opts: WriteOptions,
 ) -> (Vec<Written>, Option<Error>) {
-    let refused: Vec<Vec<u8>> = items
-        .iter()
-        .zip(&steps)
-        .filter(|(_, s)| **s == Step::Refused)
-        .map(|((k, _), _)| k.clone())
-        .collect();
+    let refused = refused(items, &steps);
     let (copied, error) = match (refused.is_empty(), values.peer()) {
         (true, _) => (Vec::new(), None),
         (false, Some(source)) => match typed(source, target, &refused, opts).await {

@@ -100,6 +100,14 @@ impl Nodes {
         by
     }
 
+    /// The first round's work: (node, index of the key, ASK) for each key, in node order.
+    fn first_round<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) -> Vec<(usize, usize, bool)> {
+        self.group(keys.enumerate())
+            .into_iter()
+            .flat_map(|(n, idx)| idx.into_iter().map(move |i| (n, i, false)))
+            .collect()
+    }
+
     /// The node at `addr` (`host:port` as a redirection names it), connected if new.
     async fn node_at(&mut self, addr: &str) -> Result<usize> {
         let ep = endpoint(addr)?;
@@ -123,11 +131,7 @@ impl Nodes {
     /// [`Fetched`] per key, in order, redirections followed.
     pub(crate) async fn fetch(&mut self, keys: &[Vec<u8>]) -> Result<Vec<Fetched>> {
         let mut out: Vec<Option<Fetched>> = vec![None; keys.len()];
-        let mut todo: Vec<(usize, usize, bool)> = self
-            .group(keys.iter().enumerate().map(|(i, k)| (i, k.as_slice())))
-            .into_iter()
-            .flat_map(|(n, idx)| idx.into_iter().map(move |i| (n, i, false)))
-            .collect();
+        let mut todo = self.first_round(keys.iter().map(Vec::as_slice));
         for round in 0..=MAX_REDIRECTS {
             if todo.is_empty() {
                 break;
@@ -170,16 +174,7 @@ impl Nodes {
     ) -> (Vec<Step>, Option<Error>) {
         let mut out: Vec<Option<Step>> = vec![None; items.len()];
         let mut error = None;
-        let mut todo: Vec<(usize, usize, bool)> = self
-            .group(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (i, k.as_slice())),
-            )
-            .into_iter()
-            .flat_map(|(n, idx)| idx.into_iter().map(move |i| (n, i, false)))
-            .collect();
+        let mut todo = self.first_round(items.iter().map(|(k, _)| k.as_slice()));
         for round in 0..=MAX_REDIRECTS {
             if todo.is_empty() {
                 break;

@@ -19,7 +19,7 @@ mod tests;
 pub(crate) use fetch::fetch;
 #[cfg(test)]
 pub(crate) use restore::write;
-pub(crate) use restore::{write_node, Step};
+pub(crate) use restore::{refused, write_node, Step};
 
 #[cfg(test)]
 use crate::source::conn::NodeConn;

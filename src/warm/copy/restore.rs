@@ -120,12 +120,7 @@ pub(crate) async fn write(
 ) -> Result<Vec<Written>, Error> {
     let refs: Vec<(&[u8], &Fetched)> = items.iter().map(|(k, f)| (k.as_slice(), f)).collect();
     let steps = write_node(target, &refs, opts, false).await?;
-    let refused: Vec<Vec<u8>> = items
-        .iter()
-        .zip(&steps)
-        .filter(|(_, s)| **s == Step::Refused)
-        .map(|((k, _), _)| k.clone())
-        .collect();
+    let refused = refused(items, &steps);
     let mut typed = super::typed::copy(source, target, &refused, opts)
         .await?
         .into_iter();
@@ -142,6 +137,16 @@ pub(crate) async fn write(
             )),
         })
         .collect())
+}
+
+/// The keys whose payload the target refused (for the typed copy), in order.
+pub(crate) fn refused(items: &[(Vec<u8>, Fetched)], steps: &[Step]) -> Vec<Vec<u8>> {
+    items
+        .iter()
+        .zip(steps)
+        .filter(|(_, s)| **s == Step::Refused)
+        .map(|((k, _), _)| k.clone())
+        .collect()
 }
 
 /// A refused write: a redirection to follow, or a failed key.
