@@ -189,7 +189,7 @@ async fn prepare(args: &WarmArgs, keys: Vec<Vec<u8>>, report: &mut WarmReport) -
         Feed::List { keys, at } => &keys[*at..],
         Feed::Scan(_) => &[],
     };
-    let per = estimate(&values, left, args, &target).await?;
+    let per = estimate(&values, left, from.done, args, &target).await?;
     report.estimated_bytes = per.as_ref().map(|p| p.iter().sum());
     report.headroom_bytes = guards.iter().map(|g| g.headroom).sum::<Option<u64>>();
     report.estimated_secs = match (args.rate, args.from_source_scan) {
@@ -281,7 +281,7 @@ async fn execute(
         ran.handled(),
         left,
         ran.total.written,
-        report.failed,
+        ran.total.failed,
         ran.total.bytes,
         ran.secs,
     );
@@ -613,10 +613,12 @@ async fn refuse_same_or_full(
 /// connections; None: not known ahead, for a command or HTTP). A file's values and keys
 /// summed; for a source server, MEMORY USAGE of up to [`SAMPLE`] keys spread over the
 /// plan, or for a scan of random keys of each source node kept by `--match`/`--slots`,
-/// scaled up (to the plan's keys, to DBSIZE) and put on the master each key goes to.
+/// scaled up (to the plan's keys, to DBSIZE, less the `done` keys of a resumed scan) and
+/// put on the master each key goes to.
 async fn estimate(
     values: &Values,
     keys: &[Vec<u8>],
+    done: u64,
     a: &WarmArgs,
     target: &Nodes,
 ) -> Result<Option<Vec<u64>>> {
@@ -630,9 +632,11 @@ async fn estimate(
             }
         }
         Values::Peer(source) if a.from_source_scan => {
+            let mut keys_total = 0u64;
             for c in source.conns() {
                 let mut c = c.clone();
                 let size: u64 = c.query(&redis::cmd("DBSIZE")).await?;
+                keys_total += size;
                 let mut pipe = redis::pipe();
                 for _ in 0..SAMPLE.min(size as usize) {
                     pipe.cmd("RANDOMKEY");
@@ -656,6 +660,11 @@ async fn estimate(
                 for (k, u) in kept.iter().zip(usage(&mut c, &kept).await?) {
                     per[target.node_of(k)] += (u as f64 * scale) as u64;
                 }
+            }
+            // A resumed scan has that many keys behind it.
+            let left = 1.0 - (done as f64 / keys_total.max(1) as f64).min(1.0);
+            for p in per.iter_mut() {
+                *p = (*p as f64 * left) as u64;
             }
         }
         Values::Peer(source) => {

@@ -85,7 +85,15 @@ impl Probe {
     }
 }
 
-/// PINGs every [`EVERY`] until `halt`.
+impl Drop for Probe {
+    /// A probe dropped without [`Probe::finish`] (its caller's work was dropped) stops
+    /// too.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// PINGs every [`EVERY`] until `halt`, connecting again after a lost connection.
 async fn ping_loop(
     ep: Endpoint,
     o: ConnectOptions,
@@ -102,17 +110,28 @@ async fn ping_loop(
     while !halt.load(Ordering::Relaxed) {
         tick.tick().await;
         let t = Instant::now();
-        let ok = c.query::<()>(&redis::cmd("PING")).await.is_ok();
+        let answer = c.query::<()>(&redis::cmd("PING")).await;
         let us = t.elapsed().as_micros() as u64;
-        // A PING that failed still counts for how long it took (a timeout is the slowest
-        // answer there is), and probing goes on: a recent latency frozen at its last
-        // value would hold the caller back, or let it go, for the rest of its run.
+        match answer {
+            // A PING that timed out counts for how long it took: the slowest answer
+            // there is.
+            Ok(()) => {}
+            Err(e) if e.to_string().contains("timed out") => {}
+            // A lost connection says nothing about latency: connect again and go on
+            // (a latency frozen at its last value would hold the caller back, or let it
+            // go, for the rest of its run).
+            Err(_) => {
+                tokio::time::sleep(EVERY * 10).await;
+                if let Ok(again) = connect(&ep, &o).await {
+                    c = again;
+                }
+                continue;
+            }
+        }
         ring[i % RECENT] = us;
         i += 1;
         recent.store(ring.iter().copied().max().unwrap_or(0), Ordering::Relaxed);
-        if ok {
-            all.lock().unwrap_or_else(|e| e.into_inner()).push(us);
-        }
+        all.lock().unwrap_or_else(|e| e.into_inner()).push(us);
     }
 }
 
@@ -159,7 +178,9 @@ impl Backoff {
     /// The step for a `recent` latency (the largest of the last few probes).
     pub(crate) fn next(&mut self, recent: Duration) -> Step {
         if recent > self.max_latency {
-            self.batch = (self.batch / 2).max(Self::MIN_BATCH);
+            // Never above the batch asked for: backing off must not make a small batch
+            // bigger.
+            self.batch = (self.batch / 2).max(Self::MIN_BATCH.min(self.full));
             self.pause = (self.pause * 2).clamp(Self::MIN_PAUSE, Self::MAX_PAUSE);
             return Step::Wait {
                 batch: self.batch,
@@ -238,12 +259,12 @@ mod tests {
 
     #[test]
     fn batches_below_the_floor() {
-        // A --count under 10 backs off to 10 and grows back to the count.
+        // A --count under 10 stays at the count while backing off (only the pause grows).
         let mut b = Backoff::new(4, 5 * MS);
         assert_eq!(
             b.next(6 * MS),
             Step::Wait {
-                batch: 10,
+                batch: 4,
                 pause: 50 * MS
             }
         );

@@ -13,9 +13,10 @@
 //! over `--max-latency`, a pause that doubles precedes each batch and batches halve), and
 //! every 250 ms — sooner when the bytes sent since could fill a quarter of the room left —
 //! each master's INFO: a rise of `evicted_keys`, or used memory past `--max-memory-pct` of
-//! maxmemory, stops the run before the warm defeats itself. A first batch whose every key
-//! failed at the source for the same reason stops it too (a mistyped command, a wrong
-//! URL). Progress goes to the checkpoint (every 200 ms and at the end), the progress bar
+//! maxmemory, stops the run before the warm defeats itself. So do a first 10 keys that
+//! all failed at the source for one reason no retry mends (a command that does not exist,
+//! an HTTP 403), and a key that could not reach an HTTP source at all; a batch that ends
+//! the run leaves the checkpoint at its start. Progress goes to the checkpoint (every 200 ms and at the end), the progress bar
 //! and the caller's progress callback (every second). Must not: parse flags or print
 //! reports.
 
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use super::checkpoint::Checkpoint;
 use super::copy::{refused, BatchResult, Fetched, Step, WriteOptions, Written};
+use super::external::UNREACHABLE;
 use super::feed::{Batch, Feed, Position};
 use super::route::{typed, Nodes};
 use super::values::Values;
@@ -199,7 +201,11 @@ pub(crate) async fn run(
         }
     };
     let mut ahead: Option<(Result<Vec<Fetched>>, Instant)> = None;
+    let mut judged = false;
     loop {
+        if stop.is_stopped() {
+            break;
+        }
         let batch: Batch = match next {
             Ok(Some(b)) => b,
             Ok(None) => break,
@@ -266,7 +272,7 @@ pub(crate) async fn run(
                 };
                 (n, a)
             };
-            stop.until(read).await
+            within(stop, deadline, read).await
         });
         let (steps, write_error) = written;
         let (outcomes, typed_error) = settle(values, target, &items, steps, s.opts).await;
@@ -278,22 +284,32 @@ pub(crate) async fn run(
                 ran.written.push(key.clone());
             }
         }
-        ran.at = batch.after;
         if let Some(b) = &bar {
             b.inc(items.len() as u64);
             if ran.total.failed > 0 {
                 b.set_message(format!("{} failed  ", ran.total.failed));
             }
         }
+        // A batch that ends the run keeps the checkpoint at its start: a resumed run
+        // tries its keys again (those written meet the no-overwrite rule).
         if let Some(e) = write_error.or(typed_error) {
             lost(&mut ran, &e);
             break;
         }
-        if let Some(why) = hopeless(&ran) {
+        if let Some(why) = unreachable(&items) {
             ran.lost = true;
             ran.lost_why = Some(why);
             break;
         }
+        if !judged && ran.handled() >= JUDGE_AFTER.min(feed.total().unwrap_or(u64::MAX)) {
+            judged = true;
+            if let Some(why) = hopeless(&ran) {
+                ran.lost = true;
+                ran.lost_why = Some(why);
+                break;
+            }
+        }
+        ran.at = batch.after;
         if let Some(sv) = saver.as_mut() {
             if sv.saved.elapsed() >= SAVE_EVERY {
                 if let Err(e) = sv.save(ran.at) {
@@ -328,8 +344,11 @@ pub(crate) async fn run(
             }
         }
         match read {
-            Some((n, a)) => (next, ahead) = (n, a),
-            None => break,
+            (_, Some((n, a))) => (next, ahead) = (n, a),
+            (w, None) => {
+                ran.deadline = matches!(w, Waited::Deadline);
+                break;
+            }
         }
     }
     if let Some(b) = &bar {
@@ -383,17 +402,40 @@ fn older(f: Fetched, aged_ms: u64) -> Fetched {
     }
 }
 
-/// The first batch failed at the source, every key for the same reason (a mistyped
-/// command, a wrong URL path): going on would only fail every key the same way.
+/// Keys handled before [`hopeless`] judges the run (fewer when the plan is shorter).
+const JUDGE_AFTER: u64 = 10;
+
+/// Every key handled so far failed at the source for one reason that no retry mends (a
+/// command that does not exist or may not run, an HTTP 4xx other than 404, 408, 410 and
+/// 429): going on would only fail every key the same way. Judged once, after the first
+/// [`JUDGE_AFTER`] keys; a source that is only slow or overloaded (5xx, timeouts) is not
+/// judged hopeless.
 fn hopeless(ran: &Ran) -> Option<String> {
     let t = &ran.total;
-    let handled = ran.handled();
-    if t.written + t.exists + t.missing + t.short_ttl > 0 || handled < 2 {
+    if t.written + t.exists + t.missing + t.short_ttl > 0 || t.failures.len() != 1 {
         return None;
     }
-    let (reason, n) = t.failures.first().map(|f| (&f.reason, f.count))?;
-    (n == handled && t.failures.len() == 1 && reason.starts_with("source: "))
-        .then(|| format!("every key of the first batch failed the same way, {reason}"))
+    let reason = &t.failures[0].reason;
+    let said = reason.strip_prefix("source: ")?;
+    let permanent = said.starts_with("exit 126")
+        || said.starts_with("exit 127")
+        || (said.starts_with("HTTP 4")
+            && !["HTTP 404", "HTTP 408", "HTTP 410", "HTTP 429"]
+                .iter()
+                .any(|c| said.starts_with(c)));
+    permanent.then(|| format!("every key so far failed the same way, {reason}"))
+}
+
+/// A key of the batch could not reach the source at all (an HTTP server that stopped
+/// answering part-way): the source may be going away; the run stops rather than fail key
+/// after key.
+fn unreachable(items: &[(Vec<u8>, Fetched)]) -> Option<String> {
+    items.iter().find_map(|(_, f)| match f {
+        Fetched::Failed(why) => why
+            .strip_prefix(UNREACHABLE)
+            .map(|w| format!("the source stopped answering: {w}")),
+        _ => None,
+    })
 }
 
 fn recent(probes: &[Probe]) -> Duration {
@@ -427,13 +469,7 @@ async fn settle(
     let refused = refused(items, &steps);
     let (copied, error) = match (refused.is_empty(), values.peer()) {
         (true, _) => (Vec::new(), None),
-        (false, Some(source)) => match typed(source, target, &refused, opts).await {
-            Ok(c) => (c, None),
-            Err(e) => {
-                let why = Written::Failed(crate::redact::everywhere(&e.to_string()));
-                (vec![why; refused.len()], Some(e))
-            }
-        },
+        (false, Some(source)) => typed(source, target, &refused, opts).await,
         (false, None) => (
             vec![Written::Failed("the target refused the value".into()); refused.len()],
             None,

@@ -233,13 +233,15 @@ impl Nodes {
 }
 
 /// The typed copy of `keys` (whose payloads the target refused): each read from its
-/// source node and written to its target node; one [`Written`] per key, in order.
+/// source node and written to its target node; one [`Written`] per key, in order. A pair
+/// of nodes whose connection fails leaves its keys failed and its error returned: what the
+/// other pairs copied is counted.
 pub(crate) async fn typed(
     source: &Nodes,
     target: &Nodes,
     keys: &[Vec<u8>],
     opts: WriteOptions,
-) -> Result<Vec<Written>> {
+) -> (Vec<Written>, Option<Error>) {
     let mut pairs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
         pairs
@@ -248,20 +250,30 @@ pub(crate) async fn typed(
             .push(i);
     }
     let mut out: Vec<Option<Written>> = vec![None; keys.len()];
+    let mut error = None;
     for ((s, t), idx) in pairs {
         let ks: Vec<Vec<u8>> = idx.iter().map(|&i| keys[i].clone()).collect();
         let (mut sc, mut tc) = (source.conns[s].clone(), target.conns[t].clone());
-        for (i, w) in idx
-            .into_iter()
-            .zip(typed_copy(&mut sc, &mut tc, &ks, opts).await?)
-        {
-            out[i] = Some(w);
+        match typed_copy(&mut sc, &mut tc, &ks, opts).await {
+            Ok(w) => {
+                for (i, w) in idx.into_iter().zip(w) {
+                    out[i] = Some(w);
+                }
+            }
+            Err(e) => {
+                let why = crate::redact::everywhere(&e.to_string());
+                for i in idx {
+                    out[i] = Some(Written::Failed(why.clone()));
+                }
+                error.get_or_insert(e);
+            }
         }
     }
-    Ok(out
+    let written = out
         .into_iter()
         .map(|w| w.expect("every key has a copy"))
-        .collect())
+        .collect();
+    (written, error)
 }
 
 /// `todo` (node, item, ask) grouped by node and ASK.

@@ -1,8 +1,8 @@
 //! `--source-cmd 'CMD {key}'`: one `sh -c` per key. `{key}` in the template becomes `"$1"`
 //! and the key's raw bytes are that argument (and `$CACHESTORM_KEY`), so a key full of
-//! `;`, `$( )` or quotes is data to the shell, never code. Inside quotes it is spliced so
-//! the shell still expands it as one word: `"items/{key}.json"` becomes
-//! `"items/$1.json"`, `'k={key}'` becomes `'k='"$1"''`.
+//! `;`, `$( )` or quotes is data to the shell, never code. `{key}` must stand as a word of
+//! its own (bare, or alone in quotes); inside a longer quoted string it is refused (the
+//! template uses `"$CACHESTORM_KEY"` there, in its own quoting).
 //!
 //! The value is the command's stdout byte for byte (a trailing newline is part of it:
 //! print with `printf '%s'`, or end the pipeline with `tr -d '\n'`). Exit 0 with no output
@@ -119,51 +119,77 @@ impl Command {
     }
 }
 
-/// The shell script for `template`: each `{key}` becomes `"$1"` where it stands bare,
-/// `$1` inside double quotes, and `'"$1"'` inside single quotes (the quotes closed around
-/// it and reopened), so the shell always expands the key as one word, never as code.
+/// The shell script for `template`: `{key}` standing as a word of its own — bare, or
+/// alone in quotes (`'{key}'`, `"{key}"`) — becomes `"$1"`. A `{key}` inside a longer
+/// quoted string (`"items/{key}.json"`, `'... {key} ...'`) is refused: in single quotes
+/// it is often the code of another program (`sh -c '...'`, awk, ssh), where splicing the
+/// key would run it as code, and in double quotes it may sit inside `$( )`, where it would
+/// be split; such a template uses `"$CACHESTORM_KEY"` itself. An escaped `\{key}` is
+/// refused too.
 pub(crate) fn script(template: &str) -> Result<String> {
+    let refuse = |why: &str| {
+        Err(Error::Usage(format!(
+            "--source-cmd '{template}': {why}; write {{key}} as a word of its own (it is \
+             passed as \"$1\", never as shell text), or use \"$CACHESTORM_KEY\" in your own quoting"
+        )))
+    };
     if !template.contains("{key}") {
-        return Err(Error::Usage(format!(
-            "--source-cmd '{template}' has no {{key}}: write where the key goes, e.g. \
-             'redis-value-for {{key}}' (it is passed as \"$1\", never as shell text)"
-        )));
+        return refuse("no {key}");
     }
-    #[derive(PartialEq)]
-    enum Quote {
-        None,
-        Single,
-        Double,
-    }
-    let mut q = Quote::None;
     let mut out = String::with_capacity(template.len() + 8);
     let mut rest = template;
+    let mut replaced = 0;
     while let Some(c) = rest.chars().next() {
         if let Some(after) = rest.strip_prefix("{key}") {
-            out.push_str(match q {
-                Quote::None => "\"$1\"",
-                Quote::Double => "$1",
-                Quote::Single => "'\"$1\"'",
-            });
+            out.push_str("\"$1\"");
             rest = after;
+            replaced += 1;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            // A quoted string, to its closing quote (double quotes: backslash escapes).
+            let body = &rest[1..];
+            let mut end = None;
+            let mut esc = false;
+            for (i, d) in body.char_indices() {
+                if c == '"' && !esc && d == '\\' {
+                    esc = true;
+                    continue;
+                }
+                if d == c && !esc {
+                    end = Some(i);
+                    break;
+                }
+                esc = false;
+            }
+            let Some(end) = end else {
+                return refuse("a quote is not closed");
+            };
+            let inner = &body[..end];
+            if inner == "{key}" {
+                out.push_str("\"$1\"");
+                replaced += 1;
+            } else if inner.contains("{key}") {
+                return refuse("{key} inside a longer quoted string");
+            } else {
+                out.push(c);
+                out.push_str(inner);
+                out.push(c);
+            }
+            rest = &body[end + 1..];
             continue;
         }
         rest = &rest[c.len_utf8()..];
         out.push(c);
-        match (&q, c) {
-            (Quote::None, '\'') => q = Quote::Single,
-            (Quote::Single, '\'') => q = Quote::None,
-            (Quote::None, '"') => q = Quote::Double,
-            (Quote::Double, '"') => q = Quote::None,
-            // A backslash outside single quotes escapes the next character.
-            (Quote::None | Quote::Double, '\\') => {
-                if let Some(n) = rest.chars().next() {
-                    out.push(n);
-                    rest = &rest[n.len_utf8()..];
-                }
+        if c == '\\' {
+            if let Some(n) = rest.chars().next() {
+                out.push(n);
+                rest = &rest[n.len_utf8()..];
             }
-            _ => {}
         }
+    }
+    if replaced == 0 {
+        return refuse("{key} only appears escaped");
     }
     Ok(out)
 }
@@ -233,14 +259,24 @@ mod tests {
     fn the_key_is_an_argument() {
         assert_eq!(script("get {key}").unwrap(), "get \"$1\"");
         assert_eq!(
-            script("a '{key}' \"{key}\"").unwrap(),
-            "a ''\"$1\"'' \"$1\""
+            script("a '{key}' \"{key}\" 'x y'").unwrap(),
+            "a \"$1\" \"$1\" 'x y'"
         );
         assert_eq!(
-            script("cat \"items/{key}.json\" 'k={key}!' \\\"{key}").unwrap(),
-            "cat \"items/$1.json\" 'k='\"$1\"'!' \\\"\"$1\""
+            script("a $(printf %s {key}) \\\"b\\\"").unwrap(),
+            "a $(printf %s \"$1\") \\\"b\\\""
         );
-        assert!(matches!(script("no key"), Err(Error::Usage(_))));
+        for bad in [
+            "no key",
+            "cat \"items/{key}.json\"",
+            "sh -c 'printf %s {key}'",
+            "awk '$1==\"{key}\"' f",
+            "printf \"[%s]\" \"$(printf %s {key})\"",
+            "echo \\{key}",
+            "echo '{key}",
+        ] {
+            assert!(matches!(script(bad), Err(Error::Usage(_))), "{bad}");
+        }
     }
 
     #[tokio::test]

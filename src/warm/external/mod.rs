@@ -24,6 +24,10 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 
+/// How the reason of a key that could not reach the source begins (the source may be
+/// going away: the run stops rather than fail key after key).
+pub(crate) const UNREACHABLE: &str = "unreachable: ";
+
 /// Values over this are refused (a runaway command, a wrong URL serving a disk image).
 pub(crate) const MAX_VALUE: usize = 512 << 20;
 
@@ -137,7 +141,7 @@ fn gone_or_got(outcomes: Vec<Outcome>, name: impl Fn() -> String) -> Result<Vec<
         .into_iter()
         .map(|o| match o {
             Outcome::Got(g) => g,
-            Outcome::Unreachable(why) => Got::Failed(why),
+            Outcome::Unreachable(why) => Got::Failed(format!("{UNREACHABLE}{why}")),
         })
         .collect())
 }
