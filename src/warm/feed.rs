@@ -1,11 +1,13 @@
 //! The keys a warm writes, batch by batch: a planned list (hottest first, from the key
 //! sources), or `--from-source-scan`, the source's own keys as SCAN returns them — node by
-//! node, one SCAN (COUNT = the batch size, MATCH `--match`) per batch, never KEYS; with
-//! `--slots A-B` only the keys of those cluster slots. A scan is not read ahead of the
-//! writing by more than one batch, so it streams: a source of any size starts at once.
+//! node, one SCAN (MATCH `--match`) per page of several batches, never KEYS; with
+//! `--slots A-B` only the keys of those cluster slots. A scan reads one SCAN page (a few
+//! batches) ahead of the writing at most, so it streams: a source of any size starts at
+//! once.
 //!
 //! Each batch says where a resumed run goes on after it ([`Position`]): the number of
-//! planned keys handled, or the node and SCAN cursor of the next page. Must not: write.
+//! planned keys handled, or the node and SCAN cursor to scan again from (the next page's,
+//! or the page's own when the batch ends mid-page). Must not: write.
 
 use std::ops::RangeInclusive;
 
@@ -78,19 +80,29 @@ impl Feed {
     }
 }
 
-/// `--from-source-scan`: SCAN over the source's masters, one after the other.
+/// `--from-source-scan`: SCAN over the source's masters, one after the other. One SCAN
+/// fetches a page of several batches ([`PAGE_BATCHES`], at most [`PAGE_MAX`] keys), so the
+/// source's round trips for keys stay few; a batch taken from the middle of a page resumes
+/// at the page's own cursor (its first keys are met again, and left alone).
 pub(crate) struct Scan {
     /// The masters, sorted by address (a checkpoint names them by place).
     nodes: Vec<NodeConn>,
     pattern: Option<Vec<u8>>,
     slots: Option<RangeInclusive<u16>>,
-    /// The node scanned and the cursor of its next SCAN.
-    node: usize,
-    cursor: u64,
+    /// The node and cursor of the next SCAN.
+    next_at: (usize, u64),
+    /// The keys of the last page not given yet, and where that page was scanned from.
+    page: std::collections::VecDeque<Vec<u8>>,
+    page_from: (usize, u64),
     done: u64,
     /// Keys SCAN returned that `--slots` left out.
     pub(crate) filtered: u64,
 }
+
+/// Batches a SCAN page holds.
+const PAGE_BATCHES: usize = 10;
+/// SCAN COUNT never above this (one SCAN must stay a short command on the source).
+const PAGE_MAX: usize = 10_000;
 
 impl Scan {
     pub(crate) fn new(
@@ -100,13 +112,14 @@ impl Scan {
         from: Position,
     ) -> Scan {
         nodes.sort_by(|a, b| a.endpoint.cmp(&b.endpoint));
-        let (node, cursor) = from.scan.unwrap_or((0, 0));
+        let at = from.scan.unwrap_or((0, 0));
         Scan {
             nodes,
             pattern,
             slots,
-            node,
-            cursor,
+            next_at: at,
+            page: std::collections::VecDeque::new(),
+            page_from: at,
             done: from.done,
             filtered: 0,
         }
@@ -118,46 +131,56 @@ impl Scan {
     }
 
     async fn next(&mut self, n: usize) -> Result<Option<Batch>> {
-        while self.node < self.nodes.len() {
-            let conn = &mut self.nodes[self.node];
+        let n = n.max(1);
+        while self.page.is_empty() {
+            let (node, cursor) = self.next_at;
+            let Some(conn) = self.nodes.get_mut(node) else {
+                return Ok(None);
+            };
             let mut cmd = redis::cmd("SCAN");
-            cmd.arg(self.cursor).arg("COUNT").arg(n.max(1));
+            cmd.arg(cursor)
+                .arg("COUNT")
+                .arg((n * PAGE_BATCHES).min(PAGE_MAX).max(n));
             if let Some(p) = &self.pattern {
                 cmd.arg("MATCH").arg(p.as_slice());
             }
             let reply: Value = conn.query(&cmd).await?;
             let shown = format!("{reply:?}");
-            let (cursor, keys) = scan_reply(reply).ok_or_else(|| Error::Server {
+            let (next, keys) = scan_reply(reply).ok_or_else(|| Error::Server {
                 addr: conn.endpoint.to_string(),
                 msg: format!("unexpected SCAN reply {shown:.200}"),
             })?;
-            if cursor == 0 {
-                (self.node, self.cursor) = (self.node + 1, 0);
+            self.page_from = (node, cursor);
+            self.next_at = if next == 0 {
+                (node + 1, 0)
             } else {
-                self.cursor = cursor;
-            }
+                (node, next)
+            };
             let before = keys.len();
-            let keys: Vec<Vec<u8>> = match &self.slots {
+            self.page = match &self.slots {
                 Some(r) => keys
                     .into_iter()
                     .filter(|k| r.contains(&key_slot(k)))
                     .collect(),
-                None => keys,
+                None => keys.into(),
             };
-            self.filtered += (before - keys.len()) as u64;
-            if keys.is_empty() {
-                continue;
-            }
-            self.done += keys.len() as u64;
-            return Ok(Some(Batch {
-                keys,
-                after: Position {
-                    done: self.done,
-                    scan: Some((self.node, self.cursor)),
-                },
-            }));
+            self.filtered += (before - self.page.len()) as u64;
         }
-        Ok(None)
+        let take = n.min(self.page.len());
+        let keys: Vec<Vec<u8>> = self.page.drain(..take).collect();
+        self.done += keys.len() as u64;
+        let resume = if self.page.is_empty() {
+            self.next_at
+        } else {
+            self.page_from
+        };
+        Ok(Some(Batch {
+            keys,
+            after: Position {
+                done: self.done,
+                scan: Some(resume),
+            },
+        }))
     }
 }
 
