@@ -634,7 +634,7 @@ fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     (vec![a], onset, effect)
 }
 
-/// The home feed (feed:home:0) is read by 32 client threads at 40/s each, and rebuilding
+/// The home feed (feed:home:0) is read by 64 client threads at 40/s each, and rebuilding
 /// it is an expensive query (300-400 ms: long enough that every thread reads it during a
 /// rebuild even when the machine is busy and the threads run late). A config push sets its cache TTL to 1 s: from
 /// then on, each time it expires every thread misses during the rebuild and rebuilds it
@@ -645,7 +645,7 @@ fn breakdown(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let cfg = catalog(Route::One(a.clone()));
     prefill(&cfg, 0, cfg.keys, true);
     let feed_cfg = LoadConfig::new("feed", Route::One(a.clone()), "feed:home:", 1)
-        .threads(32, 40)
+        .threads(64, 40)
         .ttl(3_600_000, 0.0)
         .db(300, 400, true)
         .value_bytes(4_000);
