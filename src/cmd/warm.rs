@@ -15,14 +15,15 @@ use crate::error::{Error, Result};
 use crate::exit::Ending;
 use crate::output::warm::{Failure, Measured, SourceRow, VerifiedRow, WarmEvent, WarmReport};
 use crate::output::{self, Completeness, StopReason};
-use crate::parse::info::{self, InfoSnapshot};
+use crate::parse::info::InfoSnapshot;
 use crate::parse::keyslot::key_slot;
 use crate::source::conn::{connect, NodeConn};
 use crate::source::discover::{discover, Role};
+use crate::source::info::info_section;
 use crate::source::stop::Stop;
 use crate::warm::checkpoint::{plan_id, Checkpoint};
 use crate::warm::copy::WriteOptions;
-use crate::warm::exec::{self, memory_pct, Guard, Ran, Saver, Settings, Tick};
+use crate::warm::exec::{self, headroom, memory_pct, Guard, Ran, Saver, Settings, Tick};
 use crate::warm::external::External;
 use crate::warm::feed::{Feed, Position, Scan};
 use crate::warm::file::FileValues;
@@ -576,7 +577,7 @@ async fn refuse_same_or_full(
     let mut ids = Vec::new();
     for c in target.conns() {
         let mut c = c.clone();
-        let t = info_of(&mut c, "everything").await?;
+        let t = info_section(&mut c, "default").await?;
         ids.extend(t.server.run_id.clone());
         if let Some(pct) = memory_pct(&t).filter(|p| *p >= a.max_memory_pct) {
             return Err(Error::Server {
@@ -590,15 +591,12 @@ async fn refuse_same_or_full(
         guards.push(Guard {
             evicted0: t.stats.evicted_keys.unwrap_or(0),
             max_pct: a.max_memory_pct,
-            headroom: t.memory.maxmemory.filter(|m| *m > 0).map(|m| {
-                ((m as f64 * a.max_memory_pct / 100.0) as u64)
-                    .saturating_sub(t.memory.used_memory.unwrap_or(0))
-            }),
+            headroom: headroom(&t, a.max_memory_pct),
             conn: c,
         });
     }
     for c in source.map(Nodes::conns).unwrap_or_default() {
-        let s = info_of(&mut c.clone(), "server").await?;
+        let s = info_section(&mut c.clone(), "server").await?;
         if s.server.run_id.as_ref().is_some_and(|id| ids.contains(id)) {
             return Err(Error::Usage(format!(
                 "--source {} is the target itself (same run_id): nothing to copy",
@@ -722,23 +720,18 @@ fn over(per: &[u64], guards: &[Guard]) -> Option<(String, u64, u64)> {
     })
 }
 
-async fn info_of(c: &mut NodeConn, section: &str) -> Result<InfoSnapshot> {
-    let text: String = c.query(redis::cmd("INFO").arg(section)).await?;
-    Ok(info::parse(&text))
-}
-
 /// The target's hits and misses over `d` (INFO deltas, summed over its masters): the
 /// seed's "cache validation".
 async fn measure(target: &mut [NodeConn], d: Duration) -> Result<Measured> {
     let mut a = Vec::new();
     for c in target.iter_mut() {
-        a.push(info_of(c, "stats").await?);
+        a.push(info_section(c, "stats").await?);
     }
     let t0 = Instant::now();
     tokio::time::sleep(d).await;
     let (mut hits, mut misses) = (0, 0);
     for (c, a) in target.iter_mut().zip(&a) {
-        let b = info_of(c, "stats").await?;
+        let b = info_section(c, "stats").await?;
         let delta = |f: fn(&InfoSnapshot) -> Option<u64>| {
             f(&b).unwrap_or(0).saturating_sub(f(a).unwrap_or(0))
         };

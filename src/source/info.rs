@@ -104,6 +104,12 @@ impl InfoPoller {
     }
 }
 
+/// One `INFO section` of one node, parsed.
+pub(crate) async fn info_section(c: &mut NodeConn, section: &str) -> Result<InfoSnapshot, Error> {
+    let text: String = c.query(redis::cmd("INFO").arg(section)).await?;
+    Ok(info::parse(&text))
+}
+
 /// What one INFO gave: the text when asked to keep it, and the parsed snapshot.
 type Answer = Result<(Option<String>, InfoSnapshot), Error>;
 

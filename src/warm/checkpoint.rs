@@ -15,6 +15,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::copy::{fnv1a, FNV_OFFSET};
 use super::feed::Position;
 use crate::error::{Error, Result};
 
@@ -32,13 +33,9 @@ pub(crate) struct Checkpoint {
 /// The plan's identity: the keys in order (a scan: its source nodes, `--match`, `--slots`,
 /// in `source`), where they come from and where they go.
 pub(crate) fn plan_id(keys: &[Vec<u8>], source: &str, target: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes.iter().chain(&[0xff]) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut h = FNV_OFFSET;
+    // Each part ends with 0xff (a byte no UTF-8 text holds), so parts cannot run together.
+    let mut eat = |bytes: &[u8]| h = fnv1a(fnv1a(h, bytes), &[0xff]);
     eat(source.as_bytes());
     eat(target.as_bytes());
     for k in keys {

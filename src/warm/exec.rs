@@ -29,8 +29,9 @@ use super::feed::{Batch, Feed, Position};
 use super::route::{typed, Nodes};
 use super::values::Values;
 use crate::error::{Error, Result};
-use crate::parse::info::{self, InfoSnapshot};
+use crate::parse::info::InfoSnapshot;
 use crate::source::conn::NodeConn;
+use crate::source::info::info_section;
 use crate::source::pace::Bucket;
 use crate::source::probe::{Backoff, Probe, Step as Pause};
 use crate::source::stop::{progress_bar, Stop};
@@ -499,14 +500,10 @@ fn lost(ran: &mut Ran, e: &Error) {
 async fn guard(guards: &mut [Guard]) -> std::result::Result<Option<u64>, String> {
     let mut room: Option<u64> = None;
     for g in guards {
-        let Ok(text) = g
-            .conn
-            .query::<String>(redis::cmd("INFO").arg("everything"))
-            .await
-        else {
+        // The default sections hold memory and stats, without the per-command tables.
+        let Ok(i) = info_section(&mut g.conn, "default").await else {
             continue;
         };
-        let i = info::parse(&text);
         let evicted = i.stats.evicted_keys.unwrap_or(0);
         if evicted > g.evicted0 {
             return Err(format!(

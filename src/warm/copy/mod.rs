@@ -64,15 +64,23 @@ impl WriteOptions {
     }
 }
 
+/// FNV-1a's starting value.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes`, going on from `h`.
+pub(crate) fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// `ttl_ms` moved by a share in [-pct, +pct] % that depends on the key alone (FNV-1a of its
 /// bytes, mixed), so keys written together get TTLs spread evenly over the band and a rerun
 /// gives a key the same one. Never below 1 ms.
 pub(crate) fn jittered(key: &[u8], ttl_ms: u64, pct: f64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let mut h = fnv1a(FNV_OFFSET, key);
     // splitmix64's finaliser: FNV alone leaves keys that differ in their last byte
     // close together in the high bits.
     h ^= h >> 30;
