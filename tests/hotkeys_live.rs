@@ -272,11 +272,11 @@ fn a_server_lost_mid_capture_exits_3_with_the_traffic_so_far() {
     assert_eq!(code, Some(3), "{err}");
     assert_eq!(doc["complete"], false);
     assert_eq!(doc["keys"][0]["count"], 7);
+    // Whichever connection saw the server go first, the MONITOR connection's end is
+    // what the report names (the server closed it, or reset it).
+    let why = doc["source"]["stopped_early"].as_str().unwrap();
     assert!(
-        doc["source"]["stopped_early"]
-            .as_str()
-            .unwrap()
-            .contains("closed"),
+        why.contains("closed the MONITOR connection") || why.contains("MONITOR connection failed"),
         "{doc}"
     );
 }

@@ -265,8 +265,11 @@ fn a_server_lost_mid_capture_exits_3_with_the_capture_so_far() {
     assert_eq!(code, Some(3), "{err}");
     assert_eq!(doc["complete"], false);
     assert_eq!(doc["lines_written"], 10);
+    // Whichever connection saw the server go first, the MONITOR connection's end is
+    // what the report names (the server closed it, or reset it).
+    let why = doc["stopped_early"].as_str().unwrap();
     assert!(
-        doc["stopped_early"].as_str().unwrap().contains("closed"),
+        why.contains("closed the MONITOR connection") || why.contains("MONITOR connection failed"),
         "{doc}"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 10);

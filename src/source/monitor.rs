@@ -109,6 +109,14 @@ pub(crate) async fn capture_node(
                 if let Ok(trip) = trip {
                     end.early = Some(trip.why);
                     end.lost = trip.lost;
+                    if trip.lost {
+                        // The guard's connection failed first: the lines the server
+                        // already sent are still kept, and when the MONITOR connection
+                        // was closed too, that is what the report says.
+                        if let Some(closed) = drain(&mut mon, &mut lines, node, &tx, &ep).await {
+                            end.early = Some(closed);
+                        }
+                    }
                 }
                 break;
             }
@@ -137,6 +145,37 @@ pub(crate) async fn capture_node(
     guard_task.abort();
     end.max_omem = max_omem.load(Ordering::Relaxed);
     Ok(end)
+}
+
+/// How long the lines already sent are read after the guard lost its connection.
+const DRAIN: Duration = Duration::from_millis(500);
+
+/// Reads what is left on the MONITOR connection for at most [`DRAIN`], passing on complete
+/// lines; returns why the connection ended, if it did (None: it is still open).
+async fn drain(
+    mon: &mut raw::RawConn,
+    lines: &mut Chunker,
+    node: u16,
+    tx: &mpsc::Sender<Captured>,
+    ep: &Endpoint,
+) -> Option<String> {
+    let until = tokio::time::Instant::now() + DRAIN;
+    loop {
+        let buf = lines.room();
+        let r = tokio::time::timeout_at(until, mon.io.read_buf(buf)).await;
+        match r {
+            Err(_) => return None,
+            Ok(Ok(0)) => return Some(format!("{ep}: the server closed the MONITOR connection")),
+            Ok(Ok(_)) => {
+                if let Some(data) = lines.complete() {
+                    if tx.send(Captured::Lines { node, data }).await.is_err() {
+                        return None;
+                    }
+                }
+            }
+            Ok(Err(e)) => return Some(format!("{ep}: MONITOR connection failed: {e}")),
+        }
+    }
 }
 
 /// Opens the MONITOR connection (named `cachestorm-monitor`); it and its `CLIENT ID`, which
