@@ -8,10 +8,10 @@
 //! print with `printf '%s'`, or end the pipeline with `tr -d '\n'`). Exit 0 with no output
 //! at all is *missing* (a lookup that found nothing prints nothing; an empty string would
 //! be cached as the answer). A non-zero exit is a failed key with the first line of
-//! stderr, as is a signal, a timeout or over 512 MiB of output. A timed-out `sh` is
-//! killed, not what it started: end the template with `exec` to run one program in its
-//! place (`exec psql ... {key}`). Must not: write the key into the script text, outlive the call (children are killed
-//! when it is dropped).
+//! stderr, as is a signal, a timeout or over 512 MiB of output. Each command runs in a
+//! process group of its own: a timeout, or the call being dropped, kills the whole group
+//! (`sh` and every process of its pipeline), so nothing it started outlives the key.
+//! Must not: write the key into the script text, outlive the call.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -72,6 +72,7 @@ impl Command {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            .process_group(0)
             .spawn()
         {
             Ok(c) => c,
@@ -88,6 +89,9 @@ impl Command {
             }
             Err(e) => return Ok(Outcome::Got(Got::Failed(format!("cannot start sh: {e}")))),
         };
+        // Killed with everything in it if this call ends (timeout or drop) before the
+        // command has finished.
+        let mut group = Group(child.id().and_then(|id| i32::try_from(id).ok()));
         let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
             return Ok(Outcome::Got(Got::Failed("no pipes to the command".into())));
         };
@@ -99,6 +103,7 @@ impl Command {
         .await;
         let got = match ran {
             Err(_) => {
+                group.kill();
                 let _ = child.kill().await;
                 Got::Failed(format!(
                     "timed out after {}",
@@ -106,6 +111,9 @@ impl Command {
                 ))
             }
             Ok((status, out, err)) => {
+                // Finished: its output closed and `sh` reaped (the group's number may
+                // belong to another process from now on).
+                group.0 = None;
                 let status = status.map_err(|e| format!("waiting for the command: {e}"));
                 let out = out.map_err(|e| format!("reading the command's output: {e}"));
                 match (status, out) {
@@ -116,6 +124,29 @@ impl Command {
             }
         };
         Ok(Outcome::Got(got))
+    }
+}
+
+/// The process group of a running command (its id is `sh`'s pid, `process_group(0)`).
+struct Group(Option<i32>);
+
+impl Group {
+    /// SIGKILL to every process of the group, once.
+    fn kill(&mut self) {
+        if let Some(id) = self.0.take() {
+            // SAFETY: kill(2) takes plain integers and touches no memory of ours; a
+            // negative pid names the group. The group exists while any of its processes
+            // does, so its number cannot have been given to another process.
+            unsafe {
+                libc::kill(-id, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -142,6 +142,45 @@ async fn a_slow_command_is_killed() {
 }
 
 #[tokio::test]
+async fn a_timed_out_command_is_killed_with_everything_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    // No exec: sh starts a pipeline and a background process, notes their pids, waits.
+    let template = format!(
+        "sleep 30 | cat & echo $! > {d}/\"$1\".bg; sleep 31 & echo $! > {d}/\"$1\".fg; wait # {{key}}"
+    );
+    let src = External::cmd(&template, Duration::from_millis(300), 2).unwrap();
+    let got = src.fetch(&keys(&["a", "b"])).await.unwrap();
+    assert_eq!(got, vec![Got::Failed("timed out after 300ms".into()); 2]);
+    let pids: Vec<String> = ["a.bg", "a.fg", "b.bg", "b.fg"]
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(dir.path().join(f))
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    // Each process is gone (or a zombie waiting for init to reap it) soon after.
+    let alive = |pid: &String| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|st| {
+                !st.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+            .unwrap_or(false)
+    };
+    let deadline = Instant::now() + 10 * SECOND;
+    while pids.iter().any(alive) {
+        assert!(Instant::now() < deadline, "still running: {pids:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
 async fn commands_run_at_most_concurrency_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display();
