@@ -66,7 +66,7 @@ fn monitor_filters_and_max_lines() {
         "-p",
         &p,
         "--duration",
-        "5s",
+        "60s",
         "--command",
         "get,MGET",
         "--key-pattern",
@@ -96,42 +96,57 @@ fn monitor_on_a_cluster_writes_every_master() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("cap.log");
     let seed = c.nodes[0].port.to_string();
+    // One key per master, in a slot it owns, chosen before the capture starts.
+    let masters: Vec<_> = c
+        .nodes
+        .iter()
+        .filter(|n| n.info_field("role") == "master")
+        .collect();
+    let expected: Vec<_> = masters
+        .iter()
+        .map(|n| {
+            let key = (0..10_000)
+                .map(|i| format!("k{i}"))
+                .find(|k| {
+                    n.cli(&["CLUSTER", "KEYSLOT", k])
+                        .parse::<u16>()
+                        .is_ok_and(|slot| {
+                            n.cli(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()]) == "0"
+                                && owns(n, slot)
+                        })
+                })
+                .unwrap();
+            (n, key)
+        })
+        .collect();
+    // Ended by Ctrl-C once every master's stream is read: no race with the clock.
     let child = spawn(&[
         "monitor",
         "--cluster",
         "-p",
         &seed,
         "--duration",
-        "3s",
+        "60s",
         "-w",
         base.to_str().unwrap(),
         "-o",
         "json",
     ]);
-    for n in &c.nodes {
+    for n in &masters {
         // Replicas show no MONITOR client; masters do.
-        if n.info_field("role") == "master" {
-            n.wait_for_monitor();
-        }
+        n.wait_for_monitor();
     }
     // One write per master, straight to the node that owns each key's slot.
-    let mut expected = Vec::new();
-    for n in c.nodes.iter().filter(|n| n.info_field("role") == "master") {
-        let key = (0..10_000)
-            .map(|i| format!("k{i}"))
-            .find(|k| {
-                n.cli(&["CLUSTER", "KEYSLOT", k])
-                    .parse::<u16>()
-                    .is_ok_and(|slot| {
-                        n.cli(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()]) == "0"
-                            && owns(n, slot)
-                    })
-            })
-            .unwrap();
-        n.cli(&["SET", &key, "v"]);
-        expected.push((n.addr(), key));
+    for (n, key) in &expected {
+        Conn::open(n.port).call(&["SET", key, "v"]);
     }
-    let doc = finish_json(child);
+    for n in &masters {
+        n.wait_for_monitor_drained();
+    }
+    crate::util::interrupt(&child);
+    let (code, doc, err) = crate::stdout_json(child);
+    assert_eq!(code, Some(130), "{err}");
+    let expected: Vec<_> = expected.into_iter().map(|(n, k)| (n.addr(), k)).collect();
     let files = doc["files"].as_array().unwrap();
     assert_eq!(files.len(), 3, "{doc}");
     for (addr, key) in expected {

@@ -4,7 +4,7 @@
 
 use crate::hotkeys::{fixture, naive_key_counts, SHOP};
 use crate::util::RedisServer;
-use crate::{commands, fails, finish_json, json, spawn};
+use crate::{commands, fails, json, spawn};
 
 #[test]
 fn shop_patterns_sum_their_keys() {
@@ -43,7 +43,8 @@ fn shop_patterns_sum_their_keys() {
 fn patterns_live() {
     let s = RedisServer::start();
     let p = s.port.to_string();
-    let child = spawn(&["patterns", "-p", &p, "--duration", "2s", "-o", "json"]);
+    // Ended by Ctrl-C once the server's stream is read: no race with the clock.
+    let child = spawn(&["patterns", "-p", &p, "--duration", "60s", "-o", "json"]);
     s.wait_for_monitor();
     s.pipe(&commands(40, |i| {
         format!("SET user:{}:profile v", 1000 + i)
@@ -51,7 +52,7 @@ fn patterns_live() {
     s.pipe(&commands(10, |i| {
         format!("GET session:{i:08x}-aaaa-bbbb-cccc-{i:012x}")
     }));
-    let doc = finish_json(child);
+    let doc = crate::interrupt_when_drained(child, &s);
     assert_eq!(doc["schema"], "cachestorm.patterns/v1");
     assert_eq!(doc["patterns"][0]["pattern"], "user:*:profile");
     assert_eq!(doc["patterns"][0]["count"], 40);

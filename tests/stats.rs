@@ -45,21 +45,38 @@ fn interval_hit_rate_comes_from_deltas() {
     let s = RedisServer::start();
     let load = commands(1000, |i| format!("SET h:{i} v"));
     s.pipe(&load);
-    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "3s", "--count", "1"]);
+    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "1s"]);
     s.wait_for_first_poll();
     let traffic =
         commands(1000, |i| format!("GET h:{i}")) + &commands(500, |i| format!("GET miss:{i}"));
     s.pipe(&traffic);
-    let row = next_row(&lines);
-    assert!(child.wait().unwrap().success());
-    assert_eq!(row["status"], "ok", "{row}");
-    assert_eq!(count_of(&row, "hits_per_sec"), 1000.0, "{row}");
-    assert_eq!(count_of(&row, "misses_per_sec"), 500.0, "{row}");
-    let hit = row["hit_pct"].as_f64().unwrap();
-    assert!((hit - 66.67).abs() < 0.01, "hit_pct {hit}");
-    assert_eq!(row["keys"], 1000);
-    assert_eq!(row["role"], "master");
-    assert!(row["ops_per_sec"].as_f64().unwrap() > 0.0);
+    // The traffic may span rows on a busy machine: read rows until they account for all
+    // of it (or a minute passes), never more.
+    let (mut hits, mut misses) = (0.0, 0.0);
+    for _ in 0..60 {
+        let row = next_row(&lines);
+        assert_eq!(row["status"], "ok", "{row}");
+        assert_eq!(row["keys"], 1000);
+        assert_eq!(row["role"], "master");
+        assert!(row["ops_per_sec"].as_f64().unwrap() > 0.0);
+        let (h, m) = (
+            count_of(&row, "hits_per_sec"),
+            count_of(&row, "misses_per_sec"),
+        );
+        if h + m > 0.0 {
+            // Each row's hit % is its own interval's: hits over lookups in it.
+            let pct = row["hit_pct"].as_f64().unwrap();
+            assert!((pct - 100.0 * h / (h + m)).abs() < 0.01, "{row}");
+        }
+        hits += h;
+        misses += m;
+        if hits + misses >= 1500.0 {
+            break;
+        }
+    }
+    crate::util::interrupt(&child);
+    let _ = child.wait();
+    assert_eq!((hits, misses), (1000.0, 500.0));
 }
 
 #[test]
@@ -91,14 +108,19 @@ fn short_ttls_show_as_expired_per_sec() {
 #[test]
 fn memory_pressure_shows_evictions() {
     let s = RedisServer::with_args(&["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"]);
-    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "2s", "--count", "1"]);
+    let (mut child, lines) = spawn_stats(&["-p", &port(&s), "--interval", "1s"]);
     s.wait_for_first_poll();
     let value = "x".repeat(2048);
     let load = commands(3000, |i| format!("SET big:{i} {value}"));
     s.pipe(&load);
-    let row = next_row(&lines);
-    assert!(child.wait().unwrap().success());
-    assert!(row["evicted_per_sec"].as_f64().unwrap() > 0.0, "{row}");
+    assert_ne!(s.info_field("evicted_keys"), "0", "6 MB into 4 MB evicts");
+    // The first row whose interval saw evictions (within a minute).
+    let row = (0..60)
+        .map(|_| next_row(&lines))
+        .find(|row| row["evicted_per_sec"].as_f64().unwrap() > 0.0)
+        .expect("a row with evictions");
+    crate::util::interrupt(&child);
+    let _ = child.wait();
     assert_eq!(row["maxmemory_bytes"], 4 * 1024 * 1024);
     assert!(row["used_memory_pct"].as_f64().unwrap() > 50.0, "{row}");
 }

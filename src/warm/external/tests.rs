@@ -149,9 +149,10 @@ async fn a_timed_out_command_is_killed_with_everything_it_started() {
     let template = format!(
         "sleep 30 | cat & echo $! > {d}/\"$1\".bg; sleep 31 & echo $! > {d}/\"$1\".fg; wait # {{key}}"
     );
-    let src = External::cmd(&template, Duration::from_millis(300), 2).unwrap();
+    // Long enough for both shells to start their processes on a busy machine.
+    let src = External::cmd(&template, 3 * SECOND, 2).unwrap();
     let got = src.fetch(&keys(&["a", "b"])).await.unwrap();
-    assert_eq!(got, vec![Got::Failed("timed out after 300ms".into()); 2]);
+    assert_eq!(got, vec![Got::Failed("timed out after 3s".into()); 2]);
     let pids: Vec<String> = ["a.bg", "a.fg", "b.bg", "b.fg"]
         .iter()
         .map(|f| {
@@ -438,6 +439,16 @@ async fn http_times_out() {
             value("value of ok%3A2")
         ]
     );
+    // The server counts a request when its thread has read it, which may be after the
+    // client gave up on it.
+    let deadline = Instant::now() + 10 * SECOND;
+    while s.counts.path("/items/slow%3A1") < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the retry never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(s.counts.path("/items/slow%3A1"), 2);
 }
 
