@@ -3,11 +3,14 @@
 //! TLS and mutual TLS, timeouts, usage errors; and discovery: `--cluster` against a real
 //! 3+3 cluster (and CLUSTER NODES on Redis 6.2), `--sentinel` against a real Sentinel.
 
+use std::io::{BufRead, BufReader};
+use std::sync::{Arc, Mutex};
+
 use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::stats::port;
-use crate::util::{client_cert, redis62_bin, RedisCluster, RedisServer, Sentinel};
+use crate::util::{client_cert, redis62_bin, wait_until, RedisCluster, RedisServer, Sentinel};
 use crate::{cachestorm, fails, json, stats_once};
 
 #[test]
@@ -709,24 +712,47 @@ fn sentinel_that_wants_a_password_names_sentinel_pass() {
 fn a_request_without_reply_is_a_timeout_not_a_connect_failure() {
     let s = RedisServer::with_args(&["--enable-debug-command", "local"]);
     let p = port(&s);
-    let child = crate::spawn(&[
+    // No --count: the run polls until Ctrl-C, however late the server is blocked.
+    let mut child = crate::spawn(&[
         "stats",
         "-p",
         &p,
         "--interval",
         "300ms",
-        "--count",
-        "5",
         "--timeout",
         "300ms",
         "-o",
         "json",
     ]);
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let (pipe, text) = (child.stderr.take().unwrap(), stderr.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut text = text.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        })
+    };
+    let warned = || stderr.lock().unwrap().contains("warning");
     s.wait_for_first_poll();
-    // Blocks the server: the polls on the open connection get no reply.
-    s.cli(&["DEBUG", "SLEEP", "1.5"]);
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    // Blocks the server: the polls on the open connection get no reply. Again if the run
+    // slept through a whole block (a busy machine) and has not warned yet.
+    wait_until("a warning from stats on stderr", 60, || {
+        warned() || {
+            s.cli(&["DEBUG", "SLEEP", "1.5"]);
+            warned()
+        }
+    });
+    crate::util::interrupt(&child);
+    let (code, doc, _) = crate::stdout_json(child);
+    reader.join().unwrap();
+    let err = stderr.lock().unwrap().clone();
+    // Without --count Ctrl-C is the normal end; a poll with no reply is a node lost: 3.
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(doc["complete"], false, "{doc}");
+    assert_eq!(doc["stopped_by"], "node_lost", "{doc}");
     let first = err
         .lines()
         .find(|l| l.contains("warning"))
