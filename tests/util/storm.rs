@@ -102,27 +102,45 @@ impl Outcome {
     }
 }
 
+/// Where a scenario hands over to its caller (a live `cachestorm detect` beside it).
+pub enum Step<'a> {
+    /// The calm period's recording has started, on these servers: a live detect starts.
+    Calm(&'a [&'a RedisServer]),
+    /// The samples after the onset are recorded; the load and the servers stay until this
+    /// returns: a live detect is waited for, so its window never sees them go.
+    Recorded,
+}
+
 /// Runs `scenario`, recording to `path`; `on_calm` runs once the calm period's recording
 /// has started (a live `cachestorm detect` is started there), with the recorded servers.
 pub fn run(scenario: &str, path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Outcome {
+    run_with(scenario, path, &mut |step| {
+        if let Step::Calm(servers) = step {
+            on_calm(servers);
+        }
+    })
+}
+
+/// [`run`], calling `hook` at each [`Step`].
+pub fn run_with(scenario: &str, path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Outcome {
     let expected = expected(scenario);
     let (nodes, onset, effect) = match scenario {
-        "cold_start" => cold_start(path, on_calm),
-        "mass_invalidation" => mass_invalidation(path, on_calm, false),
-        "mass_invalidation_flush" => mass_invalidation(path, on_calm, true),
-        "mass_expiration" => mass_expiration(path, on_calm),
-        "hot_key" => hot_key(path, on_calm),
-        "hot_key_cluster" => hot_key_cluster(path, on_calm),
-        "memory_pressure" => memory_pressure(path, on_calm),
-        "replication_master_down" => replication(path, on_calm, false),
-        "replication_link_down" => replication(path, on_calm, true),
-        "penetration" => penetration(path, on_calm),
-        "breakdown" => breakdown(path, on_calm),
-        "connection_storm" => connection_storm(path, on_calm),
-        "slow_commands" => slow_commands(path, on_calm),
-        "healthy_steady" => healthy(path, on_calm, Healthy::Steady),
-        "healthy_bursty" => healthy(path, on_calm, Healthy::Bursty),
-        "healthy_ttl_churn" => healthy(path, on_calm, Healthy::TtlChurn),
+        "cold_start" => cold_start(path, hook),
+        "mass_invalidation" => mass_invalidation(path, hook, false),
+        "mass_invalidation_flush" => mass_invalidation(path, hook, true),
+        "mass_expiration" => mass_expiration(path, hook),
+        "hot_key" => hot_key(path, hook),
+        "hot_key_cluster" => hot_key_cluster(path, hook),
+        "memory_pressure" => memory_pressure(path, hook),
+        "replication_master_down" => replication(path, hook, false),
+        "replication_link_down" => replication(path, hook, true),
+        "penetration" => penetration(path, hook),
+        "breakdown" => breakdown(path, hook),
+        "connection_storm" => connection_storm(path, hook),
+        "slow_commands" => slow_commands(path, hook),
+        "healthy_steady" => healthy(path, hook, Healthy::Steady),
+        "healthy_bursty" => healthy(path, hook, Healthy::Bursty),
+        "healthy_ttl_churn" => healthy(path, hook, Healthy::TtlChurn),
         other => panic!("unknown scenario {other}; known: {SCENARIOS:?}"),
     };
     Outcome {
@@ -184,25 +202,24 @@ fn wait_steady(addr: &str, keys: f64, hit: f64) {
     }
 }
 
-/// Starts the recorder on `servers`, calls `on_calm`, and waits for the calm samples.
-fn calm(
-    servers: &[&RedisServer],
-    path: &Path,
-    on_calm: &mut dyn FnMut(&[&RedisServer]),
-) -> Recorder {
+/// Starts the recorder on `servers`, calls `hook` (`Step::Calm`), and waits for the calm
+/// samples.
+fn calm(servers: &[&RedisServer], path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Recorder {
     let nodes: Vec<String> = servers.iter().map(|s| s.addr()).collect();
     let rec = Recorder::start(&nodes, path);
-    on_calm(servers);
+    hook(Step::Calm(servers));
     let first = rec.rounds();
     rec.wait_rounds(first.max(1) + CALM - 1);
     rec
 }
 
-/// Records `AFTER` more samples and stops the recorder.
-fn tail(mut rec: Recorder) {
+/// Records `AFTER` more samples, stops the recorder, and calls `hook` (`Step::Recorded`)
+/// before the scenario stops its load and its servers.
+fn tail(mut rec: Recorder, hook: &mut dyn FnMut(Step<'_>)) {
     let n = rec.rounds();
     rec.wait_rounds(n + AFTER);
     rec.stop();
+    hook(Step::Recorded);
 }
 
 fn addrs(servers: &[&RedisServer]) -> Vec<String> {
@@ -217,16 +234,16 @@ fn check(ok: bool, scenario: &str, effect: &str) {
 type Ran = (Vec<String>, f64, String);
 
 /// A node crashes (SIGKILL) and comes back at once, empty (no persistence), under load.
-fn cold_start(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn cold_start(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let mut s = RedisServer::start();
     let cfg = catalog(Route::One(s.addr()));
     prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
     wait_steady(&s.addr(), 18_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     s.restart();
-    tail(rec);
+    tail(rec, hook);
     load.stop();
     let r = Recording::read(path);
     let a = s.addr();
@@ -258,7 +275,7 @@ fn cold_start(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
 
 /// A purge script unlinks every product (SCAN MATCH product:* + UNLINK), or FLUSHDB, while
 /// sessions stay: most of the keyspace is gone at once under load.
-fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flush: bool) -> Ran {
+fn mass_invalidation(path: &Path, hook: &mut dyn FnMut(Step<'_>), flush: bool) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
@@ -270,7 +287,7 @@ fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flus
     let mut load = Load::start(cfg);
     let mut load2 = Load::start(sessions);
     wait_steady(&a, 22_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     let gone = if flush {
         let held: u64 = s.cli(&["DBSIZE"]).parse().expect("DBSIZE");
@@ -279,7 +296,7 @@ fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flus
     } else {
         unlink_matching(&a, "product:*")
     };
-    tail(rec);
+    tail(rec, hook);
     load.stop();
     load2.stop();
     let r = Recording::read(path);
@@ -310,7 +327,7 @@ fn mass_invalidation(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), flus
 
 /// A price-sync job wrote 30,000 prices at once with the same 12 s TTL; the application
 /// reads them (and caches what it reloads for 10 minutes): they expire together.
-fn mass_expiration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn mass_expiration(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let ttl_ms = 12_000;
@@ -328,7 +345,7 @@ fn mass_expiration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
     wait_until("the calm period's start", 15, || {
         unix_now() >= onset - CALM as f64 - 0.5
     });
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     assert!(
         unix_now() < onset,
         "the calm period outlasted the batch's TTL: the machine is too slow for this scenario"
@@ -336,7 +353,7 @@ fn mass_expiration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
     wait_until("the batch's keys to reach their TTL", 20, || {
         unix_now() >= onset
     });
-    tail(rec);
+    tail(rec, hook);
     load.stop();
     let r = Recording::read(path);
     let (t0, t1) = (r.first_t(), r.last_t() + 1.0);
@@ -367,14 +384,14 @@ fn mass_expiration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
 
 /// A product goes viral: two more client threads read product:0 at 2,000/s each, on top
 /// of the catalog load (900/s): it takes ~80% of the reads; it stays cached (hits).
-fn hot_key(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn hot_key(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
     prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg.clone());
     wait_steady(&a, 18_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     let mut viral = Load::start(
         LoadConfig {
@@ -384,7 +401,7 @@ fn hot_key(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
         .dist(Dist::Hot(1.0))
         .threads(2, 2_000),
     );
-    tail(rec);
+    tail(rec, hook);
     viral.stop();
     load.stop();
     let r = Recording::read(path);
@@ -423,7 +440,7 @@ fn cluster_route(c: &RedisCluster) -> Route {
 
 /// The same viral product on a 3-master cluster: the catalog load spreads over the three,
 /// the viral reads all land on the master of product:0's slot.
-fn hot_key_cluster(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn hot_key_cluster(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let c = RedisCluster::start_masters(redis_server_bin(), &[]);
     let route = cluster_route(&c);
     let cfg = catalog(route.clone());
@@ -433,7 +450,7 @@ fn hot_key_cluster(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
     for s in &servers {
         wait_steady(&s.addr(), 5_500.0, 0.95);
     }
-    let rec = calm(&servers, path, on_calm);
+    let rec = calm(&servers, path, hook);
     let onset = unix_now();
     let mut viral = Load::start(
         LoadConfig {
@@ -443,7 +460,7 @@ fn hot_key_cluster(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
         .dist(Dist::Hot(1.0))
         .threads(2, 1_500),
     );
-    tail(rec);
+    tail(rec, hook);
     viral.stop();
     load.stop();
     let Route::Cluster(ranges) = &route else {
@@ -488,17 +505,17 @@ fn hot_key_cluster(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
 /// A 20 MB cache (allkeys-lru) holding the catalog (~8 MB); an import writes 1 KB reports,
 /// 400 per pipeline every 50 ms (~8 MB/s): past maxmemory it evicts steadily, the catalog
 /// with it.
-fn memory_pressure(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn memory_pressure(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::with_args(&["--maxmemory", "20mb", "--maxmemory-policy", "allkeys-lru"]);
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
     prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
     wait_steady(&a, 18_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     let mut imp = import(&a, "report:", 1_000, 400, Duration::from_millis(50));
-    tail(rec);
+    tail(rec, hook);
     imp.stop();
     load.stop();
     let r = Recording::read(path);
@@ -528,7 +545,7 @@ fn memory_pressure(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran
 /// master. The master dies (SIGKILL), or (`link_only`) its password is rotated and the
 /// replica's link kicked: the replica, which has no new masterauth, cannot sync again
 /// while both keep answering.
-fn replication(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), link_only: bool) -> Ran {
+fn replication(path: &Path, hook: &mut dyn FnMut(Step<'_>), link_only: bool) -> Ran {
     let mut m = RedisServer::start();
     let port = m.port.to_string();
     let r_srv = RedisServer::with_args(&["--replicaof", "127.0.0.1", &port]);
@@ -545,7 +562,7 @@ fn replication(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), link_only:
     });
     let mut load = Load::start(cfg);
     wait_steady(&ra, 18_000.0, 0.95);
-    let rec = calm(&[&m, &r_srv], path, on_calm);
+    let rec = calm(&[&m, &r_srv], path, hook);
     let onset = unix_now();
     if link_only {
         m.cli(&["CONFIG", "SET", "requirepass", "rotated-secret"]);
@@ -554,7 +571,7 @@ fn replication(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), link_only:
     } else {
         m.stop();
     }
-    tail(rec);
+    tail(rec, hook);
     load.stop();
     let r = Recording::read(path);
     let (t0, t1) = (r.first_t(), r.last_t() + 1.0);
@@ -587,14 +604,14 @@ fn replication(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), link_only:
 
 /// A scraper walks product ids that do not exist (random ids up to 10^12): every GET
 /// misses and the database has nothing to cache (no null caching), 3 threads at 400/s.
-fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn penetration(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
     prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
     wait_steady(&a, 18_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     let mut scraper = Load::start(
         LoadConfig::new(
@@ -606,7 +623,7 @@ fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
         .threads(3, 400)
         .db(1, 2, false),
     );
-    tail(rec);
+    tail(rec, hook);
     scraper.stop();
     load.stop();
     let r = Recording::read(path);
@@ -639,7 +656,7 @@ fn penetration(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
 /// rebuild even when the machine is busy and the threads run late). A config push sets its cache TTL to 1 s: from
 /// then on, each time it expires every thread misses during the rebuild and rebuilds it
 /// too, a stampede of misses and SETs every second.
-fn breakdown(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn breakdown(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
@@ -653,12 +670,12 @@ fn breakdown(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     let mut load = Load::start(cfg);
     let mut feed = Load::start(feed_cfg);
     wait_steady(&a, 18_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     feed.set_ttl_ms(1_000);
     // The config push republishes the feed with its new TTL.
     s.cli(&["SET", "feed:home:0", "republished", "PX", "1000"]);
-    tail(rec);
+    tail(rec, hook);
     feed.stop();
     load.stop();
     let r = Recording::read(path);
@@ -687,17 +704,17 @@ fn breakdown(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
 
 /// maxclients 50; a deploy starts 8 app instances at once, each opening a pool of 10
 /// connections and retrying refused ones every 250 ms.
-fn connection_storm(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn connection_storm(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::with_args(&["--maxclients", "50"]);
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
     prefill(&cfg, 0, cfg.keys, true);
     let mut load = Load::start(cfg);
     wait_steady(&a, 18_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     let mut fleet: Background = fleet(&a, 8, 10, Duration::from_millis(250));
-    tail(rec);
+    tail(rec, hook);
     fleet.stop();
     load.stop();
     let r = Recording::read(path);
@@ -718,7 +735,7 @@ fn connection_storm(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ra
 
 /// 150,000 sessions beside the catalog; an ops script runs KEYS session:* every 300 ms
 /// (each call walks the whole keyspace, blocking the server).
-fn slow_commands(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
+fn slow_commands(path: &Path, hook: &mut dyn FnMut(Step<'_>)) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let cfg = catalog(Route::One(a.clone()));
@@ -729,10 +746,10 @@ fn slow_commands(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer])) -> Ran {
     prefill(&sessions, 0, sessions.keys, true);
     let mut load = Load::start(cfg);
     wait_steady(&a, 150_000.0, 0.95);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
     let mut ops = repeat(&a, &["KEYS", "session:*"], Duration::from_millis(300));
-    tail(rec);
+    tail(rec, hook);
     ops.stop();
     load.stop();
     let r = Recording::read(path);
@@ -766,7 +783,7 @@ enum Healthy {
 /// Loads that must raise no alarm: the catalog load steady; the catalog load alternating
 /// between 100/s and 600/s per thread every 2 s; sessions with 3-9 s TTLs, continuously
 /// expiring and refilled, read often enough that the hit share stays high.
-fn healthy(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), kind: Healthy) -> Ran {
+fn healthy(path: &Path, hook: &mut dyn FnMut(Step<'_>), kind: Healthy) -> Ran {
     let s = RedisServer::start();
     let a = s.addr();
     let mut toggler = None;
@@ -797,9 +814,9 @@ fn healthy(path: &Path, on_calm: &mut dyn FnMut(&[&RedisServer]), kind: Healthy)
         }));
     }
     wait_steady(&a, keys, 0.85);
-    let rec = calm(&[&s], path, on_calm);
+    let rec = calm(&[&s], path, hook);
     let onset = unix_now();
-    tail(rec);
+    tail(rec, hook);
     drop(toggler);
     load.stop();
     let r = Recording::read(path);
