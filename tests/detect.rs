@@ -6,12 +6,13 @@
 //! detected live, with `detect` started during the calm period.
 
 use std::path::Path;
+use std::process::{Child, Output};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::util::recording::cut;
-use crate::util::storm::{self, Outcome};
-use crate::util::RedisServer;
+use crate::util::storm::{self, Outcome, Step};
 use crate::{cachestorm, spawn};
 
 /// `cachestorm detect --replay FILE -o json`: its exit code and document.
@@ -177,31 +178,66 @@ fn healthy_ttl_churn() {
     scenario("healthy_ttl_churn");
 }
 
-/// `cachestorm detect -p PORT --duration 12s -o json` started during the calm period (the
-/// storm is triggered once it has had its first INFO answered) names the class live.
+/// How long a live detect samples: the calm period (5 s, and a late start on a busy
+/// machine) leaves well over its 10 s window of storm.
+const LIVE_DURATION: &str = "22s";
+
+/// Runs `scenario` with `cachestorm detect -p PORT ARGS -o json` started during its calm
+/// period (the storm is triggered once detect has had its first INFO answered), and waits
+/// for detect to end before the scenario stops its load and its servers: every node
+/// answered every sample of the window detect assessed. Its exit code and document.
+fn run_live(scenario: &str, path: &Path, args: &[&str]) -> (Outcome, Option<i32>, Value) {
+    let mut child = None;
+    let mut out = None;
+    let o = storm::run_with(scenario, path, &mut |step| match step {
+        Step::Calm(servers) => {
+            let s = servers[0];
+            let port = s.port.to_string();
+            let mut all = vec!["detect", "-p", &port, "--duration", LIVE_DURATION];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&["-o", "json"]);
+            child = Some(spawn(&all));
+            s.wait_for_first_poll();
+        }
+        Step::Recorded => {
+            out = Some(wait_within(child.take().expect("detect started"), 90));
+        }
+    });
+    let what = format!("live detect of {scenario} (extra args {args:?})");
+    let (code, doc) = document(&out.expect("detect waited for"), &what);
+    let nodes = doc["nodes"].as_array().expect("nodes");
+    assert!(!nodes.is_empty(), "{what}: {doc}");
+    for n in nodes {
+        assert_eq!(n["missed_samples"], 0, "{what}: {n}");
+    }
+    (o, code, doc)
+}
+
+/// Waits for a spawned run to exit and returns its output; kills it (by its id) and fails
+/// the test if it has not exited within `secs` seconds.
+fn wait_within(child: Child, secs: u64) -> Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => out.expect("waiting for detect"),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("detect still running {secs}s after the scenario's last sample");
+        }
+    }
+}
+
+/// `cachestorm detect -p PORT --duration 22s -o json` started during the calm period names
+/// the class live.
 fn live(name: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(format!("{name}.ndjson"));
-    let mut child = None;
-    let o = storm::run(name, &path, &mut |servers: &[&RedisServer]| {
-        let s = servers[0];
-        let port = s.port.to_string();
-        child = Some(spawn(&[
-            "detect",
-            "-p",
-            &port,
-            "--duration",
-            "12s",
-            "-o",
-            "json",
-        ]));
-        s.wait_for_first_poll();
-    });
-    let out = child
-        .expect("detect started")
-        .wait_with_output()
-        .expect("waiting for detect");
-    let (code, doc) = document(&out, &format!("live detect of {name}"));
+    let (o, code, doc) = run_live(name, &path, &[]);
     assert_verdict(&o, code, &doc, "live");
 }
 
@@ -225,31 +261,12 @@ fn live_deep_hot_key() {
     let path = dir.path().join("hot_key.ndjson");
     let rec = dir.path().join("deep.ndjson");
     let rec_arg = rec.to_str().unwrap().to_string();
-    let mut child = None;
-    let o = storm::run("hot_key", &path, &mut |servers: &[&RedisServer]| {
-        let s = servers[0];
-        let port = s.port.to_string();
-        child = Some(spawn(&[
-            "detect",
-            "-p",
-            &port,
-            "--duration",
-            "12s",
-            "--deep",
-            "--monitor",
-            "2s",
-            "--record",
-            &rec_arg,
-            "-o",
-            "json",
-        ]));
-        s.wait_for_first_poll();
-    });
-    let out = child
-        .expect("detect started")
-        .wait_with_output()
-        .expect("waiting for detect");
-    let (code, doc) = document(&out, "live detect --deep of hot_key");
+    // The MONITOR sample follows the INFO window, the viral load still running.
+    let (o, code, doc) = run_live(
+        "hot_key",
+        &path,
+        &["--deep", "--monitor", "2s", "--record", &rec_arg],
+    );
     assert_verdict(&o, code, &doc, "live --deep");
     let hot = doc["classes"][0]["evidence"]
         .as_array()
