@@ -664,6 +664,16 @@ fn touched(keys: &[String], before: &[u64], after: &[u64]) -> Vec<String> {
         .collect()
 }
 
+/// Keys whose LFU counter moved between `before` and `after` (with decay off, only a read
+/// moves it).
+fn counted(keys: &[String], before: &[u64], after: &[u64]) -> Vec<String> {
+    keys.iter()
+        .zip(before.iter().zip(after))
+        .filter(|(_, (b, a))| a != b)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 #[test]
 fn scans_leave_lru_and_lfu_alone_on_servers_with_no_touch() {
     for (bin, label) in [(valkey_bin(), "valkey 8.1"), (valkey91_bin(), "valkey 9.1")] {
@@ -709,17 +719,26 @@ fn scans_leave_lru_and_lfu_alone_on_servers_with_no_touch() {
 
 #[test]
 fn without_no_touch_the_report_says_lengths_touched_keys_and_no_lengths_avoids_it() {
-    // Redis 7.0 has no CLIENT NO-TOUCH.
-    let s = RedisServer::start();
+    // Redis 7.0 has no CLIENT NO-TOUCH. A touch is read off the LFU counters, which count
+    // reads exactly: log factor 0 (each read adds 1), decay off (nothing takes any away).
+    // An LRU idle time, in whole seconds, would make it a matter of timing.
+    let s = RedisServer::with_args(&[
+        "--maxmemory-policy",
+        "allkeys-lfu",
+        "--lfu-decay-time",
+        "0",
+        "--lfu-log-factor",
+        "0",
+    ]);
     let keys = plant_lengths(&s);
     let p = s.port.to_string();
-    let before = idle_for_2s(&s, &keys);
+    let before = object(&s, "FREQ", &keys);
     let doc = json(&["bigkeys", "-p", &p, "-o", "json"]);
     assert_eq!(doc["nodes"][0]["lengths_touched_keys"], true);
     assert_eq!(doc["settings"]["lengths"], true);
     // What the report says is what happened: every key was touched.
-    let after = object(&s, "IDLETIME", &keys);
-    assert_eq!(touched(&keys, &before, &after).len(), keys.len());
+    let after = object(&s, "FREQ", &keys);
+    assert_eq!(counted(&keys, &before, &after), keys);
     let out = cachestorm().args(["bigkeys", "-p", &p]).output().unwrap();
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -731,7 +750,7 @@ fn without_no_touch_the_report_says_lengths_touched_keys_and_no_lengths_avoids_i
     );
 
     // --no-lengths: nothing touched, no lengths, and the report says why.
-    let before = idle_for_2s(&s, &keys);
+    let before = object(&s, "FREQ", &keys);
     let doc = json(&["bigkeys", "-p", &p, "--no-lengths", "-o", "json"]);
     assert_eq!(doc["nodes"][0]["lengths_touched_keys"], false);
     assert_eq!(doc["settings"]["lengths"], false);
@@ -742,8 +761,8 @@ fn without_no_touch_the_report_says_lengths_touched_keys_and_no_lengths_avoids_i
         .iter()
         .all(|k| k["length"].is_null()));
     assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
-    let after = object(&s, "IDLETIME", &keys);
-    assert_eq!(touched(&keys, &before, &after), Vec::<String>::new());
+    let after = object(&s, "FREQ", &keys);
+    assert_eq!(counted(&keys, &before, &after), Vec::<String>::new());
     let out = cachestorm()
         .args(["bigkeys", "-p", &p, "--no-lengths"])
         .output()
