@@ -43,8 +43,9 @@
 #
 # Needs: python3, GNU time (/usr/bin/time; Debian package `time`), jq, awk (mawk or
 # gawk), GNU grep and sort; SIZE_GB x 1.3 GB free under TMPDIR (the log and sort's temp
-# files); memory: the page cache holds the log, and the no --top run about 75 B + the key
-# length per distinct key (10M keys: ~1 GB). No server: nothing connects anywhere.
+# files); memory: the page cache holds the log, and the no --top run about 38 B + the key's
+# allocation (at least 32 B) per distinct key (10M keys: ~0.7 GB). No server: nothing
+# connects anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 size_gb=${SIZE_GB:-5}
@@ -193,7 +194,7 @@ echo "  true top 3: $(head -3 "$dir/truth.txt" | awk -F'\t' '{printf "%s%s %s", 
 
 echo "== ratios =="
 notop=${w_rss[top-none]}
-echo "without --top: $(calc %.1f "($notop - $rss_base) * 1024 / $distinct") bytes/key over the process's own RSS ($(calc %.1f "$notop * 1024 / $distinct") of the whole peak); count.rs estimates ~70 B + the key's length: ~$(calc %.0f "70 + $mean_key") bytes/key (mean key $mean_key bytes)"
+echo "without --top: $(calc %.1f "($notop - $rss_base) * 1024 / $distinct") bytes/key over the process's own RSS ($(calc %.1f "$notop * 1024 / $distinct") of the whole peak); count.rs estimates ~38 B + the key's allocation (its length + 8, rounded up to 16, at least 32): ~$(calc %.0f "38 + ((int(($mean_key + 8 + 15) / 16) * 16) > 32 ? (int(($mean_key + 8 + 15) / 16) * 16) : 32)") bytes/key (mean key $mean_key bytes)"
 echo "bounded by --top: peak $(calc %.1f "${w_rss[top-1000]} / 1024") MiB (--top 1000), $(calc %.1f "${w_rss[top-100000]} / 1024") MiB (--top 100000), $(calc %.1f "$notop / 1024") MiB without --top"
 for label in top-1000 top-100000 top-none; do
   line="cachestorm $label: $(calc %.2f "${w_wall[$label]} / $t_wc") x the wall time of wc -l"

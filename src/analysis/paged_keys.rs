@@ -6,8 +6,8 @@
 
 use hashbrown::HashTable;
 
-const PAGE_BITS: u32 = 16;
-const PAGE: usize = 1 << PAGE_BITS;
+/// Entries a page holds by default: 2^16.
+pub(crate) const PAGE_BITS: u32 = 16;
 
 struct Entry<V> {
     hash: u64,
@@ -15,15 +15,23 @@ struct Entry<V> {
     value: V,
 }
 
-/// Key bytes → `V`, each entry with a stable `u32` index (its insertion order).
-pub(crate) struct PagedKeyMap<V> {
+/// Key bytes → `V`, each entry with a stable `u32` index (its insertion order); pages of
+/// 2^`BITS` entries. A page whose bytes reach glibc's largest mmap threshold (32 MiB) is
+/// always a mapping of its own, so dropping it (ranking with [`into_entries`]) gives the
+/// memory back to the system at once; smaller pages come from the heap once the
+/// threshold has risen, and freed heap is kept by the process.
+///
+/// [`into_entries`]: PagedKeyMap::into_entries
+pub(crate) struct PagedKeyMap<V, const BITS: u32 = PAGE_BITS> {
     index: HashTable<u32>,
     pages: Vec<Vec<Entry<V>>>,
     len: usize,
     hasher: ahash::RandomState,
 }
 
-impl<V> PagedKeyMap<V> {
+impl<V, const BITS: u32> PagedKeyMap<V, BITS> {
+    const PAGE: usize = 1 << BITS;
+
     pub(crate) fn new() -> Self {
         PagedKeyMap {
             index: HashTable::new(),
@@ -39,11 +47,11 @@ impl<V> PagedKeyMap<V> {
     }
 
     fn entry(&self, idx: u32) -> &Entry<V> {
-        &self.pages[(idx >> PAGE_BITS) as usize][(idx as usize) & (PAGE - 1)]
+        &self.pages[(idx >> BITS) as usize][(idx as usize) & (Self::PAGE - 1)]
     }
 
     fn entry_mut(&mut self, idx: u32) -> &mut Entry<V> {
-        &mut self.pages[(idx >> PAGE_BITS) as usize][(idx as usize) & (PAGE - 1)]
+        &mut self.pages[(idx >> BITS) as usize][(idx as usize) & (Self::PAGE - 1)]
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
@@ -92,7 +100,7 @@ impl<V> PagedKeyMap<V> {
         };
         let pages = &self.pages;
         self.index.insert_unique(h, idx, |&i| {
-            pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
+            pages[(i >> BITS) as usize][(i as usize) & (Self::PAGE - 1)].hash
         });
     }
 
@@ -100,8 +108,8 @@ impl<V> PagedKeyMap<V> {
     pub(crate) fn insert_owned(&mut self, key: Box<[u8]>, value: V) -> u32 {
         let h = self.hash(&key);
         let idx = self.len as u32;
-        if self.pages.last().is_none_or(|p| p.len() == PAGE) {
-            self.pages.push(Vec::with_capacity(PAGE));
+        if self.pages.last().is_none_or(|p| p.len() == Self::PAGE) {
+            self.pages.push(Vec::with_capacity(Self::PAGE));
         }
         self.pages.last_mut().expect("a page").push(Entry {
             hash: h,
@@ -111,7 +119,7 @@ impl<V> PagedKeyMap<V> {
         self.len += 1;
         let pages = &self.pages;
         self.index.insert_unique(h, idx, |&i| {
-            pages[(i >> PAGE_BITS) as usize][(i as usize) & (PAGE - 1)].hash
+            pages[(i >> BITS) as usize][(i as usize) & (Self::PAGE - 1)].hash
         });
         idx
     }
@@ -139,6 +147,8 @@ impl<V> PagedKeyMap<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PAGE: usize = 1 << PAGE_BITS;
 
     #[test]
     fn insert_find_replace_across_pages() {

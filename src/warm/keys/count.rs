@@ -4,17 +4,22 @@
 //!
 //! What a key costs: an entry of the [`PagedKeyMap`] (hash 8 B + boxed key 16 B + count
 //! 8 B = 32 B), the key's bytes in their own allocation (glibc: the length plus 8, rounded
-//! up to 16, at least 32 B), about 6 B of hash index, and 16 B in the eviction heap once
-//! the table is full: roughly 70 B plus the key's length. Without `--top` every distinct
-//! key is kept; ranking them adds a 32 B array entry per key, and the table's freed pages
-//! are not returned to the system, so the peak is about 96 B a key for 21-byte keys
-//! (`scripts/bench/warm-log.sh`: 10M distinct keys in a 5 GB log, 924 MiB peak RSS); with
-//! `--top N` at most [`bound`]`(N)` are kept (`--top 1000` over the same log: 20 MiB).
+//! up to 16, at least 32 B) and about 6 B of hash index: roughly 38 B plus the key's
+//! allocation, 70 B for keys of up to 24 bytes; 16 B more in the eviction heap once a
+//! bounded table is full. Without `--top` every distinct key is kept; ranking them moves
+//! each entry into a 32 B array entry while the table's pages are freed one by one
+//! ([`PAGE_BITS`]: pages of 32 MiB, given back to the system as they are freed). With
+//! `--top N` at most [`bound`]`(N)` are kept.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::analysis::paged_keys::PagedKeyMap;
+
+/// The table's pages: 2^20 entries of 32 B, 32 MiB, each a mapping of its own (see
+/// [`PagedKeyMap`]), so ranking every key does not hold the table and the ranked array at
+/// once.
+const PAGE_BITS: u32 = 20;
 
 /// Keys held for `--top N`: ten times N (Space-Saving's counts are close for keys well
 /// above the N-th), and never fewer than 100k (cheap, and exact for most inputs).
@@ -25,7 +30,7 @@ pub(crate) fn bound(top: usize) -> usize {
 /// Key bytes → count, bounded by `max_keys` (None: every key kept).
 pub(crate) struct KeyCounts {
     max_keys: Option<usize>,
-    table: PagedKeyMap<u64>,
+    table: PagedKeyMap<u64, PAGE_BITS>,
     /// (count, entry index), least counted on top; built when the table first overflows
     /// and refreshed lazily (an entry's count only grows).
     heap: Option<BinaryHeap<Reverse<(u64, u32)>>>,
@@ -90,11 +95,8 @@ impl KeyCounts {
     /// Every key held, hottest first, ties by key bytes (the same input gives the same
     /// order), at most `top` of them.
     pub(crate) fn ranked(self, top: Option<usize>) -> Vec<(Vec<u8>, u64)> {
-        let mut v: Vec<(Vec<u8>, u64)> = self
-            .table
-            .into_entries()
-            .map(|(_, k, c)| (k.into_vec(), c))
-            .collect();
+        let mut v: Vec<(Vec<u8>, u64)> = Vec::with_capacity(self.table.len());
+        v.extend(self.table.into_entries().map(|(_, k, c)| (k.into_vec(), c)));
         v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if let Some(n) = top {
             v.truncate(n);
