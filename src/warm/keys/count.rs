@@ -95,11 +95,15 @@ impl KeyCounts {
     /// Every key held, hottest first, ties by key bytes (the same input gives the same
     /// order), at most `top` of them.
     pub(crate) fn ranked(self, top: Option<usize>) -> Vec<(Vec<u8>, u64)> {
-        let mut v: Vec<(Vec<u8>, u64)> = Vec::with_capacity(self.table.len());
-        v.extend(self.table.into_entries().map(|(_, k, c)| (k.into_vec(), c)));
+        // The eviction heap is freed before the ranked array is built.
+        let KeyCounts { table, heap, .. } = self;
+        drop(heap);
+        let mut v: Vec<(Vec<u8>, u64)> = Vec::with_capacity(table.len());
+        v.extend(table.into_entries().map(|(_, k, c)| (k.into_vec(), c)));
         v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if let Some(n) = top {
             v.truncate(n);
+            v.shrink_to_fit();
         }
         v
     }
