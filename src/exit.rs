@@ -8,7 +8,7 @@
 //! | 1 | a finding the user asked to fail on (`detect` found a storm, a threshold crossed) |
 //! | 2 | usage or bad input (a report of the good part may still be printed) |
 //! | 3 | cannot connect, auth refused, server error, or a node lost part-way (the report of what was gathered is still printed) |
-//! | 130 | interrupted by Ctrl-C (a partial report is still printed) |
+//! | 130 | interrupted by Ctrl-C, SIGTERM or SIGHUP (a partial report is still printed) |
 //!
 //! A broken pipe on stdout (`cachestorm ... | head`) is not an error: exit 0.
 
@@ -26,14 +26,15 @@ pub(crate) enum Outcome {
     BadInput,
     /// A node failed part-way; the report of what was gathered was printed: exit 3.
     Partial,
-    /// Stopped by Ctrl-C before its planned end; a partial report was printed: exit 130.
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP before its planned end; a partial report was
+    /// printed: exit 130.
     Interrupted,
 }
 
 /// How a run that printed a report ended, as far as the exit code cares.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Ending {
-    /// Ctrl-C cut it short.
+    /// Ctrl-C, SIGTERM or SIGHUP cut it short.
     pub(crate) interrupted: bool,
     /// The input was cut short or partly unusable.
     pub(crate) bad_input: bool,
@@ -43,7 +44,7 @@ pub(crate) struct Ending {
 }
 
 impl Ending {
-    /// The one rule every command follows: Ctrl-C → 130; cut-short input → 2; a lost
+    /// The one rule every command follows: Ctrl-C (SIGTERM, SIGHUP) → 130; cut-short input → 2; a lost
     /// node → 3; else 0. A bound the user set (`--max-lines`, `--sample`, `--count`) or
     /// the guard stopping a capture early is not a failure: the report says so
     /// (`complete: false` and why), the exit code does not.

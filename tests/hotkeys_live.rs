@@ -257,6 +257,35 @@ fn live_capture_works_for_a_least_privilege_acl_user() {
 }
 
 #[test]
+fn sigterm_and_sighup_end_a_capture_like_ctrl_c() {
+    let s = RedisServer::start();
+    let p = s.port.to_string();
+    for sig in ["TERM", "HUP"] {
+        let child = spawn(&["hotkeys", "-p", &p, "--duration", "60s", "-o", "json"]);
+        s.wait_for_monitor();
+        let mut c = Conn::open(s.port);
+        for _ in 0..5 {
+            c.call(&["GET", sig]);
+        }
+        s.wait_for_monitor_drained();
+        crate::util::signal(&child, sig);
+        let (code, doc, err) = crate::stdout_json(child);
+        assert_eq!(code, Some(130), "{sig}: {err}");
+        assert_eq!(doc["complete"], false, "{doc}");
+        assert_eq!(doc["keys"][0]["count"], 5, "{doc}");
+        assert_eq!(
+            doc["source"]["stopped_early"],
+            format!("interrupted (SIG{sig})"),
+            "{doc}"
+        );
+        // The capture's connections are gone before the next one starts.
+        crate::util::wait_until("no MONITOR client left", 30, || {
+            !s.cli(&["CLIENT", "LIST"]).contains("cmd=monitor")
+        });
+    }
+}
+
+#[test]
 fn a_server_lost_mid_capture_exits_3_with_the_traffic_so_far() {
     let mut s = RedisServer::start();
     let p = s.port.to_string();

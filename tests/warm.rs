@@ -651,6 +651,58 @@ fn keys_of(dir: &std::path::Path, sets: &[(&str, usize)]) -> std::path::PathBuf 
 }
 
 #[test]
+fn sigterm_stops_a_warm_and_ends_the_commands_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = RedisServer::start();
+    let file = keys_of(dir.path(), &[("slow", 4)]);
+    let d = dir.path().display();
+    // No exec: each command's shell starts a pipeline, notes its pid, and waits.
+    let cmd = format!("sleep 60 | cat & echo $! > {d}/\"$1\".pid; wait # {{key}}");
+    let child = crate::spawn(&[
+        "warm",
+        "-p",
+        &target.port.to_string(),
+        "--keys-file",
+        file.to_str().unwrap(),
+        "--source-cmd",
+        &cmd,
+        "--timeout",
+        "120s",
+        "--concurrency",
+        "2",
+        "-o",
+        "json",
+    ]);
+    let pid_file = |i: usize| dir.path().join(format!("slow:{i}.pid"));
+    crate::util::wait_until("the first commands to start", 60, || {
+        pid_file(0).exists() && pid_file(1).exists()
+    });
+    crate::util::signal(&child, "TERM");
+    let (code, rep, err) = crate::stdout_json(child);
+    assert_eq!(code, Some(130), "{err}");
+    assert_eq!(rep["stopped_by"], "interrupted", "{rep}");
+    assert_eq!(rep["complete"], false, "{rep}");
+    assert_eq!(rep["written"], 0, "{rep}");
+    assert_eq!(target.cli(&["DBSIZE"]), "0");
+    // The commands' processes did not outlive the run.
+    for i in 0..2 {
+        let pid = std::fs::read_to_string(pid_file(i)).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        crate::util::wait_until(&format!("slow:{i}'s pipeline to end"), 10, || {
+            std::fs::read_to_string(&stat)
+                .map(|st| {
+                    st.rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z')
+                })
+                .unwrap_or(true)
+        });
+    }
+}
+
+#[test]
 fn values_from_a_command_per_key_with_failures_counted() {
     let dir = tempfile::tempdir().unwrap();
     let target = RedisServer::start();

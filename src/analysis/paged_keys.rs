@@ -33,6 +33,7 @@ impl<V, const BITS: u32> PagedKeyMap<V, BITS> {
     const PAGE: usize = 1 << BITS;
 
     pub(crate) fn new() -> Self {
+        const { assert!(BITS > 0 && BITS < 32, "a page holds 2^1 to 2^31 entries") };
         PagedKeyMap {
             index: HashTable::new(),
             pages: Vec::new(),

@@ -212,7 +212,7 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
         args.capture.duration
     );
     let started = std::time::Instant::now();
-    let stop = Stop::on_ctrl_c();
+    let stop = Stop::on_interrupt();
     let capture = LiveCapture::start(&target.options, &nodes, Limits::from(&args.capture), &stop);
     let ended = capture.for_each_line(|l| w.line(l)).await;
     let (written, filtered, max_lines_hit) = (w.written, w.filtered, w.max_lines_hit);
@@ -224,7 +224,7 @@ pub(crate) async fn run(args: MonitorArgs) -> Result<Outcome> {
     let (interrupted, max_omem) = (ended.interrupted, ended.max_server_buffer);
     let mut reasons = ended.early;
     if interrupted {
-        reasons.insert(0, "interrupted (Ctrl-C)".into());
+        reasons.insert(0, stop.interruption());
     }
     let stopped_early = (!reasons.is_empty()).then(|| reasons.join("; "));
     let completeness = Completeness::from_reasons(&[

@@ -130,7 +130,7 @@ pub(crate) async fn walk(
     let addrs: Vec<_> = plan.nodes.iter().map(|n| n.addr.clone()).collect();
     let started = std::time::Instant::now();
     // Ctrl-C stops every node's walk; each finishes its in-flight keys.
-    let stop = Stop::on_ctrl_c();
+    let stop = Stop::on_interrupt();
     let mut walk = walker::start(&addrs, &plan.target.options, a, &stop);
     let bar = progress_bar("scanning", "keys");
     let mut total = 0;

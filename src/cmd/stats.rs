@@ -114,7 +114,7 @@ async fn poll_loop(
     let mut poller = InfoPoller::new(target.clone(), nodes.to_vec());
     let started = tokio::time::Instant::now();
     let mut schedule = Schedule::new(args.interval, args.duration);
-    let stop = Stop::on_ctrl_c();
+    let stop = Stop::on_interrupt();
     let mut ended = PollEnd {
         interrupted: false,
         lost: false,

@@ -342,7 +342,7 @@ async fn live_nodes(
         names.join(", "),
         crate::units::duration(limits.duration)
     );
-    let stop = Stop::on_ctrl_c();
+    let stop = Stop::on_interrupt();
     let capture = LiveCapture::start(&target.options, &nodes, limits, &stop);
     let mut t = Traffic::new(cfg);
     let mut src = SourceReport {
@@ -354,7 +354,7 @@ async fn live_nodes(
     src.nodes = NodeRef::list(&names, Some("master"), &ended.early);
     let mut early = ended.early;
     if ended.interrupted {
-        early.insert(0, "interrupted (Ctrl-C)".into());
+        early.insert(0, stop.interruption());
     }
     if !early.is_empty() {
         for e in &early {

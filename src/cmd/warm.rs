@@ -69,7 +69,7 @@ pub(crate) async fn run(args: WarmArgs) -> Result<Outcome> {
         // Once before any write: a checkpoint that cannot be saved stops the run here.
         sv.save(w.from)?;
     }
-    let stop = Stop::on_ctrl_c();
+    let stop = Stop::on_interrupt();
     let mut probe = w.target.conns().to_vec();
     if let Some(d) = args.measure {
         match stop.until(measure(&mut probe, d)).await {

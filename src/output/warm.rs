@@ -326,7 +326,7 @@ impl Report for WarmReport {
         }
         match self.completeness.stopped_by {
             Some(StopReason::Interrupted) => {
-                out.push_str("stopped early: interrupted (Ctrl-C); what was written stays\n")
+                out.push_str("stopped early: interrupted; what was written stays\n")
             }
             Some(StopReason::MaxTime) => {
                 out.push_str("stopped early: --max-time reached; what was written stays\n")

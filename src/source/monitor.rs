@@ -113,7 +113,9 @@ pub(crate) async fn capture_node(
                         // The guard's connection failed first: the lines the server
                         // already sent are still kept, and when the MONITOR connection
                         // was closed too, that is what the report says.
-                        if let Some(closed) = drain(&mut mon, &mut lines, node, &tx, &ep).await {
+                        let until = deadline.min(tokio::time::Instant::now() + DRAIN);
+                        let drained = drain(&mut mon, &mut lines, node, &tx, &ep, until);
+                        if let Some(Some(closed)) = stop.until(drained).await {
                             end.early = Some(closed);
                         }
                     }
@@ -150,31 +152,38 @@ pub(crate) async fn capture_node(
 /// How long the lines already sent are read after the guard lost its connection.
 const DRAIN: Duration = Duration::from_millis(500);
 
-/// Reads what is left on the MONITOR connection for at most [`DRAIN`], passing on complete
-/// lines; returns why the connection ended, if it did (None: it is still open).
+/// Reads what is left on the MONITOR connection until `until` (at most [`DRAIN`], never
+/// past the capture's deadline), passing on complete lines; returns why the connection
+/// ended, if it did (None: it is still open).
 async fn drain(
     mon: &mut raw::RawConn,
     lines: &mut Chunker,
     node: u16,
     tx: &mpsc::Sender<Captured>,
     ep: &Endpoint,
+    until: tokio::time::Instant,
 ) -> Option<String> {
-    let until = tokio::time::Instant::now() + DRAIN;
-    loop {
-        let buf = lines.room();
-        let r = tokio::time::timeout_at(until, mon.io.read_buf(buf)).await;
-        match r {
-            Err(_) => return None,
-            Ok(Ok(0)) => return Some(format!("{ep}: the server closed the MONITOR connection")),
-            Ok(Ok(_)) => {
-                if let Some(data) = lines.complete() {
-                    if tx.send(Captured::Lines { node, data }).await.is_err() {
-                        return None;
+    let work = async {
+        loop {
+            let buf = lines.room();
+            match mon.io.read_buf(buf).await {
+                Ok(0) => return Some(format!("{ep}: the server closed the MONITOR connection")),
+                Ok(_) => {
+                    if let Some(data) = lines.complete() {
+                        if tx.send(Captured::Lines { node, data }).await.is_err() {
+                            return None;
+                        }
                     }
                 }
+                Err(e) => return Some(format!("{ep}: MONITOR connection failed: {e}")),
             }
-            Ok(Err(e)) => return Some(format!("{ep}: MONITOR connection failed: {e}")),
         }
+    };
+    // The timer first: a connection that always has data still ends on time.
+    tokio::select! {
+        biased;
+        _ = tokio::time::sleep_until(until) => None,
+        ended = work => ended,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Stopping live work, and showing it progress. A [`Stop`] is one switch shared by the
-//! command and every task it starts: Ctrl-C turns it (once; the run is then
-//! `interrupted`), and so can the command itself (a line limit reached, a write failed).
+//! command and every task it starts: Ctrl-C, SIGTERM or SIGHUP turns it (once; the run
+//! is then `interrupted`), and so can the command itself (a line limit reached, a write failed).
 //! Tasks wait on it (`wait`, `until`) or check it between steps (`is_stopped`); a
 //! polling loop puts `until(next_round)` where it would have selected on Ctrl-C. The
 //! terminal-only progress bar lives here too. Must not: decide what a stop means for a
@@ -8,18 +8,24 @@
 
 use std::future::Future;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+/// The interruptions [`Stop::on_interrupt`] listens for.
+const CTRL_C: u8 = 1;
+const SIGTERM: u8 = 2;
+const SIGHUP: u8 = 3;
+
 /// The stop switch. Clones share it.
 #[derive(Clone)]
 pub(crate) struct Stop {
     tx: Arc<watch::Sender<bool>>,
-    interrupted: Arc<AtomicBool>,
+    /// 0: not interrupted; else which interruption ([`Stop::interruption`]).
+    interrupted: Arc<AtomicU8>,
     /// The Ctrl-C listener, ended when the last clone goes.
     _listener: Option<Arc<Listener>>,
 }
@@ -37,19 +43,38 @@ impl Stop {
     pub(crate) fn new() -> Stop {
         Stop {
             tx: Arc::new(watch::channel(false).0),
-            interrupted: Arc::new(AtomicBool::new(false)),
+            interrupted: Arc::new(AtomicU8::new(0)),
             _listener: None,
         }
     }
 
-    /// A switch Ctrl-C turns too (from now on: Ctrl-C no longer ends the process). Needs
-    /// a Tokio runtime.
-    pub(crate) fn on_ctrl_c() -> Stop {
+    /// A switch an interruption turns too: Ctrl-C (SIGINT), SIGTERM (`kill`, `timeout`, a
+    /// service manager) or SIGHUP (the terminal went away). From now on none of them ends
+    /// the process: the run stops cleanly, what it started is ended (a `--source-cmd`
+    /// command's process group) and the partial report is printed. Needs a Tokio runtime.
+    pub(crate) fn on_interrupt() -> Stop {
+        use tokio::signal::unix::{signal, SignalKind};
         let mut stop = Stop::new();
         let (tx, interrupted) = (stop.tx.clone(), stop.interrupted.clone());
+        // Registered here, before any work starts, so no signal can fall between.
+        let term = signal(SignalKind::terminate()).ok();
+        let hup = signal(SignalKind::hangup()).ok();
         let listener = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
+            async fn next(s: Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            let cause = tokio::select! {
+                r = tokio::signal::ctrl_c() => if r.is_ok() { CTRL_C } else { 0 },
+                _ = next(term) => SIGTERM,
+                _ = next(hup) => SIGHUP,
+            };
+            if cause != 0 {
+                interrupted.store(cause, Ordering::SeqCst);
                 tx.send_replace(true);
             }
         });
@@ -66,9 +91,19 @@ impl Stop {
         *self.tx.borrow()
     }
 
-    /// Ctrl-C turned the switch.
+    /// Ctrl-C, SIGTERM or SIGHUP turned the switch.
     pub(crate) fn interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst)
+        self.interrupted.load(Ordering::SeqCst) != 0
+    }
+
+    /// What interrupted the run, as a report says it: `interrupted (Ctrl-C)`.
+    pub(crate) fn interruption(&self) -> String {
+        let by = match self.interrupted.load(Ordering::SeqCst) {
+            SIGTERM => "SIGTERM",
+            SIGHUP => "SIGHUP",
+            _ => "Ctrl-C",
+        };
+        format!("interrupted ({by})")
     }
 
     /// Resolves once the switch is on (at once when it already is).

@@ -226,11 +226,16 @@ impl Lines {
 
 /// Sends SIGINT (Ctrl-C) to a child, by PID.
 pub fn interrupt(child: &Child) {
+    signal(child, "INT");
+}
+
+/// Sends `kill -NAME` to a spawned child (by its pid).
+pub fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{name}"), &child.id().to_string()])
         .status()
         .expect("running kill");
-    assert!(status.success(), "kill -INT {}", child.id());
+    assert!(status.success(), "kill -{name} {}", child.id());
 }
 
 /// The guards' retry rests on the servers' wording for a taken port: checked here on every

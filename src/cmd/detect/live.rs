@@ -61,7 +61,7 @@ pub(super) async fn live(args: &DetectArgs, mut cfg: Config) -> Result<Outcome> 
     if cfg.watch {
         events.header(&mut out)?;
     }
-    let stop = Stop::on_ctrl_c();
+    let stop = Stop::on_interrupt();
     let every = Every {
         interval: args.interval,
         deadline,

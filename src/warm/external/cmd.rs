@@ -9,9 +9,12 @@
 //! at all is *missing* (a lookup that found nothing prints nothing; an empty string would
 //! be cached as the answer). A non-zero exit is a failed key with the first line of
 //! stderr, as is a signal, a timeout or over 512 MiB of output. Each command runs in a
-//! process group of its own: a timeout, or the call being dropped, kills the whole group
-//! (`sh` and every process of its pipeline), so nothing it started outlives the key.
-//! Must not: write the key into the script text, outlive the call.
+//! session of its own (`setsid`: its own process group, no controlling terminal, so a
+//! program that would prompt on the terminal fails at once instead of stopping until the
+//! timeout): a timeout, or the call being dropped (Ctrl-C, SIGTERM, SIGHUP, `--max-time`),
+//! kills every process still in that group — `sh` and its pipeline; one that left the
+//! group (`setsid`, coreutils `timeout`) is on its own, and so is a background process of
+//! a command that has finished. Must not: write the key into the script text.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -62,7 +65,8 @@ impl Command {
                 "the key has a NUL byte, which a command argument cannot carry".into(),
             )));
         }
-        let mut child = match tokio::process::Command::new("sh")
+        let mut command = tokio::process::Command::new("sh");
+        command
             .arg("-c")
             .arg(&self.script)
             .arg("cachestorm") // $0, named in the shell's own error messages
@@ -71,10 +75,18 @@ impl Command {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .process_group(0)
-            .spawn()
-        {
+            .kill_on_drop(true);
+        // SAFETY: the closure runs in the child between fork and exec and only calls
+        // setsid(2), which is async-signal-safe and touches no memory of ours.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = match command.spawn() {
             Ok(c) => c,
             Err(e)
                 if matches!(
@@ -127,7 +139,8 @@ impl Command {
     }
 }
 
-/// The process group of a running command (its id is `sh`'s pid, `process_group(0)`).
+/// The process group of a running command (its id is `sh`'s pid: `setsid` made it the
+/// leader of a new session and group).
 struct Group(Option<i32>);
 
 impl Group {

@@ -182,6 +182,30 @@ async fn a_timed_out_command_is_killed_with_everything_it_started() {
 }
 
 #[tokio::test]
+async fn a_command_runs_in_a_session_of_its_own() {
+    // /proc/PID/stat: pid (comm) state ppid pgrp session ...; `sh`'s comm has no space.
+    let src = External::cmd(
+        "set -- $(cat /proc/$$/stat); printf '%s %s %s' $1 $5 $6 # {key}",
+        20 * SECOND,
+        1,
+    )
+    .unwrap();
+    let got = src.fetch(&keys(&["a"])).await.unwrap();
+    let Got::Value(v) = &got[0] else {
+        panic!("{got:?}")
+    };
+    let ids: Vec<String> = String::from_utf8_lossy(v)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(
+        ids[1] == ids[0] && ids[2] == ids[0],
+        "sh leads its own group and session: pid, pgrp, session = {ids:?}"
+    );
+}
+
+#[tokio::test]
 async fn commands_run_at_most_concurrency_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display();
