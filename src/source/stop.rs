@@ -57,6 +57,7 @@ impl Stop {
         let mut stop = Stop::new();
         let (tx, interrupted) = (stop.tx.clone(), stop.interrupted.clone());
         // Registered here, before any work starts, so no signal can fall between.
+        let int = signal(SignalKind::interrupt()).ok();
         let term = signal(SignalKind::terminate()).ok();
         let hup = signal(SignalKind::hangup()).ok();
         let listener = tokio::spawn(async move {
@@ -69,14 +70,12 @@ impl Stop {
                 }
             }
             let cause = tokio::select! {
-                r = tokio::signal::ctrl_c() => if r.is_ok() { CTRL_C } else { 0 },
+                _ = next(int) => CTRL_C,
                 _ = next(term) => SIGTERM,
                 _ = next(hup) => SIGHUP,
             };
-            if cause != 0 {
-                interrupted.store(cause, Ordering::SeqCst);
-                tx.send_replace(true);
-            }
+            interrupted.store(cause, Ordering::SeqCst);
+            tx.send_replace(true);
         });
         stop._listener = Some(Arc::new(Listener(listener)));
         stop
