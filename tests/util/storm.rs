@@ -167,7 +167,20 @@ fn catalog(route: Route) -> LoadConfig {
 
 /// INFO of one node, parsed (fields, and `a.b` for `a:b=1,...` values).
 pub fn info(addr: &str) -> HashMap<String, String> {
-    let mut c = connect(addr).unwrap_or_else(|e| panic!("connecting to {addr}: {e}"));
+    // A few tries: while the replication_link_down scenario runs, its replica reconnects to
+    // the master hundreds of times a second (as Redis does after an auth error), and the
+    // local ports in TIME_WAIT can make a connect fail for a moment (EAGAIN).
+    let mut tries = 0;
+    let mut c = loop {
+        match connect(addr) {
+            Ok(c) => break c,
+            Err(e) if tries < 20 && e.is_io_error() => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => panic!("connecting to {addr}: {e}"),
+        }
+    };
     let text: String = redis::cmd("INFO")
         .arg("everything")
         .query(&mut c)
