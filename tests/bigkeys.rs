@@ -657,22 +657,39 @@ fn idle_for_2s(s: &RedisServer, keys: &[String]) -> Vec<u64> {
 
 /// Keys whose idle time went back (something touched them) between `before` and `after`.
 fn touched(keys: &[String], before: &[u64], after: &[u64]) -> Vec<String> {
-    keys.iter()
-        .zip(before.iter().zip(after))
-        .filter(|(_, (b, a))| a < b)
-        .map(|(k, _)| k.clone())
-        .collect()
+    keys_where(keys, before, after, |b, a| a < b)
 }
 
 /// Keys whose LFU counter moved between `before` and `after` (with decay off, only a read
 /// moves it).
 fn counted(keys: &[String], before: &[u64], after: &[u64]) -> Vec<String> {
+    keys_where(keys, before, after, |b, a| a != b)
+}
+
+/// Keys whose (before, after) pair passes `moved`.
+fn keys_where(
+    keys: &[String],
+    before: &[u64],
+    after: &[u64],
+    moved: impl Fn(u64, u64) -> bool,
+) -> Vec<String> {
     keys.iter()
         .zip(before.iter().zip(after))
-        .filter(|(_, (b, a))| a != b)
+        .filter(|(_, (&b, &a))| moved(b, a))
         .map(|(k, _)| k.clone())
         .collect()
 }
+
+/// LFU counters that count reads exactly: each read adds 1 (log factor 0), nothing takes
+/// any away (decay off).
+const EXACT_LFU: [&str; 6] = [
+    "--maxmemory-policy",
+    "allkeys-lfu",
+    "--lfu-decay-time",
+    "0",
+    "--lfu-log-factor",
+    "0",
+];
 
 #[test]
 fn scans_leave_lru_and_lfu_alone_on_servers_with_no_touch() {
@@ -696,17 +713,7 @@ fn scans_leave_lru_and_lfu_alone_on_servers_with_no_touch() {
 
         // LFU: no counter moves through a keyspace scan. With decay off and log factor 0,
         // any read would add exactly 1.
-        let s = RedisServer::with(
-            bin,
-            &[
-                "--maxmemory-policy",
-                "allkeys-lfu",
-                "--lfu-decay-time",
-                "0",
-                "--lfu-log-factor",
-                "0",
-            ],
-        );
+        let s = RedisServer::with(bin, &EXACT_LFU);
         let keys = plant_lengths(&s);
         let before = object(&s, "FREQ", &keys);
         let p = s.port.to_string();
@@ -722,14 +729,7 @@ fn without_no_touch_the_report_says_lengths_touched_keys_and_no_lengths_avoids_i
     // Redis 7.0 has no CLIENT NO-TOUCH. A touch is read off the LFU counters, which count
     // reads exactly: log factor 0 (each read adds 1), decay off (nothing takes any away).
     // An LRU idle time, in whole seconds, would make it a matter of timing.
-    let s = RedisServer::with_args(&[
-        "--maxmemory-policy",
-        "allkeys-lfu",
-        "--lfu-decay-time",
-        "0",
-        "--lfu-log-factor",
-        "0",
-    ]);
+    let s = RedisServer::with_args(&EXACT_LFU);
     let keys = plant_lengths(&s);
     let p = s.port.to_string();
     let before = object(&s, "FREQ", &keys);
